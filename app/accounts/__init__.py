@@ -1,0 +1,1 @@
+"""Accounts: staff, roles, shops, signing in."""

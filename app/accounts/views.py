@@ -1,0 +1,295 @@
+"""Signing in and out, language and shop choice, the home page, user administration, the audit log."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+
+from app.accounts import forms
+from app.accounts.context import choose_shop, current_shop
+from app.accounts.models import LoginFailure, User
+from app.core.access import ADMIN, ANY_STAFF, MANAGER, PUBLIC, allow
+from app.core.db import utcnow
+from app.core.models import Event, Shop
+from app.core.web import render
+from app.extensions import login_manager
+
+bp = Blueprint('accounts', __name__)
+
+TILES = [
+    ('accounts.users', _l('Staff and roles'), _l('Add people, set roles, reset passwords, end sessions')),
+    ('accounts.audit_log', _l('Audit trail'), _l('Every change: who, what, when')),
+]
+
+
+@login_manager.user_loader
+def _load_user(session_id):
+    return User.from_session_id(session_id)
+
+
+def _safe_next(target):
+    """Only same-site paths, so a crafted link cannot bounce a user to another site after login."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith('/') or target.startswith('//'):
+        return None
+    return target
+
+
+@bp.route('/login', methods=['GET', 'POST'])
+@allow(PUBLIC)
+def login():
+    """Sign in; straight back to the page that asked for it (e.g. a scanned key tag)."""
+    form = forms.LoginForm(next=request.args.get('next', ''))
+    error = None
+    if form.validate_on_submit():
+        address = request.remote_addr or ''
+        if LoginFailure.too_many(form.username.data, address):
+            error = _('Too many failed attempts. Wait 15 minutes or ask your manager to reset your password.')
+            return render('accounts/login.html', None, form=form, error=error), 429
+        user = User.get_or_none(User.username == form.username.data)
+        if user is None or not user.check_password(form.password.data):
+            LoginFailure.note(form.username.data, address)
+            error = _('User name or password is wrong.')
+        elif not user.active:
+            error = _('This account is disabled. Ask your manager.')
+        else:
+            LoginFailure.clear(user.username)
+            lang = session.get('lang')
+            session.clear()  # a fresh session on every sign-in
+            if lang:
+                session['lang'] = lang
+            login_user(user, remember=form.remember.data)
+            user.last_login_at = utcnow()
+            user.save(only=[User.last_login_at])
+            return redirect(_safe_next(form.next.data) or url_for('accounts.home'))
+    return render('accounts/login.html', None, form=form, error=error)
+
+
+@bp.route('/logout', methods=['POST'])
+@allow(PUBLIC)
+def logout():
+    """Sign out of this device."""
+    logout_user()
+    session.clear()
+    return redirect(url_for('accounts.login'))
+
+
+@bp.route('/language', methods=['POST'])
+@allow(PUBLIC)
+def set_language():
+    """Switch language; remembered on the account, or for this browser before sign-in."""
+    lang = request.form.get('lang', '')
+    if lang in ('zh', 'en'):
+        session['lang'] = lang
+        if current_user.is_authenticated:
+            current_user.set_language(lang)
+    return redirect(_safe_next(request.form.get('next')) or url_for('accounts.home'))
+
+
+@bp.route('/shop', methods=['POST'])
+@allow(ANY_STAFF)
+def set_shop():
+    """Switch to another shop of the user's dealer group."""
+    shop = Shop.get_or_none(Shop.id == request.form.get('shop_id', type=int))
+    if shop is None or not current_user.belongs_to(shop):
+        abort(404)
+    choose_shop(shop)
+    return redirect(url_for('accounts.home'))
+
+
+@bp.route('/')
+@allow(ANY_STAFF)
+def home():
+    """Each person's start page: the places they work."""
+    return render('accounts/home.html', None)
+
+
+def _account_page(form=None, pw_form=None):
+    form = form or forms.AccountForm(prefix='acc', language=current_user.language or '')
+    pw_form = pw_form or forms.ChangePasswordForm(prefix='pw')
+    return render('accounts/account.html', None, form=form, pw_form=pw_form)
+
+
+@bp.route('/account')
+@allow(ANY_STAFF)
+def account():
+    """One's own language, password and sessions."""
+    return _account_page()
+
+
+@bp.route('/account/language', methods=['POST'])
+@allow(ANY_STAFF)
+def account_language():
+    """Save one's language (empty: follow the browser)."""
+    form = forms.AccountForm(prefix='acc')
+    if not form.validate_on_submit():
+        return _account_page(form=form), 400
+    current_user.set_language(form.language.data or None)
+    session.pop('lang', None)
+    flash(_('Saved.'), 'ok')
+    return redirect(url_for('accounts.account'))
+
+
+@bp.route('/account/password', methods=['POST'])
+@allow(ANY_STAFF)
+def account_password():
+    """Change one's password; other devices are signed out, this one stays in."""
+    pw_form = forms.ChangePasswordForm(prefix='pw')
+    if pw_form.validate_on_submit() and not current_user.check_password(pw_form.current.data):
+        pw_form.current.errors.append(_('The current password is wrong.'))
+    elif pw_form.validate_on_submit():
+        user = current_user._get_current_object()
+        user.reset_password(pw_form.password.data, by=user)
+        # The new session token: this device stays signed in, remembered only if it was before.
+        login_user(user, remember='remember_token' in request.cookies)
+        flash(_('Password changed. Other devices have been signed out.'), 'ok')
+        return redirect(url_for('accounts.account'))
+    return _account_page(pw_form=pw_form), 400
+
+
+@bp.route('/account/sign-out-everywhere', methods=['POST'])
+@allow(ANY_STAFF)
+def account_sign_out_everywhere():
+    """End every session of one's own, on all devices (a lost phone)."""
+    current_user.sign_out_everywhere(by=current_user)
+    logout_user()
+    session.clear()
+    flash(_('You have been signed out on every device.'), 'ok')
+    return redirect(url_for('accounts.login'))
+
+
+# --- user administration ----------------------------------------------------------
+
+def _managed_user(user_id):
+    """A user who belongs to one of the actor's shops; others do not exist for them."""
+    user = User.get_or_none(User.id == user_id)
+    mine = {s.id for s in current_user.shops()}
+    if user is None or not mine & {s.id for s in user.shops()}:
+        abort(404)
+    return user
+
+
+def _user_form(cls, obj=None, **kwargs):
+    return cls(obj=obj, allowed_shops=list(current_user.shops()),
+               may_grant_admin=current_user.has_role(ADMIN), editing=obj, **kwargs)
+
+
+def _chosen_shops(form):
+    return [s for s in current_user.shops() if s.id in set(form.shops.data)]
+
+
+@bp.route('/admin/users')
+@allow(ADMIN, MANAGER)
+def users():
+    """Staff of the current shop with their roles and state."""
+    q = request.args.get('q', '').strip()
+    people = User.in_shop(current_shop()).order_by(User.active.desc(), User.display_name)
+    if q:
+        people = people.where(User.display_name.contains(q) | User.username.contains(q.lower()))
+    return render('accounts/users.html', 'accounts/_user_rows.html', people=list(people), q=q)
+
+
+@bp.route('/admin/users/new', methods=['GET', 'POST'])
+@allow(ADMIN, MANAGER)
+def user_new():
+    """Add a member of staff."""
+    form = _user_form(forms.NewUserForm)
+    if request.method == 'GET':
+        form.shops.data = [current_shop().id]
+    if form.validate_on_submit():
+        user = User.create_account(
+            username=form.username.data, display_name=form.display_name.data, password=form.password.data,
+            roles=form.roles.data, shops=_chosen_shops(form), by=current_user, language=form.language.data,
+            phone=form.phone.data or '', skills=form.skills.data or '')
+        flash(_('%(name)s can now sign in as %(username)s.', name=user.display_name, username=user.username), 'ok')
+        return redirect(url_for('accounts.user_edit', user_id=user.id))
+    return render('accounts/user_new.html', None, form=form), (400 if form.errors else 200)
+
+
+@bp.route('/admin/users/<int:user_id>', methods=['GET', 'POST'])
+@allow(ADMIN, MANAGER)
+def user_edit(user_id):
+    """Change a person's name, roles and shops."""
+    user = _managed_user(user_id)
+    form = _user_form(forms.UserForm, obj=user)
+    if request.method == 'GET':
+        return _user_page(user)
+    form.username.data = user.username  # the user name never changes: it is on printed records
+    if form.validate_on_submit():
+        user.update_account(display_name=form.display_name.data, roles=form.roles.data,
+                            shops=_chosen_shops(form), language=form.language.data,
+                            phone=form.phone.data or '', skills=form.skills.data or '', by=current_user)
+        flash(_('Saved.'), 'ok')
+        return redirect(url_for('accounts.user_edit', user_id=user.id))
+    return _user_page(user, form=form), (400 if form.errors else 200)
+
+
+def _user_page(user, form=None, reset_form=None):
+    if form is None:
+        form = _user_form(forms.UserForm, obj=user)
+        form.roles.data = sorted(user.role_names)
+        form.shops.data = [s.id for s in user.shops()]
+        form.language.data = user.language or ''
+    history = (Event.for_record('user', user.id).where(Event.shop == current_shop())
+               .order_by(Event.at.desc()).limit(20))
+    return render('accounts/user_edit.html', None, form=form, user=user, history=list(history),
+                  reset_form=reset_form or forms.ResetPasswordForm())
+
+
+@bp.route('/admin/users/<int:user_id>/password', methods=['POST'])
+@allow(ADMIN, MANAGER)
+def user_password(user_id):
+    """Set a new password for someone who forgot theirs; their sessions end."""
+    user = _managed_user(user_id)
+    reset_form = forms.ResetPasswordForm()
+    if reset_form.validate_on_submit():
+        user.reset_password(reset_form.password.data, by=current_user)
+        flash(_('New password set for %(name)s. Their other sessions have ended.', name=user.display_name), 'ok')
+        return redirect(url_for('accounts.user_edit', user_id=user.id))
+    return _user_page(user, reset_form=reset_form), 400
+
+
+@bp.route('/admin/users/<int:user_id>/active', methods=['POST'])
+@allow(ADMIN, MANAGER)
+def user_active(user_id):
+    """Disable or re-enable an account; disabling ends its sessions at once."""
+    user = _managed_user(user_id)
+    if user.id == current_user.id:
+        flash(_('You cannot disable your own account.'), 'error')
+    else:
+        enable = request.form.get('active') == '1'
+        user.set_active(enable, by=current_user)
+        flash(_('Account enabled.') if enable else _('Account disabled; its sessions have ended.'), 'ok')
+    return redirect(url_for('accounts.user_edit', user_id=user.id))
+
+
+@bp.route('/admin/users/<int:user_id>/sign-out', methods=['POST'])
+@allow(ADMIN, MANAGER)
+def user_sign_out(user_id):
+    """End every session of a user (a lost phone, someone leaving)."""
+    user = _managed_user(user_id)
+    user.sign_out_everywhere(by=current_user)
+    flash(_('%(name)s is signed out on every device.', name=user.display_name), 'ok')
+    return redirect(url_for('accounts.user_edit', user_id=user.id))
+
+
+# --- audit trail ------------------------------------------------------------------
+
+AUDIT_PAGE = 50
+
+
+@bp.route('/audit')
+@allow(ADMIN, MANAGER)
+def audit_log():
+    """The current shop's audit trail, newest first, filtered by kind of record or action."""
+    kind = request.args.get('kind', '').strip()
+    page = max(request.args.get('page', 1, type=int), 1)
+    events = Event.for_shop(current_shop()).order_by(Event.at.desc(), Event.id.desc())
+    if kind:
+        events = events.where((Event.record_type == kind) | Event.action.startswith(kind))
+    rows = list(events.paginate(page, AUDIT_PAGE + 1))
+    return render('accounts/audit.html', 'accounts/_audit_rows.html', events=rows[:AUDIT_PAGE],
+                  has_more=len(rows) > AUDIT_PAGE, page=page, kind=kind)

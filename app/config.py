@@ -1,0 +1,37 @@
+"""Configuration read from the environment, with safe defaults for the demo."""
+import os
+from datetime import timedelta
+
+
+class Config:
+    SECRET_KEY = os.environ.get('SECRET_KEY')  # a random per-instance key is made if unset
+    DATABASE_URL = os.environ.get('DATABASE_URL', 'sqlite:///instance/servicebay.db')
+    # Babel: source strings are English; Simplified Chinese is the shop default.
+    LANGUAGES = ('zh', 'en')
+    BABEL_DEFAULT_LOCALE = 'zh'
+    BABEL_DEFAULT_TIMEZONE = 'Asia/Shanghai'
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'translations')
+
+    # CSRF tokens live as long as the session: a board or phone left open all day keeps working.
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_HEADERS = ['X-CSRFToken']
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = 'Lax'
+    SESSION_COOKIE_SECURE = os.environ.get('SESSION_COOKIE_SECURE', '') == '1'
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=14)
+    # A technician's phone stays signed in across a shift and a weekend, not forever.
+    REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get('REMEMBER_DAYS', '14')))
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = 'Lax'
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    # Login throttling: this many failures per user name or address in the window.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+
+    # argon2id cost; tests lower it so the suite stays fast.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024

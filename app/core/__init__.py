@@ -1,0 +1,1 @@
+"""The shared core: database, audit trail, access rules, languages, stages, money and time."""

@@ -1,0 +1,67 @@
+"""Every rulebook number is a setting with the rulebook's value as its default (DOMAIN.md)."""
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+
+# key: (default, type, label)
+DEFAULTS = {
+    # reception
+    'new_customer_file_days': (2, int, _l('Days to open a new customer file')),
+    'appointment_reminder_hours': (24, int, _l('Remind customers this many hours before an appointment')),
+    'appointment_reminder_half_day_hours': (12, int, _l('Second reminder window (hours before)')),
+    'appointment_deposit_share': (Decimal('0.5'), Decimal, _l('Deposit share for expensive parts')),
+    'expensive_part_threshold': (Decimal('1000'), Decimal, _l('Parts above this price need a deposit (yuan)')),
+    'tax_rate': (Decimal('0.13'), Decimal, _l('Tax rate')),
+    'labour_rate': (Decimal('300'), Decimal, _l('Labour rate per hour (yuan)')),
+    'foreman_acceptance_minutes': (10, int, _l('Foreman signs the order in within (minutes)')),
+    # workshop
+    'progress_check_from': (Decimal('0.5'), Decimal, _l('Progress check window starts (share of promised duration)')),
+    'progress_check_to': (Decimal('0.8'), Decimal, _l('Progress check window ends (share of promised duration)')),
+    'shift_end': ('18:00', str, _l('Shift ends at')),
+    # delivery and aftercare
+    'pickup_notice_short_hours': (1, int, _l('Pickup notice ahead for jobs under two days (hours)')),
+    'pickup_notice_long_hours': (4, int, _l('Pickup notice ahead for jobs of two days or more (hours)')),
+    'long_job_days': (2, int, _l('A job this many days or longer is a long job')),
+    'maintenance_settlement_days': (3, int, _l('Settle maintenance orders within (days)')),
+    'followup_first_from_days': (2, int, _l('First follow-up call from (days after pickup)')),
+    'followup_first_to_days': (7, int, _l('First follow-up call by (days after pickup)')),
+    'followup_second_within_days': (7, int, _l('Second follow-up call within (days after the first)')),
+    'escalate_request_days': (2, int, _l('Unanswered requests escalated within (days)')),
+    'complaint_first_answer_days': (2, int, _l('Complaint first answer within (days)')),
+    'event_notice_days': (7, int, _l('Announce activities this many days ahead')),
+    'status_link_days_after_delivery': (14, int, _l('Status link valid after delivery (days)')),
+    # parts
+    'stock_variance_target': (Decimal('0.003'), Decimal, _l('Stock count variance target')),
+    'safety_stock_factor': (Decimal('1.5'), Decimal, _l('Safety stock = factor x last month outflow')),
+    'slow_moving_share_target': (Decimal('0.06'), Decimal, _l('Slow-moving stock share target')),
+    'turnover_min': (4, int, _l('Stock turnover per year, at least')),
+    'turnover_max': (6, int, _l('Stock turnover per year, at most')),
+    'fill_rate_target': (Decimal('0.98'), Decimal, _l('Parts fill rate target')),
+    # warranty
+    'warranty_years': (3, int, _l('Warranty period (years)')),
+    'warranty_km': (60000, int, _l('Warranty period (km)')),
+    'three_guarantee_years': (2, int, _l('Three-guarantee period (years)')),
+    'three_guarantee_km': (50000, int, _l('Three-guarantee period (km)')),
+    'lemon_repair_days': (35, int, _l('Cumulative repair days that entitle a replacement')),
+    'lemon_same_problem_repairs': (5, int, _l('Repairs of the same problem that entitle a replacement')),
+    'loaner_after_days': (5, int, _l('A repair longer than this owes a loaner car (days)')),
+    'early_failure_days': (60, int, _l('Serious failure window (days)')),
+    'early_failure_km': (3000, int, _l('Serious failure window (km)')),
+    'first_maintenance_return_target': (Decimal('0.95'), Decimal, _l('First-maintenance return rate target')),
+    'claim_first_approval_target': (Decimal('0.98'), Decimal, _l('Claim first-time approval target')),
+    # KPIs
+    'timeliness_target': (Decimal('0.90'), Decimal, _l('Service timeliness target')),
+    'satisfaction_target': (Decimal('0.85'), Decimal, _l('Customer satisfaction target')),
+    'complaint_rate_target': (Decimal('0.03'), Decimal, _l('Complaint rate (service fault) below')),
+    'onsite_near_km': (100, int, _l('On-site service: near radius (km)')),
+    'onsite_near_hours': (24, int, _l('On-site service near: reach the site within (hours)')),
+    'onsite_far_answer_hours': (12, int, _l('On-site service far: answer within (hours)')),
+}
+
+
+def get_setting(shop, key):
+    """The shop's value for a setting, or the rulebook default."""
+    from app.core.models import Setting
+    default, kind, _label = DEFAULTS[key]
+    row = Setting.get_or_none((Setting.shop == shop) & (Setting.key == key)) if shop is not None else None
+    return kind(row.value) if row is not None else default

@@ -1,0 +1,97 @@
+"""Repair-order stages, declared once: the stages, the allowed moves and who may make each.
+
+Views, the board, the customer status page and the KPIs all read this
+declaration; move() is the one function that changes a stage.
+"""
+from flask_babel import lazy_gettext as _l
+
+from app.core import audit
+from app.core.access import ADVISOR, FOREMAN, MANAGER, PARTS, QC, TECHNICIAN
+
+
+class IllegalMove(Exception):
+    """The move is not declared, or the person may not make it."""
+
+
+class StaleRecord(Exception):
+    """Someone else changed the record since it was read (version check)."""
+
+
+CHECKED_IN = 'checked_in'
+DISPATCHED = 'dispatched'
+IN_PROGRESS = 'in_progress'
+WAITING_APPROVAL = 'waiting_approval'
+WAITING_PARTS = 'waiting_parts'
+READY_FOR_QC = 'ready_for_qc'
+QC_FAILED = 'qc_failed'
+READY_FOR_WASH = 'ready_for_wash'
+READY_FOR_PICKUP = 'ready_for_pickup'
+DELIVERED = 'delivered'
+CLOSED = 'closed'
+CANCELLED = 'cancelled'
+
+# (stage, staff label, customer label); in the order a car passes them.
+STAGES = [
+    (CHECKED_IN, _l('Checked in'), _l('Received at reception')),
+    (DISPATCHED, _l('Dispatched'), _l('Assigned to a technician')),
+    (IN_PROGRESS, _l('In progress'), _l('Being repaired')),
+    (WAITING_APPROVAL, _l('Waiting approval'), _l('Waiting for your decision')),
+    (WAITING_PARTS, _l('Waiting parts'), _l('Waiting for parts')),
+    (READY_FOR_QC, _l('Ready for QC'), _l('Quality inspection')),
+    (QC_FAILED, _l('QC failed (rework)'), _l('Being repaired')),
+    (READY_FOR_WASH, _l('Ready for wash'), _l('Cleaning and final check')),
+    (READY_FOR_PICKUP, _l('Ready for pickup'), _l('Ready for pickup')),
+    (DELIVERED, _l('Delivered'), _l('Delivered')),
+    (CLOSED, _l('Closed'), _l('Completed')),
+    (CANCELLED, _l('Cancelled'), _l('Cancelled')),
+]
+LABELS = {s: label for s, label, _c in STAGES}
+CUSTOMER_LABELS = {s: c for s, _label, c in STAGES}
+OPEN = frozenset(s for s, *_ in STAGES) - {DELIVERED, CLOSED, CANCELLED}
+
+# from -> {to: roles that may make the move}
+MOVES = {
+    CHECKED_IN: {DISPATCHED: {FOREMAN, MANAGER}, CANCELLED: {ADVISOR, MANAGER}},
+    DISPATCHED: {IN_PROGRESS: {TECHNICIAN, FOREMAN}, CHECKED_IN: {FOREMAN, MANAGER},
+                 CANCELLED: {ADVISOR, MANAGER}},
+    IN_PROGRESS: {WAITING_APPROVAL: {TECHNICIAN, FOREMAN, ADVISOR}, WAITING_PARTS: {TECHNICIAN, FOREMAN, PARTS},
+                  READY_FOR_QC: {TECHNICIAN, FOREMAN}},
+    WAITING_APPROVAL: {IN_PROGRESS: {ADVISOR, FOREMAN, MANAGER}},
+    WAITING_PARTS: {IN_PROGRESS: {TECHNICIAN, FOREMAN, PARTS}},
+    READY_FOR_QC: {READY_FOR_WASH: {QC, FOREMAN}, QC_FAILED: {QC, FOREMAN}},
+    QC_FAILED: {IN_PROGRESS: {TECHNICIAN, FOREMAN}},
+    READY_FOR_WASH: {READY_FOR_PICKUP: {ADVISOR, FOREMAN}},
+    READY_FOR_PICKUP: {DELIVERED: {ADVISOR, MANAGER}},
+    DELIVERED: {CLOSED: {ADVISOR, MANAGER}},
+    CLOSED: {},
+    CANCELLED: {},
+}
+
+
+def allowed_moves(stage, user):
+    """The stages this user may move an order to from `stage`."""
+    return [to for to, roles in MOVES.get(stage, {}).items() if user.role_names & roles]
+
+
+def move(order, to, *, by, note='', expected_version=None):
+    """Move an order to another stage: checks the declaration, the role and the version; writes the event.
+
+    Call inside the action's transaction. The order must have `stage`, `version`, `shop` and `id`.
+    """
+    frm = order.stage
+    roles = MOVES.get(frm, {}).get(to)
+    if roles is None:
+        raise IllegalMove(_l('An order cannot go from "%(a)s" to "%(b)s".', a=LABELS[frm], b=LABELS[to]))
+    if not (by.role_names & roles):
+        raise IllegalMove(_l('Your role may not move an order to "%(b)s".', b=LABELS[to]))
+    version = order.version if expected_version is None else expected_version
+    cls = type(order)
+    changed = (cls.update(stage=to, version=cls.version + 1)
+               .where((cls.id == order.id) & (cls.version == version) & (cls.stage == frm))
+               .execute())
+    if changed != 1:
+        raise StaleRecord(order.id)
+    order.stage, order.version = to, version + 1
+    audit.record('order.stage', 'repair_order', order.id, shop=order.shop_id, actor=by,
+                 before={'stage': frm}, after={'stage': to}, note=note)
+    return order

@@ -1,0 +1,19 @@
+"""Times are stored in naive UTC and shown in the shop's time zone."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+
+def to_local(dt, tz_name):
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name))
+
+
+def to_utc(local_dt, tz_name):
+    """A naive local wall-clock time (from a form) to naive UTC for storage."""
+    aware = local_dt.replace(tzinfo=ZoneInfo(tz_name))
+    return aware.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def local_now(tz_name):
+    return datetime.now(ZoneInfo(tz_name))

@@ -1,0 +1,92 @@
+"""Page-or-fragment rendering, security headers and error pages shared by every area."""
+from flask import current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+
+def wants_fragment():
+    """True for a real htmx request; false for boosted navigation and history restore (full page)."""
+    h = request.headers
+    return (h.get('HX-Request') == 'true'
+            and h.get('HX-Boosted') != 'true'
+            and h.get('HX-History-Restore-Request') != 'true')
+
+
+def render(template_name, fragment, **context):
+    """Render the full page, or only its swappable piece for htmx; both vary on HX-Request."""
+    template = fragment if (fragment and wants_fragment()) else template_name
+    resp = current_app.make_response(render_template(template, **context))
+    resp.vary.add('HX-Request')
+    return resp
+
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+       "form-action 'self'; frame-ancestors 'none'")
+
+
+def security_headers(resp):
+    resp.headers.setdefault('Content-Security-Policy', CSP)
+    resp.headers.setdefault('Referrer-Policy', 'same-origin')
+    resp.headers.setdefault('X-Content-Type-Options', 'nosniff')
+    resp.headers.setdefault('X-Frame-Options', 'DENY')
+    resp.headers.setdefault('Permissions-Policy', 'geolocation=(), microphone=()')
+    if request.is_secure:
+        resp.headers.setdefault('Strict-Transport-Security', 'max-age=31536000')
+    if current_user.is_authenticated and 'Cache-Control' not in resp.headers and resp.mimetype == 'text/html':
+        # Staff pages carry customer data: never kept by shared caches or the back-forward cache of another user.
+        resp.headers['Cache-Control'] = 'private, no-store'
+    return resp
+
+
+ERRORS = {
+    400: lambda: (_('Bad request'), _('The request could not be understood. Go back and try again.')),
+    401: lambda: (_('Please sign in'), _('Your session has ended. Sign in again to continue.')),
+    403: lambda: (_('Not allowed'), _('Your role does not give access to this page. Ask your manager if you need it.')),
+    404: lambda: (_('Not found'), _('This page or record does not exist, or it belongs to another shop.')),
+    405: lambda: (_('Not allowed'), _('This action cannot be done that way.')),
+    409: lambda: (_('Changed by someone else'), _('Someone else changed this record a moment ago. Reload to see the latest and try again.')),
+    413: lambda: (_('File too large'), _('The file is too large to upload.')),
+    429: lambda: (_('Too many attempts'), _('Too many attempts. Wait a few minutes and try again.')),
+    500: lambda: (_('Something went wrong'), _('The server could not finish this. Nothing was half-saved; please try again.')),
+    503: lambda: (_('Busy, try again'), _('The system is busy for a moment. Please try again in a few seconds.')),
+}
+
+
+def error_page(code, message=None):
+    title, text = ERRORS.get(code, ERRORS[500])()
+    resp = current_app.make_response(render(
+        'errors/error.html', 'errors/_error.html', code=code, title=title, text=message or text))
+    resp.status_code = code
+    if wants_fragment():
+        # Show the message where the user acted instead of swapping nothing.
+        resp.headers['HX-Retarget'] = '#flash'
+        resp.headers['HX-Reswap'] = 'innerHTML'
+    return resp
+
+
+def register_error_pages(app):
+    from werkzeug.exceptions import HTTPException
+    import peewee as pw
+
+    @app.errorhandler(HTTPException)
+    def _http(exc):
+        resp = error_page(exc.code, getattr(exc, 'description_override', None))
+        if exc.code == 429 and getattr(exc, 'retry_after', None):
+            resp.headers['Retry-After'] = str(exc.retry_after)
+        return resp
+
+    @app.errorhandler(pw.OperationalError)
+    @app.errorhandler(pw.InterfaceError)
+    def _db_down(exc):
+        app.logger.warning('database unavailable: %s', exc)
+        return error_page(503)
+
+    @app.errorhandler(Exception)
+    def _crash(exc):
+        if isinstance(exc, HTTPException):
+            return _http(exc)
+        if app.testing and not app.config.get('FRIENDLY_ERRORS_IN_TESTS'):
+            raise exc  # tests see the real traceback
+        app.logger.exception('unhandled error')
+        return error_page(500)

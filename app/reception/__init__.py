@@ -1,0 +1,1 @@
+"""Reception: customer and vehicle files, repair orders."""

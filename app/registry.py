@@ -1,0 +1,47 @@
+"""The workflow areas, in one list: their blueprints, models and demo loaders."""
+import importlib
+
+import peewee as pw
+
+# Order matters for the demo: later areas build on earlier areas' data.
+AREAS = ['accounts', 'reception']
+
+
+def area_module(area, name):
+    try:
+        return importlib.import_module('app.%s.%s' % (area, name))
+    except ModuleNotFoundError as exc:
+        if exc.name == 'app.%s.%s' % (area, name):
+            return None
+        raise
+
+
+def blueprints():
+    return [area_module(a, 'views').bp for a in AREAS if area_module(a, 'views')]
+
+
+def models():
+    """Every model class, core first, in dependency order."""
+    found = []
+    for mod in ['app.core.models'] + ['app.%s.models' % a for a in AREAS]:
+        try:
+            module = importlib.import_module(mod)
+        except ModuleNotFoundError:
+            continue
+        for value in vars(module).values():
+            if (isinstance(value, type) and issubclass(value, pw.Model) and value.__module__ == mod
+                    and value not in found and not value._meta.options.get('abstract')):
+                found.append(value)
+    return pw.sort_models(found)
+
+
+def demo_loaders():
+    return [m.load for m in (area_module(a, 'demo') for a in AREAS) if m is not None]
+
+
+def tiles_for(user):
+    """The home page's tiles for a user: each area's views module lists its own (endpoint, label, description)."""
+    from app.core.access import may_use
+    return [tile for area in AREAS
+            for tile in getattr(area_module(area, 'views'), 'TILES', ())
+            if may_use(tile[0], user)]
