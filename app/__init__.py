@@ -29,6 +29,9 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     app.config['SECRET_KEY'] = _secret_key(app)
+    if app.config.get('TRUST_PROXY'):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     from app.core import db as core_db
     core_db.init_app(app)

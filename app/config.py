@@ -19,7 +19,10 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = 'Lax'
     SESSION_COOKIE_SECURE = os.environ.get('SESSION_COOKIE_SECURE', '') == '1'
+    # Rolling: each request renews it, so only a session idle this long ends (then "remember me" applies).
     PERMANENT_SESSION_LIFETIME = timedelta(hours=14)
+    # Behind a TLS-terminating proxy (nginx), trust its X-Forwarded-For/-Proto headers: one hop.
+    TRUST_PROXY = os.environ.get('TRUST_PROXY', '') == '1'
     # A technician's phone stays signed in across a shift and a weekend, not forever.
     REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get('REMEMBER_DAYS', '14')))
     REMEMBER_COOKIE_HTTPONLY = True

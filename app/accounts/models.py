@@ -88,6 +88,14 @@ class User(BaseModel):
     def set_password(self, password):
         self.password_hash = _hasher().hash(password)
 
+    @staticmethod
+    def spend_hash_time(password):
+        """Verify against a throw-away hash, for a user name that does not exist."""
+        try:
+            _hasher().verify(_hasher().hash('not-a-password'), password)
+        except VerificationError:
+            pass
+
     def check_password(self, password):
         try:
             ok = _hasher().verify(self.password_hash, password)

@@ -10,7 +10,7 @@ from app.accounts import forms
 from app.accounts.context import choose_shop, current_shop
 from app.accounts.models import LoginFailure, User
 from app.core.access import ADMIN, ANY_STAFF, MANAGER, PUBLIC, allow
-from app.core.db import utcnow
+from app.core.db import transaction, utcnow
 from app.core.models import Event, Shop
 from app.core.web import render
 from app.extensions import login_manager
@@ -50,20 +50,27 @@ def login():
             error = _('Too many failed attempts. Wait 15 minutes or ask your manager to reset your password.')
             return render('accounts/login.html', None, form=form, error=error), 429
         user = User.get_or_none(User.username == form.username.data)
-        if user is None or not user.check_password(form.password.data):
+        if user is None:
+            User.spend_hash_time(form.password.data)  # same time as a real check: names do not leak
+            LoginFailure.note(form.username.data, address)
+            error = _('User name or password is wrong.')
+        elif not user.check_password(form.password.data):
             LoginFailure.note(form.username.data, address)
             error = _('User name or password is wrong.')
         elif not user.active:
             error = _('This account is disabled. Ask your manager.')
         else:
-            LoginFailure.clear(user.username)
             lang = session.get('lang')
             session.clear()  # a fresh session on every sign-in
             if lang:
                 session['lang'] = lang
+            # Rolling lifetime: refreshed by every request, so a page open all day keeps its CSRF token.
+            session.permanent = True
+            with transaction():
+                LoginFailure.clear(user.username)
+                user.last_login_at = utcnow()
+                user.save(only=[User.last_login_at])
             login_user(user, remember=form.remember.data)
-            user.last_login_at = utcnow()
-            user.save(only=[User.last_login_at])
             return redirect(_safe_next(form.next.data) or url_for('accounts.home'))
     return render('accounts/login.html', None, form=form, error=error)
 
@@ -164,11 +171,16 @@ def account_sign_out_everywhere():
 # --- user administration ----------------------------------------------------------
 
 def _managed_user(user_id):
-    """A user who belongs to one of the actor's shops; others do not exist for them."""
+    """A user who belongs to one of the actor's shops; others do not exist for them.
+
+    Only an administrator may manage an administrator (else a manager could take the account over).
+    """
     user = User.get_or_none(User.id == user_id)
     mine = {s.id for s in current_user.shops()}
     if user is None or not mine & {s.id for s in user.shops()}:
         abort(404)
+    if user.has_role(ADMIN) and not current_user.has_role(ADMIN):
+        abort(403)
     return user
 
 
@@ -177,8 +189,12 @@ def _user_form(cls, obj=None, **kwargs):
                may_grant_admin=current_user.has_role(ADMIN), editing=obj, **kwargs)
 
 
-def _chosen_shops(form):
-    return [s for s in current_user.shops() if s.id in set(form.shops.data)]
+def _chosen_shops(form, user=None):
+    """The shops ticked, plus the user's shops the actor cannot see (those are not theirs to remove)."""
+    mine = list(current_user.shops())
+    chosen = [s for s in mine if s.id in set(form.shops.data)]
+    beyond = [s for s in user.shops() if s.id not in {m.id for m in mine}] if user else []
+    return chosen + beyond
 
 
 @bp.route('/admin/users')
@@ -220,7 +236,7 @@ def user_edit(user_id):
     form.username.data = user.username  # the user name never changes: it is on printed records
     if form.validate_on_submit():
         user.update_account(display_name=form.display_name.data, roles=form.roles.data,
-                            shops=_chosen_shops(form), language=form.language.data,
+                            shops=_chosen_shops(form, user), language=form.language.data,
                             phone=form.phone.data or '', skills=form.skills.data or '', by=current_user)
         flash(_('Saved.'), 'ok')
         return redirect(url_for('accounts.user_edit', user_id=user.id))

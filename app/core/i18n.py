@@ -8,15 +8,17 @@ LANGUAGE_NAMES = {'zh': '中文', 'en': 'English'}
 
 def select_locale():
     supported = current_app.config['LANGUAGES']
-    if current_user.is_authenticated and current_user.language in supported:
-        return current_user.language
+    user = current_user._get_current_object()
+    if user.is_authenticated and user.language in supported:
+        return user.language
     chosen = session.get('lang')
     if chosen in supported:
         return chosen
-    # zh-CN, zh-Hans, zh-TW… all map to zh; anything unknown falls back to the shop default.
-    best = request.accept_languages.best_match(['zh', 'zh-CN', 'zh-Hans', 'en'])
-    if best:
-        return 'zh' if best.startswith('zh') else best
+    # The browser's languages in its order of preference; zh-CN, zh-Hans… all count as zh.
+    for tag, _quality in request.accept_languages:
+        primary = tag.replace('_', '-').split('-')[0].lower()
+        if primary in supported:
+            return primary
     return current_app.config['BABEL_DEFAULT_LOCALE']
 
 

@@ -17,6 +17,7 @@ class StaleRecord(Exception):
     """Someone else changed the record since it was read (version check)."""
 
 
+DRAFT = 'draft'                  # a check-in in progress, not yet signed
 CHECKED_IN = 'checked_in'
 DISPATCHED = 'dispatched'
 IN_PROGRESS = 'in_progress'
@@ -32,6 +33,7 @@ CANCELLED = 'cancelled'
 
 # (stage, staff label, customer label); in the order a car passes them.
 STAGES = [
+    (DRAFT, _l('Check-in in progress'), _l('Being received')),
     (CHECKED_IN, _l('Checked in'), _l('Received at reception')),
     (DISPATCHED, _l('Dispatched'), _l('Assigned to a technician')),
     (IN_PROGRESS, _l('In progress'), _l('Being repaired')),
@@ -47,10 +49,12 @@ STAGES = [
 ]
 LABELS = {s: label for s, label, _c in STAGES}
 CUSTOMER_LABELS = {s: c for s, _label, c in STAGES}
-OPEN = frozenset(s for s, *_ in STAGES) - {DELIVERED, CLOSED, CANCELLED}
+# On the board and in the workshop's load: signed and not yet handed back.
+OPEN = frozenset(s for s, *_ in STAGES) - {DRAFT, DELIVERED, CLOSED, CANCELLED}
 
 # from -> {to: roles that may make the move}
 MOVES = {
+    DRAFT: {CHECKED_IN: {ADVISOR, MANAGER}, CANCELLED: {ADVISOR, MANAGER}},
     CHECKED_IN: {DISPATCHED: {FOREMAN, MANAGER}, CANCELLED: {ADVISOR, MANAGER}},
     DISPATCHED: {IN_PROGRESS: {TECHNICIAN, FOREMAN}, CHECKED_IN: {FOREMAN, MANAGER},
                  CANCELLED: {ADVISOR, MANAGER}},
@@ -81,7 +85,7 @@ def move(order, to, *, by, note='', expected_version=None):
     frm = order.stage
     roles = MOVES.get(frm, {}).get(to)
     if roles is None:
-        raise IllegalMove(_l('An order cannot go from "%(a)s" to "%(b)s".', a=LABELS[frm], b=LABELS[to]))
+        raise IllegalMove(_l('An order cannot go from "%(a)s" to "%(b)s".', a=LABELS.get(frm, frm), b=LABELS.get(to, to)))
     if not (by.role_names & roles):
         raise IllegalMove(_l('Your role may not move an order to "%(b)s".', b=LABELS[to]))
     version = order.version if expected_version is None else expected_version

@@ -54,6 +54,8 @@ ERRORS = {
 
 
 def error_page(code, message=None):
+    if code >= 500:
+        _forget_user()
     title, text = ERRORS.get(code, ERRORS[500])()
     resp = current_app.make_response(render(
         'errors/error.html', 'errors/_error.html', code=code, title=title, text=message or text))
@@ -63,6 +65,14 @@ def error_page(code, message=None):
         resp.headers['HX-Retarget'] = '#flash'
         resp.headers['HX-Reswap'] = 'innerHTML'
     return resp
+
+
+def _forget_user():
+    """Render a server-error page as for a visitor: loading the user would hit the failing database again."""
+    from flask import g
+    from flask_login import AnonymousUserMixin
+    g._login_user = AnonymousUserMixin()
+    g.shop = None
 
 
 def register_error_pages(app):
@@ -75,6 +85,25 @@ def register_error_pages(app):
         if exc.code == 429 and getattr(exc, 'retry_after', None):
             resp.headers['Retry-After'] = str(exc.retry_after)
         return resp
+
+    from flask_wtf.csrf import CSRFError
+
+    from app.core.stages import IllegalMove, StaleRecord
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        resp = error_page(400, _('This page was open too long or you were signed out. Reload the page and try again.'))
+        if wants_fragment():
+            resp.headers['HX-Refresh'] = 'true'  # a fresh page brings a fresh token
+        return resp
+
+    @app.errorhandler(StaleRecord)
+    def _stale(exc):
+        return error_page(409)
+
+    @app.errorhandler(IllegalMove)
+    def _illegal(exc):
+        return error_page(400, str(exc))
 
     @app.errorhandler(pw.OperationalError)
     @app.errorhandler(pw.InterfaceError)

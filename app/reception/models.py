@@ -1,4 +1,6 @@
-"""Customer files, vehicles and repair orders."""
+"""Customer files, vehicles, repair orders and everything taken at check-in."""
+import json
+import secrets
 from decimal import Decimal
 
 import peewee as pw
@@ -7,8 +9,12 @@ from app.accounts.models import User
 from app.core import audit, stages
 from app.core.db import ShopScoped, utcnow
 from app.core.models import Counter, Shop
-from app.core.money import money
 from app.core.validators import plate_search_key
+
+
+def new_token():
+    """A random URL token (128 bits) for QR labels: never a sequential id."""
+    return secrets.token_urlsafe(16)
 
 
 class Customer(ShopScoped):
@@ -20,6 +26,7 @@ class Customer(ShopScoped):
     phone2 = pw.CharField(max_length=20, default='')
     language = pw.CharField(max_length=5, default='zh')
     consent_contact = pw.BooleanField(default=True)
+    note = pw.TextField(default='')
     created_at = pw.DateTimeField(default=utcnow)
 
     def __str__(self):
@@ -30,6 +37,7 @@ class Vehicle(ShopScoped):
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     owner = pw.ForeignKeyField(Customer, backref='vehicles', on_delete='RESTRICT')
     vin = pw.CharField(max_length=17)
+    vin_tail = pw.CharField(max_length=6, index=True)     # last 6 of the VIN, what people read off the windscreen
     plate = pw.CharField(max_length=10)
     plate_key = pw.CharField(max_length=10, index=True)   # plate without the province character, for search
     make = pw.CharField(max_length=40)
@@ -38,6 +46,8 @@ class Vehicle(ShopScoped):
     colour = pw.CharField(max_length=30, default='')
     sale_date = pw.DateField(null=True)
     mileage = pw.IntegerField(default=0)
+    next_service_date = pw.DateField(null=True)
+    next_service_km = pw.IntegerField(null=True)
     created_at = pw.DateTimeField(default=utcnow)
 
     class Meta:
@@ -45,6 +55,7 @@ class Vehicle(ShopScoped):
 
     def save(self, *args, **kwargs):
         self.plate_key = plate_search_key(self.plate)
+        self.vin_tail = (self.vin or '')[-6:]
         return super().save(*args, **kwargs)
 
     @property
@@ -52,18 +63,99 @@ class Vehicle(ShopScoped):
         return '%s %s %s' % (self.plate, self.make, self.model)
 
 
-class RepairOrder(ShopScoped):
+class Ownership(ShopScoped):
+    """Who owned a vehicle when: a car changes hands and keeps its history."""
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
-    number = pw.CharField(max_length=20)
+    vehicle = pw.ForeignKeyField(Vehicle, backref='ownerships', on_delete='CASCADE')
     customer = pw.ForeignKeyField(Customer, on_delete='RESTRICT')
-    vehicle = pw.ForeignKeyField(Vehicle, backref='orders', on_delete='RESTRICT')
+    since = pw.DateTimeField(default=utcnow)
+    until = pw.DateTimeField(null=True)
+
+
+class MileageReading(ShopScoped):
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    vehicle = pw.ForeignKeyField(Vehicle, backref='mileage_readings', on_delete='CASCADE')
+    km = pw.IntegerField()
+    at = pw.DateTimeField(default=utcnow)
+    order_id = pw.IntegerField(null=True)                 # the order it was read at, if any
+
+
+class CannedJob(ShopScoped):
+    """A catalogue job: labour operation, flat-rate hours and its usual parts."""
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    code = pw.CharField(max_length=20)
+    name = pw.CharField(max_length=100)
+    name_en = pw.CharField(max_length=100, default='')
+    system = pw.CharField(max_length=30, default='')      # engine, brakes, body… (for the estimate by system)
+    category = pw.CharField(max_length=30, default='minor')   # maintenance / minor / major: guarantee terms
+    hours = pw.DecimalField(max_digits=6, decimal_places=2)
+    labour_rate = pw.DecimalField(max_digits=10, decimal_places=2, null=True)   # None: the shop's rate
+    skill = pw.CharField(max_length=30, default='')
+    active = pw.BooleanField(default=True)
+
+    class Meta:
+        indexes = ((('shop', 'code'), True),)
+
+    def display_name(self, locale='zh'):
+        return self.name_en if (locale == 'en' and self.name_en) else self.name
+
+
+class CannedJobPart(ShopScoped):
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    job = pw.ForeignKeyField(CannedJob, backref='parts', on_delete='CASCADE')
+    part_number = pw.CharField(max_length=40)
+    name = pw.CharField(max_length=100)
+    quantity = pw.DecimalField(max_digits=8, decimal_places=2, default=Decimal('1'))
+    unit_price = pw.DecimalField(max_digits=12, decimal_places=2)
+
+
+class KeyTag(ShopScoped):
+    """A numbered, reusable key tag with a permanent QR label; `order` is the open order it is on."""
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    number = pw.IntegerField()
+    token = pw.CharField(max_length=32, unique=True, default=new_token)
+    order_id = pw.IntegerField(null=True, index=True)
+    active = pw.BooleanField(default=True)
+
+    class Meta:
+        indexes = ((('shop', 'number'), True),)
+
+
+class KeyHook(ShopScoped):
+    """A numbered hook in the key cabinet."""
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    number = pw.IntegerField()
+    order_id = pw.IntegerField(null=True, index=True)
+
+    class Meta:
+        indexes = ((('shop', 'number'), True),)
+
+
+class RepairOrder(ShopScoped):
+    SYSTEM, SYMPTOM, ITEM = 'system', 'symptom', 'item'     # the three estimate methods
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    number = pw.CharField(max_length=20, null=True)       # given when the customer signs; gap-free
+    customer = pw.ForeignKeyField(Customer, null=True, on_delete='RESTRICT')
+    vehicle = pw.ForeignKeyField(Vehicle, null=True, backref='orders', on_delete='RESTRICT')
     advisor = pw.ForeignKeyField(User, null=True, on_delete='SET NULL')
-    stage = pw.CharField(max_length=20, default=stages.CHECKED_IN, index=True)
+    appointment_id = pw.IntegerField(null=True)
+    stage = pw.CharField(max_length=20, default=stages.DRAFT, index=True)
     version = pw.IntegerField(default=1)                  # bumped by every change: stale writes are refused
+    checkin_step = pw.CharField(max_length=20, default='vehicle')   # where a draft check-in stands
     complaint = pw.TextField(default='')                  # in the customer's words
+    advisor_notes = pw.TextField(default='')
     odometer = pw.IntegerField(default=0)
     fuel_eighths = pw.IntegerField(default=4)
-    checked_in_at = pw.DateTimeField(default=utcnow)
+    documents = pw.TextField(default='[]')                # JSON list of documents received with the car
+    checks = pw.TextField(default='{}')                   # JSON: walk-around checklist (interior, instruments, seats…)
+    valuables_reminded = pw.BooleanField(default=False)
+    estimate_method = pw.CharField(max_length=10, default=ITEM)
+    no_guarantee_note = pw.BooleanField(default=False)    # customer-supplied or aftermarket parts on key systems
+    key_tag = pw.ForeignKeyField(KeyTag, null=True, on_delete='SET NULL')
+    key_hook = pw.ForeignKeyField(KeyHook, null=True, on_delete='SET NULL')
+    label_token = pw.CharField(max_length=32, unique=True, default=new_token)   # the bag label's QR
+    created_at = pw.DateTimeField(default=utcnow)
+    checked_in_at = pw.DateTimeField(null=True)           # signed by the customer
     promised_at = pw.DateTimeField(null=True)
     delivered_at = pw.DateTimeField(null=True)
 
@@ -75,31 +167,133 @@ class RepairOrder(ShopScoped):
         return cls.for_shop(shop).where(cls.stage.in_(list(stages.OPEN)))
 
     @classmethod
+    def drafts(cls, shop):
+        """Check-ins in progress: started, not yet signed."""
+        return cls.for_shop(shop).where(cls.stage == stages.DRAFT)
+
+    @classmethod
     def create_numbered(cls, *, shop, by, **fields):
-        """A new order with the shop's next gap-free number. Call inside the action's transaction."""
-        at = fields.get('checked_in_at') or utcnow()
-        seq = Counter.next(shop, 'repair_order', at.year)
-        order = cls.create(shop=shop, number='RO-%d-%06d' % (at.year, seq), **fields)
+        """A signed order straight away (demo and imports). Call inside the action's transaction."""
+        fields.setdefault('checked_in_at', utcnow())
+        order = cls.create(shop=shop, stage=stages.CHECKED_IN, checkin_step='done', **fields)
+        order.number = cls.next_number(shop, order.checked_in_at)
+        order.save(only=[cls.number])
         audit.record('order.created', 'repair_order', order.id, shop=shop, actor=by,
                      after={'number': order.number, 'stage': order.stage})
         return order
+
+    @staticmethod
+    def next_number(shop, at):
+        return 'RO-%d-%06d' % (at.year, Counter.next(shop, 'repair_order', at.year))
 
     @property
     def stage_label(self):
         return stages.LABELS[self.stage]
 
-    def totals(self):
-        labour = money(sum((line.labour_price for line in self.lines), Decimal(0)))
-        return {'labour': labour, 'hours': sum((line.labour_hours for line in self.lines), Decimal(0))}
+    @property
+    def is_signed(self):
+        return self.stage != stages.DRAFT
+
+    @property
+    def document_list(self):
+        return json.loads(self.documents or '[]')
+
+    @property
+    def check_results(self):
+        return json.loads(self.checks or '{}')
 
 
 class OrderLine(ShopScoped):
     PENDING, ACTIVE, DONE = 'pending', 'active', 'done'
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     order = pw.ForeignKeyField(RepairOrder, backref='lines', on_delete='CASCADE')
+    canned_job = pw.ForeignKeyField(CannedJob, null=True, on_delete='SET NULL')
     description = pw.CharField(max_length=200)
+    system = pw.CharField(max_length=30, default='')
     labour_hours = pw.DecimalField(max_digits=8, decimal_places=2, default=Decimal('0'))
+    labour_rate = pw.DecimalField(max_digits=10, decimal_places=2, default=Decimal('0'))
     labour_price = pw.DecimalField(max_digits=12, decimal_places=2, default=Decimal('0'))
     technician = pw.ForeignKeyField(User, null=True, on_delete='SET NULL')
     status = pw.CharField(max_length=12, default=PENDING)
+    position = pw.IntegerField(default=0)
     version = pw.IntegerField(default=1)
+
+
+class PartLine(ShopScoped):
+    """A part on a job line of the estimate / order."""
+    SHOP, CUSTOMER = 'shop', 'customer'       # who supplies it
+    OEM, AFTERMARKET = 'oem', 'aftermarket'
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    order = pw.ForeignKeyField(RepairOrder, backref='part_lines', on_delete='CASCADE')
+    line = pw.ForeignKeyField(OrderLine, backref='parts', on_delete='CASCADE')
+    part_number = pw.CharField(max_length=40, default='')
+    name = pw.CharField(max_length=100)
+    quantity = pw.DecimalField(max_digits=8, decimal_places=2, default=Decimal('1'))
+    unit_price = pw.DecimalField(max_digits=12, decimal_places=2, default=Decimal('0'))
+    supplied_by = pw.CharField(max_length=10, default=SHOP)
+    origin = pw.CharField(max_length=12, default=OEM)
+    key_system = pw.BooleanField(default=False)   # brakes, steering, airbags…: aftermarket needs the note
+
+
+class WalkaroundMark(ShopScoped):
+    """A mark placed on the car outline at check-in: where, what kind, a note, photos."""
+    SCRATCH, DENT, CRACK, CHIP, OTHER = 'scratch', 'dent', 'crack', 'chip', 'other'
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    order = pw.ForeignKeyField(RepairOrder, backref='marks', on_delete='CASCADE')
+    view = pw.CharField(max_length=10, default='top')      # top, left, right
+    x = pw.DecimalField(max_digits=5, decimal_places=2)     # percent of the drawing's width
+    y = pw.DecimalField(max_digits=5, decimal_places=2)
+    kind = pw.CharField(max_length=10)
+    note = pw.CharField(max_length=200, default='')
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+class Belonging(ShopScoped):
+    """One item on the belongings list (随车物品清单)."""
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    order = pw.ForeignKeyField(RepairOrder, backref='belongings', on_delete='CASCADE')
+    preset = pw.CharField(max_length=30, default='')        # key of a preset item, or '' for a free item
+    name = pw.CharField(max_length=100)
+    quantity = pw.IntegerField(default=1)
+    returned = pw.BooleanField(null=True)                   # ticked at delivery
+
+
+class Photo(ShopScoped):
+    """An uploaded photo, re-encoded and stripped, stored under the instance folder with a generated name."""
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    record_type = pw.CharField(max_length=30)
+    record_id = pw.IntegerField()
+    filename = pw.CharField(max_length=80, unique=True)
+    width = pw.IntegerField()
+    height = pw.IntegerField()
+    uploaded_by = pw.IntegerField(null=True)
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((('record_type', 'record_id'), False),)
+
+    @classmethod
+    def of(cls, record_type, record_id):
+        return cls.select().where((cls.record_type == record_type) & (cls.record_id == record_id)).order_by(cls.id)
+
+
+class Signature(ShopScoped):
+    """A customer's signature on the tablet, kept as an image with the time."""
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    order = pw.ForeignKeyField(RepairOrder, backref='signatures', on_delete='CASCADE')
+    purpose = pw.CharField(max_length=20)                   # repair_order, settlement, delivery
+    filename = pw.CharField(max_length=80)
+    signer = pw.CharField(max_length=100, default='')
+    signed_at = pw.DateTimeField(default=utcnow)
+
+
+class Recommendation(ShopScoped):
+    """Work recommended and declined (or deferred), kept on the vehicle for its next visit."""
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    vehicle = pw.ForeignKeyField(Vehicle, backref='recommendations', on_delete='CASCADE')
+    order_id = pw.IntegerField(null=True)
+    description = pw.CharField(max_length=200)
+    safety = pw.BooleanField(default=False)
+    price = pw.DecimalField(max_digits=12, decimal_places=2, null=True)
+    created_at = pw.DateTimeField(default=utcnow)
+    done_order_id = pw.IntegerField(null=True)              # set when a later order does it

@@ -128,3 +128,28 @@ def test_own_account_language_and_password(client, make_user):
     assert resp.status_code == 302
     assert client.get('/').status_code == 200  # this device stays signed in
     assert User.get(User.username == 'amy').check_password('new password')
+
+
+def test_manager_cannot_touch_an_administrator(client, make_user):
+    """A manager must not reset, disable or sign out the administrator (account takeover)."""
+    make_user('boss', ['manager'])
+    root = make_user('root', ['admin'])
+    _login(client, 'boss')
+    assert client.get('/admin/users/%d' % root.id).status_code == 403
+    assert client.post('/admin/users/%d/password' % root.id,
+                       data={'password': 'taken over!', 'confirm': 'taken over!'}).status_code == 403
+    assert client.post('/admin/users/%d/active' % root.id, data={'active': '0'}).status_code == 403
+    assert User.get_by_id(root.id).check_password('correct horse') and User.get_by_id(root.id).active
+
+
+def test_editing_keeps_shops_the_editor_cannot_see(client, make_user, shop):
+    """A manager of one shop must not silently remove a colleague from the group's other shops."""
+    from tests.factories import make_shop
+    other = make_shop('S2', name='Other shop')
+    make_user('boss', ['manager'])
+    both = make_user('roamer', ['technician'], shops=[shop, other])
+    _login(client, 'boss')
+    resp = client.post('/admin/users/%d' % both.id, data={
+        'display_name': 'Roamer', 'roles': ['technician'], 'shops': [shop.id], 'language': ''})
+    assert resp.status_code == 302
+    assert {s.code for s in User.get_by_id(both.id).shops()} == {'S1', 'S2'}

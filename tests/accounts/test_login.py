@@ -1,5 +1,6 @@
 """Signing in and out, throttling, remember-me and ending sessions."""
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 
 from app.core.db import utcnow
 
@@ -40,7 +41,7 @@ def test_empty_fields_get_messages_in_chinese(client):
     resp = client.post('/login', data={}, headers={'Accept-Language': 'zh-CN,zh;q=0.9'})
     body = resp.get_data(as_text=True)
     assert '请输入' in body
-    assert 'lang="zh-Hans"' in body
+    assert '<html lang="zh-Hans">' in body
 
 
 def test_login_is_rate_limited(client, make_user):
@@ -77,7 +78,9 @@ def test_remember_me_lasts_two_weeks_not_forever(client, make_user):
     resp = client.post('/login', data={'username': 'tech1', 'password': 'correct horse', 'remember': 'y'})
     cookie = next(c for c in resp.headers.getlist('Set-Cookie') if c.startswith('remember_token='))
     assert 'HttpOnly' in cookie and 'SameSite=Lax' in cookie
-    assert 'Expires=' in cookie
+    expires = parsedate_to_datetime(cookie.split('Expires=')[1].split(';')[0])
+    days = (expires - datetime.now(timezone.utc)).total_seconds() / 86400
+    assert 13.9 < days <= 14.01
     session_cookie = next(c for c in resp.headers.getlist('Set-Cookie') if c.startswith('session='))
     assert 'HttpOnly' in session_cookie and 'SameSite=Lax' in session_cookie
 
@@ -136,6 +139,22 @@ def test_session_is_fresh_after_login(client, make_user):
     with client.session_transaction() as s:
         assert 'planted' not in s
         assert s['lang'] == 'en'  # the language chosen on the login page is kept
+
+
+def test_browser_preferring_english_gets_english(client):
+    """An English browser that also lists Chinese must still get English first."""
+    body = client.get('/login', headers={'Accept-Language': 'en-US,zh;q=0.9'}).get_data(as_text=True)
+    assert '<html lang="en">' in body
+
+
+def test_session_rolls_and_survives_a_long_open_page(client, make_user):
+    """A wall screen open all day must keep working: the session is renewed by every request."""
+    make_user('fm', ['foreman'])
+    client.post('/login', data={'username': 'fm', 'password': 'correct horse'})
+    with client.session_transaction() as s:
+        assert s.permanent
+    resp = client.get('/')
+    assert any(c.startswith('session=') and 'Expires=' in c for c in resp.headers.getlist('Set-Cookie'))
 
 
 def test_disabled_user_cannot_sign_in(client, make_user):

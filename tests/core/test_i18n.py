@@ -55,15 +55,15 @@ def test_placeholders_survive_translation():
 def test_browser_language_is_the_fallback(client):
     """A Chinese phone sees Chinese, an English browser English, before anyone signs in."""
     zh = client.get('/login', headers={'Accept-Language': 'zh-CN,zh;q=0.9,en;q=0.5'}).get_data(as_text=True)
-    assert 'lang="zh-Hans"' in zh and '登录' in zh
+    assert '<html lang="zh-Hans">' in zh and '登录' in zh
     en = client.get('/login', headers={'Accept-Language': 'en-GB,en;q=0.8'}).get_data(as_text=True)
-    assert 'lang="en"' in en and 'Sign in' in en
+    assert '<html lang="en">' in en and 'Sign in' in en
 
 
 def test_choice_before_login_is_kept_for_the_browser(client):
     """Switching language on the login page must stick for the next page."""
     client.post('/language', data={'lang': 'zh', 'next': '/login'}, headers={'Accept-Language': 'en'})
-    assert 'lang="zh-Hans"' in client.get('/login', headers={'Accept-Language': 'en'}).get_data(as_text=True)
+    assert '<html lang="zh-Hans">' in client.get('/login', headers={'Accept-Language': 'en'}).get_data(as_text=True)
 
 
 def test_users_choice_wins_over_browser_and_is_remembered(app, client, make_user):
@@ -71,11 +71,11 @@ def test_users_choice_wins_over_browser_and_is_remembered(app, client, make_user
     make_user('tech1', ['technician'], language='en')
     client.post('/login', data={'username': 'tech1', 'password': 'correct horse'})
     body = client.get('/', headers={'Accept-Language': 'zh-CN'}).get_data(as_text=True)
-    assert 'lang="en"' in body
+    assert '<html lang="en">' in body
     client.post('/language', data={'lang': 'zh', 'next': '/'})
     other = app.test_client()
     other.post('/login', data={'username': 'tech1', 'password': 'correct horse'})
-    assert 'lang="zh-Hans"' in other.get('/', headers={'Accept-Language': 'en'}).get_data(as_text=True)
+    assert '<html lang="zh-Hans">' in other.get('/', headers={'Accept-Language': 'en'}).get_data(as_text=True)
 
 
 def test_language_switch_next_cannot_leave_the_site(client):

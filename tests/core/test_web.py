@@ -108,14 +108,44 @@ def test_server_error_page_hides_the_traceback(database_url, tmp_path, monkeypat
 
 
 def test_database_down_gives_try_again(database_url, tmp_path, monkeypatch):
-    """A database hiccup must say 'busy, try again', not crash."""
-    import peewee as pw
+    """With the database unreachable, a signed-in user must get 'busy, try again', not a crash."""
     monkeypatch.setenv('INSTANCE_PATH', str(tmp_path / 'inst'))
-    app = create_app(dict(TEST_CONFIG, DATABASE_URL=database_url, FRIENDLY_ERRORS_IN_TESTS=True))
+    down = create_app(dict(TEST_CONFIG, DATABASE_URL='postgresql://postgres@127.0.0.1:1/nothing',
+                           FRIENDLY_ERRORS_IN_TESTS=True))
+    client = down.test_client()
+    with client.session_transaction() as s:
+        s['_user_id'] = '1:whatever'
+    for headers in ({}, {'HX-Request': 'true'}):
+        resp = client.get('/orders', headers=headers)
+        body = resp.get_data(as_text=True)
+        assert resp.status_code == 503 and 'try again' in body and 'Traceback' not in body, headers
 
-    @app.route('/db-down')
-    def db_down():
-        raise pw.OperationalError('database is locked')
-    db_down.access_rule = frozenset({'public'})
-    resp = app.test_client().get('/db-down')
-    assert resp.status_code == 503 and 'try again' in resp.get_data(as_text=True)
+
+def test_conflicts_and_illegal_moves_get_clear_pages(app, make_user, shop):
+    """A stale write shows 'changed by someone else' (409), an illegal move says why (400)."""
+    from app.core import stages
+
+    @app.route('/stale')
+    def stale():
+        raise stages.StaleRecord(1)
+    stale.access_rule = frozenset({'public'})
+
+    @app.route('/illegal')
+    def illegal():
+        raise stages.IllegalMove('An order cannot go there.')
+    illegal.access_rule = frozenset({'public'})
+    client = app.test_client()
+    resp = client.get('/stale')
+    assert resp.status_code == 409 and 'Changed by someone else' in resp.get_data(as_text=True)
+    resp = client.get('/illegal', headers={'HX-Request': 'true'})
+    assert resp.status_code == 400 and 'An order cannot go there.' in resp.get_data(as_text=True)
+
+
+def test_expired_csrf_token_on_htmx_reloads_the_page(database_url, tmp_path, monkeypatch):
+    """A tap with a stale token must reload the page (fresh token), not fail silently."""
+    monkeypatch.setenv('INSTANCE_PATH', str(tmp_path / 'inst'))
+    app = create_app(dict(TEST_CONFIG, DATABASE_URL=database_url, WTF_CSRF_ENABLED=True))
+    resp = app.test_client().post('/language', data={'lang': 'en'},
+                                  headers={'HX-Request': 'true', 'X-CSRFToken': 'stale'})
+    assert resp.status_code == 400 and resp.headers.get('HX-Refresh') == 'true'
+    assert 'Reload the page' in resp.get_data(as_text=True)
