@@ -38,3 +38,5 @@ class Config:
     ARGON2_MEMORY_COST = 65536
 
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # The address printed in QR labels and sent in messages, e.g. http://192.168.1.20:5000 (default: as requested).
+    PUBLIC_BASE_URL = os.environ.get('PUBLIC_BASE_URL', '')

@@ -4,7 +4,7 @@ import importlib
 import peewee as pw
 
 # Order matters for the demo: later areas build on earlier areas' data.
-AREAS = ['accounts', 'reception']
+AREAS = ['accounts', 'reception', 'customers', 'appointments', 'labels']
 
 
 def area_module(area, name):

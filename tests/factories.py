@@ -44,3 +44,60 @@ def make_order(shop, by, vehicle=None, complaint='刹车异响', lines=1, **kw):
             OrderLine.create(shop=shop, order=ro, description='Job %d' % (i + 1), labour_hours=Decimal('1.5'),
                              labour_price=Decimal('450.00'))
     return ro
+
+
+def tiny_jpeg(colour=(200, 30, 30), size=(40, 30)):
+    import io
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new('RGB', size, colour).save(buf, 'JPEG')
+    return buf.getvalue()
+
+
+def tiny_png(size=(300, 100)):
+    import io
+    from PIL import Image, ImageDraw
+    image = Image.new('RGBA', size, (255, 255, 255, 0))
+    ImageDraw.Draw(image).line([(10, 80), (120, 20), (290, 70)], fill=(0, 0, 0, 255), width=4)
+    buf = io.BytesIO()
+    image.save(buf, 'PNG')
+    return buf.getvalue()
+
+
+def make_canned_job(shop, code='MAINT10K', name='10,000 km maintenance', hours=Decimal('1.0'), parts=()):
+    from app.reception.models import CannedJob, CannedJobPart
+    job = CannedJob.create(shop=shop, code=code, name=name, name_en=name, hours=hours, system='engine',
+                           category='maintenance')
+    for number, part_name, qty, price in parts:
+        CannedJobPart.create(shop=shop, job=job, part_number=number, name=part_name, quantity=qty, unit_price=price)
+    return job
+
+
+def make_key_tags(shop, count=3, start=1):
+    from app.reception.models import KeyHook, KeyTag
+    tags = [KeyTag.create(shop=shop, number=start + i) for i in range(count)]
+    hooks = [KeyHook.create(shop=shop, number=start + i) for i in range(count)]
+    return tags, hooks
+
+
+def make_checkin(shop, by, vehicle=None):
+    """A draft check-in with a mark and its photo, a job with a part; and a signed order with a signature.
+
+    Returns the sample ids the route walk needs.
+    """
+    from app.core import photos
+    from app.reception import checkin
+    from app.reception.models import PartLine, Photo, Signature, WalkaroundMark
+    vehicle = vehicle or make_vehicle(shop, make_customer(shop))
+    draft = checkin.start_checkin(shop, by, customer=vehicle.owner, vehicle=vehicle, complaint='异响',
+                                  jobs=[(None, 'Brake check', Decimal('1'))])
+    mark = WalkaroundMark.create(shop=shop, order=draft, x=Decimal('50'), y=Decimal('40'), kind='scratch')
+    name, w, h = photos.store(tiny_jpeg())
+    photo = Photo.create(shop=shop, record_type='walkaround_mark', record_id=mark.id, filename=name, width=w, height=h)
+    line = draft.lines.get()
+    part = PartLine.create(shop=shop, order=draft, line=line, name='Brake pads', quantity=1, unit_price=Decimal('300'))
+    signed = make_order(shop, by, vehicle=vehicle)
+    sig_name, _w, _h = photos.store(tiny_png(), fmt='PNG')
+    sig = Signature.create(shop=shop, order=signed, purpose='repair_order', filename=sig_name, signer='x')
+    return {'draft_id': draft.id, 'mark_id': mark.id, 'photo_id': photo.id, 'line_id': line.id, 'part_id': part.id,
+            'signature_id': sig.id}

@@ -1,5 +1,5 @@
 """Languages: the user's choice, else the session's (before login), else the browser's."""
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -8,8 +8,10 @@ LANGUAGE_NAMES = {'zh': '中文', 'en': 'English'}
 
 def select_locale():
     supported = current_app.config['LANGUAGES']
+    if not has_request_context():   # CLI, demo loader, background work
+        return current_app.config['BABEL_DEFAULT_LOCALE']
     user = current_user._get_current_object()
-    if user.is_authenticated and user.language in supported:
+    if user is not None and user.is_authenticated and user.language in supported:
         return user.language
     chosen = session.get('lang')
     if chosen in supported:

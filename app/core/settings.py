@@ -14,6 +14,14 @@ DEFAULTS = {
     'tax_rate': (Decimal('0.13'), Decimal, _l('Tax rate')),
     'labour_rate': (Decimal('300'), Decimal, _l('Labour rate per hour (yuan)')),
     'foreman_acceptance_minutes': (10, int, _l('Foreman signs the order in within (minutes)')),
+    'bays': (8, int, _l('Workshop bays')),
+    'workday_start': ('08:30', str, _l('Workshop opens at')),
+    'workday_end': ('18:00', str, _l('Workshop closes at')),
+    'slot_minutes': (60, int, _l('Appointment slot length (minutes)')),
+    'promise_margin_minutes': (30, int, _l('Margin added to a promised time (minutes)')),
+    # not from the rulebooks: the usual maintenance interval, for an estimate when none is booked
+    'service_interval_months': (6, int, _l('Usual maintenance interval (months)')),
+    'service_interval_km': (5000, int, _l('Usual maintenance interval (km)')),
     # workshop
     'progress_check_from': (Decimal('0.5'), Decimal, _l('Progress check window starts (share of promised duration)')),
     'progress_check_to': (Decimal('0.8'), Decimal, _l('Progress check window ends (share of promised duration)')),

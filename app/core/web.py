@@ -1,7 +1,18 @@
 """Page-or-fragment rendering, security headers and error pages shared by every area."""
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+
+
+def public_url(endpoint, **values):
+    """An absolute URL for printing (QR labels, messages): PUBLIC_BASE_URL if set, else this request's host.
+
+    Labels printed from 127.0.0.1 would not open on a phone, so a shop sets its LAN or public address.
+    """
+    base = current_app.config.get('PUBLIC_BASE_URL')
+    if base:
+        return base.rstrip('/') + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
 
 
 def wants_fragment():

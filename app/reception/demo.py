@@ -8,7 +8,8 @@ from app.core.access import ADVISOR, TECHNICIAN
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
 from app.core.validators import random_mobile, random_plate, random_vin
-from app.reception.models import Customer, OrderLine, RepairOrder, Vehicle
+from app.reception import checkin
+from app.reception.models import CannedJob, CannedJobPart, Customer, OrderLine, RepairOrder, Vehicle
 
 SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗'
 GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀英', '华', '平']
@@ -31,6 +32,22 @@ JOBS = [
     ('四轮定位 Wheel alignment', Decimal('1.0')), ('故障诊断 Fault diagnosis', Decimal('0.5')),
     ('钣金喷漆 左前门 Body and paint, LF door', Decimal('6.0')), ('更换雨刮片 Wiper blades', Decimal('0.2')),
 ]
+# The catalogue of canned jobs: code, name, English name, system, guarantee category, hours, usual parts.
+CATALOGUE = [
+    ('M5K', '5000 公里常规保养', '5,000 km maintenance', 'engine', 'maintenance', '0.8',
+     [('90915-YZZD2', '机油滤清器 Oil filter', '1', '68'), ('08880-83715', '全合成机油 5W-30 (4L)', '1', '420')]),
+    ('M10K', '10000 公里保养', '10,000 km maintenance', 'engine', 'maintenance', '1.2',
+     [('90915-YZZD2', '机油滤清器 Oil filter', '1', '68'), ('08880-83715', '全合成机油 5W-30 (4L)', '1', '420'),
+      ('17801-21050', '空气滤清器 Air filter', '1', '135')]),
+    ('BRKF', '更换前刹车片', 'Front brake pads', 'brakes', 'minor', '1.2',
+     [('04465-33471', '前刹车片 Front brake pads', '1', '680')]),
+    ('ALIGN', '四轮定位', 'Wheel alignment', 'chassis', 'minor', '1.0', []),
+    ('ACDX', '空调系统检测', 'A/C diagnosis', 'climate', 'minor', '1.0', []),
+    ('DIAG', '故障诊断', 'Fault diagnosis', 'electrical', 'minor', '0.5', []),
+    ('WIPER', '更换雨刮片', 'Wiper blades', 'body', 'minor', '0.2', [('85222-06180', '雨刮片 Wiper blade', '2', '95')]),
+    ('PAINT1', '单面钣金喷漆', 'Body and paint, one panel', 'body', 'major', '6.0', []),
+]
+
 # Stage of each demo order, so every column of the board has something.
 ORDER_STAGES = ([stages.CHECKED_IN] * 4 + [stages.DISPATCHED] * 3 + [stages.IN_PROGRESS] * 5
                 + [stages.WAITING_APPROVAL, stages.WAITING_PARTS, stages.READY_FOR_QC, stages.QC_FAILED,
@@ -50,11 +67,21 @@ def _path_to(target):
     return detours[target]
 
 
+def _catalogue(shop):
+    for code, name, name_en, system, category, hours, parts in CATALOGUE:
+        job = CannedJob.create(shop=shop, code=code, name=name, name_en=name_en, system=system, category=category,
+                               hours=Decimal(hours))
+        for number, part_name, qty, price in parts:
+            CannedJobPart.create(shop=shop, job=job, part_number=number, name=part_name, quantity=Decimal(qty),
+                                 unit_price=Decimal(price))
+
+
 def load(rng):
     shop = Shop.get(Shop.code == 'XH01')
     if Customer.for_shop(shop).exists():
         return []
     with transaction():
+        _catalogue(shop)
         customers = []
         for i in range(40):
             if i < len(COMPANIES):
@@ -90,7 +117,7 @@ def load(rng):
                 promised_at=checked_in + timedelta(hours=rng.choice([4, 6, 8, 24, 48])))
             for desc, hours in rng.sample(JOBS, rng.randint(1, 3)):
                 OrderLine.create(shop=shop, order=ro, description=desc, labour_hours=hours,
-                                 labour_price=hours * Decimal('300'),
+                                 labour_rate=Decimal('300'), labour_price=hours * Decimal('300'),
                                  technician=None if target == stages.CHECKED_IN else rng.choice(techs))
             for step in _path_to(target):
                 actor = _actor_for(ro.stage, step, advisors[i % len(advisors)], foreman, techs)
@@ -98,6 +125,14 @@ def load(rng):
             if closed:
                 ro.delivered_at = ro.promised_at
                 ro.save()
+    # Two check-ins in progress: one just started, one waiting for the estimate.
+    maint = CannedJob.get((CannedJob.shop == shop) & (CannedJob.code == 'M10K'))
+    checkin.start_checkin(shop, advisors[0], customer=vehicles[40].owner, vehicle=vehicles[40],
+                          complaint='做 1 万公里保养')
+    draft = checkin.start_checkin(shop, advisors[1], customer=vehicles[41].owner, vehicle=vehicles[41],
+                                  complaint='刹车有异响，顺便保养', jobs=[(maint, '', None)])
+    draft.checkin_step = 'estimate'
+    draft.save(only=[RepairOrder.checkin_step])
     return []
 
 

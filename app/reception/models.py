@@ -257,6 +257,12 @@ class Belonging(ShopScoped):
     quantity = pw.IntegerField(default=1)
     returned = pw.BooleanField(null=True)                   # ticked at delivery
 
+    @property
+    def label(self):
+        """A preset item in the reader's language (the customer's, on print); a free item as typed."""
+        from app.reception.checkin import PRESET_BELONGINGS
+        return PRESET_BELONGINGS.get(self.preset, self.name) if self.preset else self.name
+
 
 class Photo(ShopScoped):
     """An uploaded photo, re-encoded and stripped, stored under the instance folder with a generated name."""

@@ -1,5 +1,4 @@
 """Two languages: every message translated in both catalogs; the right one chosen per person."""
-import io
 import os
 
 from babel.messages.extract import extract_from_dir

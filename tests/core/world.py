@@ -27,6 +27,33 @@ def build_world():
     world = World(a, b, users)
     world.records = {'order_id': ro_a.id, 'vehicle_id': ro_a.vehicle_id, 'user_id': users['technician'].id}
     world.foreign = {'order_id': ro_b.id, 'vehicle_id': car_b.id, 'user_id': b_user.id}
+    # customers: the order's customer in shop A, LeakCustomerB in shop B
+    world.records['customer_id'] = ro_a.customer_id
+    world.foreign['customer_id'] = customer_b.id
+    # labels: a free key tag and the bag of a finished order (scans that show a page, not a redirect);
+    # images walked as SVG (a PNG body is not text).
+    from app.core.stages import CLOSED
+    from app.reception.models import KeyTag
+    tag_a, tag_b = KeyTag.create(shop=a, number=1), KeyTag.create(shop=b, number=1)
+    done_a = factories.make_order(a, users['advisor'])
+    done_a.stage = CLOSED
+    done_a.save()
+    world.records.update(tag_id=tag_a.id, tag_token=tag_a.token, bag_token=done_a.label_token, label_fmt='svg')
+    world.foreign.update(tag_id=tag_b.id, tag_token=tag_b.token, bag_token=ro_b.label_token, label_fmt='svg')
+    world.records.update(factories.make_checkin(a, users['advisor']))
+    world.foreign.update(factories.make_checkin(b, b_user, vehicle=car_b))
+    # appointments: one booked for tomorrow in each shop
+    from datetime import timedelta
+    from decimal import Decimal
+    from app.appointments.models import Appointment
+    from app.core.db import utcnow
+    appt_a = Appointment.create(shop=a, customer=ro_a.customer, vehicle=ro_a.vehicle, advisor=users['advisor'],
+                                start_at=utcnow() + timedelta(hours=20), duration=Decimal('1'), requested_work='保养')
+    appt_b = Appointment.create(shop=b, customer=customer_b, vehicle=car_b, advisor=b_user,
+                                start_at=utcnow() + timedelta(hours=20), duration=Decimal('1'),
+                                requested_work='LeakComplaintB')
+    world.records['appointment_id'] = appt_a.id
+    world.foreign['appointment_id'] = appt_b.id
     world.markers = ('LeakCustomerB', 'LeakStaffB', 'LeakComplaintB', '粤Z99999', '1M8GDM9AXKP042788')
     return world
 

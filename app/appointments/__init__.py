@@ -1,0 +1,1 @@
+"""Appointments (维修预约): booking against bay capacity, reminders, arrival."""

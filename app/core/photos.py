@@ -1,0 +1,86 @@
+"""Photos from tablets and phones: checked by content, re-encoded without metadata, stored with generated names.
+
+A photo is never served as uploaded: decoding and re-encoding drops EXIF (GPS, device),
+anything appended to the file, and any script a crafted file might carry.
+"""
+import io
+import os
+import secrets
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 12 * 1024 * 1024
+MAX_PIXELS = 40_000_000          # a 40-megapixel photo; anything larger is a decompression bomb
+MAX_SIDE = 2048                  # stored size: plenty for a scratch on a bumper
+THUMB_SIDE = 360
+ALLOWED_FORMATS = {'JPEG', 'PNG', 'WEBP', 'HEIF', 'MPO'}
+
+
+class PhotoRejected(ValueError):
+    """The upload is not a usable photo; the message says why, in the user's language."""
+
+
+def photo_dir():
+    path = os.path.join(current_app.instance_path, 'photos')
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _decode(data):
+    if not data:
+        raise PhotoRejected(_l('The file is empty.'))
+    if len(data) > MAX_BYTES:
+        raise PhotoRejected(_l('The photo is larger than %(mb)d MB.', mb=MAX_BYTES // (1024 * 1024)))
+    try:
+        probe = Image.open(io.BytesIO(data))
+        if probe.format not in ALLOWED_FORMATS:
+            raise PhotoRejected(_l('Only photos (JPEG, PNG or WebP) can be uploaded.'))
+        if probe.width * probe.height > MAX_PIXELS:
+            raise PhotoRejected(_l('The picture has too many pixels.'))
+        probe.verify()
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except PhotoRejected:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise PhotoRejected(_l('This file is not a photo the system can read.'))
+    return image
+
+
+def store(data, *, max_side=MAX_SIDE, fmt='JPEG'):
+    """Validate, re-encode and save; returns (filename, width, height). Raises PhotoRejected."""
+    image = _decode(data)
+    image = ImageOps.exif_transpose(image)          # keep the photo upright once EXIF is gone
+    if fmt == 'JPEG':
+        image = image.convert('RGB')
+    image.thumbnail((max_side, max_side))
+    name = secrets.token_hex(16) + ('.jpg' if fmt == 'JPEG' else '.png')
+    path = os.path.join(photo_dir(), name)
+    tmp = path + '.part'
+    # Written aside and renamed: a crash mid-write never leaves a half file under a real name.
+    with open(tmp, 'wb') as fh:
+        image.save(fh, fmt, quality=85, optimize=True) if fmt == 'JPEG' else image.save(fh, fmt, optimize=True)
+    os.replace(tmp, path)
+    return name, image.width, image.height
+
+
+def thumbnail_path(filename):
+    """A small copy for lists and the customer's page, made on first use."""
+    thumb = os.path.join(photo_dir(), 'thumb-' + filename)
+    if not os.path.exists(thumb):
+        with Image.open(os.path.join(photo_dir(), filename)) as image:
+            image.thumbnail((THUMB_SIDE, THUMB_SIDE))
+            tmp = thumb + '.part'
+            image.save(tmp, 'JPEG' if filename.endswith('.jpg') else 'PNG', quality=80)
+            os.replace(tmp, thumb)
+    return thumb
+
+
+def remove(filename):
+    for name in (filename, 'thumb-' + filename):
+        try:
+            os.remove(os.path.join(photo_dir(), name))
+        except FileNotFoundError:
+            pass

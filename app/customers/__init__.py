@@ -1,0 +1,1 @@
+"""Customer files (客户档案): customers, their vehicles, search."""

@@ -1,0 +1,237 @@
+"""Customer files (客户档案): the search box, customers, their vehicles and a vehicle's history."""
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.accounts.context import current_shop
+from app.core.access import ADVISOR, CUSTOMER_SERVICE, FOREMAN, MANAGER, WARRANTY, allow
+from app.core.settings import get_setting
+from app.core.timeutil import local_now
+from app.core.validators import format_phone, normalize_plate, plate_problem
+from app.core.web import render
+from app.customers import rules
+from app.customers.forms import CustomerForm, VehicleForm
+from app.customers.search import find_customers, phone_prefixes, search
+from app.reception.models import Customer, Vehicle
+
+bp = Blueprint('customers', __name__)
+
+# Staff who deal with customers read the files; advisors and the manager open and change them.
+READERS = (ADVISOR, MANAGER, CUSTOMER_SERVICE, WARRANTY, FOREMAN)
+WRITERS = (ADVISOR, MANAGER)
+
+TILES = [
+    ('customers.index', _l('Customers and vehicles'), _l('Find a customer by plate, phone, VIN or name')),
+]
+
+RESULTS = 20
+
+
+@bp.app_template_filter('phone')
+def _phone(value):
+    """A stored E.164 number as people read it (138 1234 5678)."""
+    return format_phone(value)
+
+
+def _today():
+    return local_now(current_shop().timezone).date()
+
+
+def _status(form):
+    return 400 if form.errors else 200
+
+
+def _next():
+    """Where to go once the file is complete (e.g. back to a check-in): same-site paths only."""
+    target = request.args.get('next', '')
+    parts = urlsplit(target)
+    if not target.startswith('/') or target.startswith('//') or parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def with_vehicle(target, vehicle_id):
+    """`target` with vehicle=<id> in its query: how the page that sent us learns which vehicle was chosen."""
+    parts = urlsplit(target)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != 'vehicle'] + [('vehicle', str(vehicle_id))]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+@bp.route('/customers')
+@allow(*READERS)
+def index():
+    """One search box: plate (with or without province), phone, VIN or its last 6, or name."""
+    q = request.args.get('q', '').strip()
+    found = search(current_shop(), q, limit=RESULTS + 1) if q else []
+    return render('customers/index.html', 'customers/_results.html', q=q, matches=found[:RESULTS],
+                  more=len(found) > RESULTS, new_hint=_new_customer_hint(q))
+
+
+def _new_customer_hint(q):
+    """What a "new customer" link can carry over from the search box: a phone or a name."""
+    if not q:
+        return {}
+    if phone_prefixes(q):
+        return {'phone': q}
+    if plate_problem(normalize_plate(q)) is None:
+        return {}
+    return {'name': q}
+
+
+# --- customers --------------------------------------------------------------------------
+
+@bp.route('/customers/new', methods=['GET', 'POST'])
+@allow(*WRITERS)
+def customer_new():
+    """Open a customer file (the seeds allow two days; we do it at once)."""
+    form = CustomerForm()
+    if request.method == 'GET':
+        form.phone.data = request.args.get('phone', '')[:30]
+        form.name.data = request.args.get('name', '')[:100]
+    if form.validate_on_submit():
+        try:
+            customer = rules.create_customer(current_shop(), current_user, **form.rule_fields())
+        except rules.InvalidFile as exc:
+            getattr(form, exc.field).errors.append(str(exc.message))
+        else:
+            flash(_('Customer file opened for %(name)s. Add their vehicle next.', name=customer.name), 'ok')
+            return redirect(url_for('customers.vehicle_new', customer_id=customer.id, next=_next()))
+    return render('customers/customer_form.html', None, form=form, customer=None, next=_next()), _status(form)
+
+
+@bp.route('/customers/<int:customer_id>')
+@allow(*READERS)
+def customer(customer_id):
+    """A customer's file: details, vehicles, vehicles they once had, past repair orders."""
+    person = Customer.get_for_shop_or_404(current_shop(), customer_id)
+    vehicles = list(Vehicle.select().where(Vehicle.owner == person).order_by(Vehicle.plate))
+    return render('customers/customer.html', None, customer=person, vehicles=vehicles,
+                  former=list(rules.former_vehicles(person)),
+                  orders=list(rules.customer_orders(person).limit(100)))
+
+
+@bp.route('/customers/<int:customer_id>/edit', methods=['GET', 'POST'])
+@allow(*WRITERS)
+def customer_edit(customer_id):
+    """Change a customer's details."""
+    person = Customer.get_for_shop_or_404(current_shop(), customer_id)
+    form = CustomerForm(obj=person)
+    if request.method == 'GET':
+        # Shown as people read them; the form stores them back as E.164.
+        form.phone.data, form.phone2.data = format_phone(person.phone), format_phone(person.phone2)
+    if form.validate_on_submit():
+        try:
+            rules.update_customer(person, current_user, **form.rule_fields())
+        except rules.InvalidFile as exc:
+            getattr(form, exc.field).errors.append(str(exc.message))
+        else:
+            flash(_('Saved.'), 'ok')
+            return redirect(url_for('customers.customer', customer_id=person.id))
+    return render('customers/customer_form.html', None, form=form, customer=person), _status(form)
+
+
+# --- vehicles ---------------------------------------------------------------------------
+
+def _vehicle_form_page(form, owner, car=None, duplicate=None):
+    status = 400 if (form.errors or duplicate) else 200
+    back = _next()
+    use_url = with_vehicle(back, duplicate.vehicle.id) if (duplicate and back) else None
+    return render('customers/vehicle_form.html', None, form=form, owner=owner, car=car,
+                  duplicate=duplicate, next=back, use_url=use_url), status
+
+
+def _duplicate_error(form, dup):
+    """Say it on the field that clashed; the page offers the vehicle already on file."""
+    getattr(form, dup.field).errors.append(str(dup.message))
+    return dup
+
+
+@bp.route('/customers/<int:customer_id>/vehicles/new', methods=['GET', 'POST'])
+@allow(*WRITERS)
+def vehicle_new(customer_id):
+    """Put a customer's vehicle on file; a VIN or plate already on file offers that vehicle instead."""
+    owner = Customer.get_for_shop_or_404(current_shop(), customer_id)
+    form = VehicleForm()
+    duplicate = None
+    if form.validate_on_submit():
+        try:
+            car = rules.create_vehicle(current_shop(), current_user, owner, **form.rule_fields())
+        except rules.DuplicateVehicle as dup:
+            duplicate = _duplicate_error(form, dup)
+        except rules.InvalidFile as exc:
+            getattr(form, exc.field).errors.append(str(exc.message))
+        else:
+            flash(_('%(plate)s is on file.', plate=car.plate), 'ok')
+            back = _next()
+            return redirect(with_vehicle(back, car.id) if back else url_for('customers.vehicle', vehicle_id=car.id))
+    return _vehicle_form_page(form, owner, duplicate=duplicate)
+
+
+@bp.route('/vehicles/<int:vehicle_id>')
+@allow(*READERS)
+def vehicle(vehicle_id):
+    """A vehicle's file: owner and past owners, odometer history, every repair order,
+    declined recommendations and the next maintenance due."""
+    car = Vehicle.get_for_shop_or_404(current_shop(), vehicle_id)
+    return render('customers/vehicle.html', None, car=car, owner=Customer.get_by_id(car.owner_id),
+                  owners=list(rules.ownership_history(car)), readings=list(rules.mileage_history(car).limit(50)),
+                  orders=list(rules.vehicle_orders(car)), declined=list(rules.declined_recommendations(car)),
+                  due=rules.next_service(car, _today()),
+                  interval=(get_setting(car.shop, 'service_interval_months'),
+                            get_setting(car.shop, 'service_interval_km')))
+
+
+@bp.route('/vehicles/<int:vehicle_id>/edit', methods=['GET', 'POST'])
+@allow(*WRITERS)
+def vehicle_edit(vehicle_id):
+    """Correct a vehicle's details or enter a new odometer reading."""
+    car = Vehicle.get_for_shop_or_404(current_shop(), vehicle_id)
+    owner = Customer.get_by_id(car.owner_id)
+    form = VehicleForm(obj=car)
+    duplicate = None
+    if form.validate_on_submit():
+        try:
+            rules.update_vehicle(car, current_user, **form.rule_fields())
+        except rules.DuplicateVehicle as dup:
+            duplicate = _duplicate_error(form, dup)
+        except rules.InvalidFile as exc:
+            getattr(form, exc.field).errors.append(str(exc.message))
+        else:
+            flash(_('Saved.'), 'ok')
+            return redirect(url_for('customers.vehicle', vehicle_id=car.id))
+    return _vehicle_form_page(form, owner, car=car, duplicate=duplicate)
+
+
+@bp.route('/vehicles/<int:vehicle_id>/owner', methods=['GET', 'POST'])
+@allow(*WRITERS)
+def vehicle_owner(vehicle_id):
+    """The vehicle changes hands: pick the new owner among the shop's customers."""
+    shop = current_shop()
+    car = Vehicle.get_for_shop_or_404(shop, vehicle_id)
+    owner = Customer.get_by_id(car.owner_id)
+    error = None
+    if request.method == 'POST':
+        chosen = Customer.get_for_shop_or_404(shop, request.form.get('customer_id', type=int) or 0)
+        try:
+            rules.change_owner(car, chosen, current_user)
+        except rules.InvalidFile as exc:
+            error = str(exc.message)
+        else:
+            flash(_('%(plate)s now belongs to %(name)s; its history stays with the vehicle.',
+                    plate=car.plate, name=chosen.name), 'ok')
+            back = _next()
+            return redirect(with_vehicle(back, car.id) if back else url_for('customers.vehicle', vehicle_id=car.id))
+    q = request.args.get('q', '').strip()
+    candidates = [c for c in find_customers(shop, q) if c.id != owner.id] if q else []
+    preset = request.args.get('customer_id', type=int)
+    if preset:
+        picked = Customer.get_or_none((Customer.id == preset) & (Customer.shop == shop))
+        if picked is not None and picked.id != owner.id:
+            candidates = [picked] + [c for c in candidates if c.id != picked.id]
+    resp = render('customers/vehicle_owner.html', 'customers/_owner_candidates.html', car=car, owner=owner,
+                  q=q, candidates=candidates, error=error, next=_next())
+    return resp, (400 if error else 200)
+

@@ -1,0 +1,1 @@
+"""QR labels for key tags and belongings bags, and the scan routes they lead to."""

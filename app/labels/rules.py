@@ -1,0 +1,134 @@
+"""The key tag pool and the key cabinet: adding and retiring tags, adding hooks, and what each is on.
+
+Each write is one user action: one transaction with its audit event. Putting a tag on an order
+(and taking it off at delivery) belongs to check-in and delivery, not here.
+"""
+from dataclasses import dataclass
+
+import peewee as pw
+from flask_babel import gettext as _
+
+from app.core import audit, stages
+from app.core.db import transaction
+from app.reception.models import KeyHook, KeyTag, RepairOrder, Vehicle
+
+MAX_ADD = 100   # tags or hooks added in one go: a typo of 1000 should not fill the pool
+# An order that is handed back or cancelled: its labels lead to a note, not to work.
+FINISHED = frozenset(stages.LABELS) - stages.OPEN - {stages.DRAFT}
+
+
+class PoolError(Exception):
+    """A pool action that cannot be done, with a message for the person who tried."""
+
+
+# --- writes -----------------------------------------------------------------------
+
+def _next_number(model, shop):
+    """Numbers continue after the highest ever given (retired ones too: their labels still exist)."""
+    top = model.select(pw.fn.MAX(model.number)).where(model.shop == shop).scalar()
+    return (top or 0) + 1
+
+
+def _check_count(count):
+    if not 1 <= int(count) <= MAX_ADD:
+        raise PoolError(_('Add between 1 and %(max)d at a time.', max=MAX_ADD))
+    return int(count)
+
+
+def add_key_tags(shop, by, count):
+    """Add `count` key tags numbered on from the highest; each gets its own random token."""
+    count = _check_count(count)
+    with transaction():
+        first = _next_number(KeyTag, shop)
+        tags = [KeyTag.create(shop=shop, number=n) for n in range(first, first + count)]
+        audit.record('key_tags.added', 'key_tag', tags[0].id, shop=shop, actor=by,
+                     after={'from': first, 'to': first + count - 1, 'count': count})
+    return tags
+
+
+def add_key_hooks(shop, by, count):
+    """Add `count` hooks to the key cabinet, numbered on from the highest."""
+    count = _check_count(count)
+    with transaction():
+        first = _next_number(KeyHook, shop)
+        hooks = [KeyHook.create(shop=shop, number=n) for n in range(first, first + count)]
+        audit.record('key_hooks.added', 'key_hook', hooks[0].id, shop=shop, actor=by,
+                     after={'from': first, 'to': first + count - 1, 'count': count})
+    return hooks
+
+
+def retire_key_tag(tag, by):
+    """Take a lost or broken tag out of the pool; only a free tag, so no car loses its key's label."""
+    with transaction():
+        # One conditional update: a check-in putting this tag on a car at the same moment wins or loses whole.
+        changed = (KeyTag.update(active=False)
+                   .where((KeyTag.id == tag.id) & (KeyTag.active == True) & KeyTag.order_id.is_null())  # noqa: E712
+                   .execute())
+        if not changed:
+            current = KeyTag.get_by_id(tag.id)
+            if not current.active:
+                raise PoolError(_('Key tag %(n)d is already retired.', n=current.number))
+            raise PoolError(_('Key tag %(n)d is on a repair order. Retire it when the car has gone.',
+                              n=current.number))
+        audit.record('key_tag.retired', 'key_tag', tag.id, shop=tag.shop, actor=by,
+                     before={'number': tag.number, 'active': True}, after={'active': False})
+    tag.active = False
+    return tag
+
+
+# --- reads ------------------------------------------------------------------------
+
+@dataclass
+class Holder:
+    """Something (a tag or a hook) and the repair order it is on, if any."""
+    item: object
+    order: object = None
+
+    @property
+    def free(self):
+        return self.order is None
+
+
+def _orders_by_id(shop, ids):
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    rows = (RepairOrder.for_shop(shop).select(RepairOrder, Vehicle, KeyHook)
+            .join_from(RepairOrder, Vehicle, pw.JOIN.LEFT_OUTER)
+            .join_from(RepairOrder, KeyHook, pw.JOIN.LEFT_OUTER)
+            .where(RepairOrder.id.in_(list(ids))))
+    return {o.id: o for o in rows}
+
+
+def tag_rows(shop, active=True):
+    """The shop's tags by number, each with the order it is on (and so the order's hook)."""
+    tags = list(KeyTag.for_shop(shop).where(KeyTag.active == active).order_by(KeyTag.number))
+    orders = _orders_by_id(shop, (t.order_id for t in tags))
+    return [Holder(t, orders.get(t.order_id)) for t in tags]
+
+
+def hook_rows(shop):
+    hooks = list(KeyHook.for_shop(shop).order_by(KeyHook.number))
+    orders = _orders_by_id(shop, (h.order_id for h in hooks))
+    return [Holder(h, orders.get(h.order_id)) for h in hooks]
+
+
+def tags_to_print(shop, first=None, last=None):
+    """Active tags by number, optionally from `first` to `last`."""
+    query = KeyTag.for_shop(shop).where(KeyTag.active == True).order_by(KeyTag.number)  # noqa: E712
+    if first:
+        query = query.where(KeyTag.number >= first)
+    if last:
+        query = query.where(KeyTag.number <= last)
+    return list(query)
+
+
+def order_of_tag(tag):
+    """The repair order a tag is on now, or None when it is free."""
+    if tag.order_id is None:
+        return None
+    return RepairOrder.get_or_none((RepairOrder.id == tag.order_id) & (RepairOrder.shop == tag.shop_id))
+
+
+def is_finished(order):
+    return order.stage in FINISHED
