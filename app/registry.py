@@ -4,7 +4,8 @@ import importlib
 import peewee as pw
 
 # Order matters for the demo: later areas build on earlier areas' data.
-AREAS = ['accounts', 'reception', 'customers', 'appointments', 'labels']
+AREAS = ['accounts', 'reception', 'customers', 'appointments', 'labels', 'workshop', 'dispatch', 'board',
+         'approvals', 'qc', 'parts', 'status', 'messages', 'settlement', 'aftercare', 'warranty']
 
 
 def area_module(area, name):

@@ -45,7 +45,9 @@ def update():
         catalog.obsolete.clear()
         if lang == 'en':
             for message in catalog:
-                if message.id and not message.string:
+                if message.pluralizable and not all(message.string):
+                    message.string = message.id            # (singular, plural) as written in the source
+                elif message.id and not message.string:
                     message.string = message.id
                 message.flags.discard('fuzzy')
         with open(path, 'wb') as fh:

@@ -96,3 +96,14 @@ class Counter(ShopScoped):
         (cls.update(last=cls.last + 1)
          .where((cls.shop == shop) & (cls.name == name) & (cls.year == year)).execute())
         return cls.get((cls.shop == shop) & (cls.name == name) & (cls.year == year)).last
+
+
+class IdempotencyKey(BaseModel):
+    """A submitted action's key: a repeat (double tap, retry on flaky Wi-Fi) is answered, not done twice."""
+    key = pw.CharField(max_length=64)
+    user_id = pw.IntegerField()
+    endpoint = pw.CharField(max_length=80)
+    created_at = pw.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((('user_id', 'key'), True),)

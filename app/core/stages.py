@@ -57,11 +57,12 @@ MOVES = {
     DRAFT: {CHECKED_IN: {ADVISOR, MANAGER}, CANCELLED: {ADVISOR, MANAGER}},
     CHECKED_IN: {DISPATCHED: {FOREMAN, MANAGER}, CANCELLED: {ADVISOR, MANAGER}},
     DISPATCHED: {IN_PROGRESS: {TECHNICIAN, FOREMAN}, CHECKED_IN: {FOREMAN, MANAGER},
+                 WAITING_APPROVAL: {TECHNICIAN, FOREMAN, ADVISOR}, WAITING_PARTS: {TECHNICIAN, FOREMAN, PARTS},
                  CANCELLED: {ADVISOR, MANAGER}},
     IN_PROGRESS: {WAITING_APPROVAL: {TECHNICIAN, FOREMAN, ADVISOR}, WAITING_PARTS: {TECHNICIAN, FOREMAN, PARTS},
                   READY_FOR_QC: {TECHNICIAN, FOREMAN}},
-    WAITING_APPROVAL: {IN_PROGRESS: {ADVISOR, FOREMAN, MANAGER}},
-    WAITING_PARTS: {IN_PROGRESS: {TECHNICIAN, FOREMAN, PARTS}},
+    WAITING_APPROVAL: {IN_PROGRESS: {ADVISOR, FOREMAN, MANAGER, TECHNICIAN}, WAITING_PARTS: {PARTS, FOREMAN}},
+    WAITING_PARTS: {IN_PROGRESS: {TECHNICIAN, FOREMAN, PARTS}, WAITING_APPROVAL: {TECHNICIAN, FOREMAN, ADVISOR}},
     READY_FOR_QC: {READY_FOR_WASH: {QC, FOREMAN}, QC_FAILED: {QC, FOREMAN}},
     QC_FAILED: {IN_PROGRESS: {TECHNICIAN, FOREMAN}},
     READY_FOR_WASH: {READY_FOR_PICKUP: {ADVISOR, FOREMAN}},
@@ -99,3 +100,44 @@ def move(order, to, *, by, note='', expected_version=None):
     audit.record('order.stage', 'repair_order', order.id, shop=order.shop_id, actor=by,
                  before={'stage': frm}, after={'stage': to}, note=note)
     return order
+
+
+# --- job lines: their own small state machine --------------------------------------------
+
+LINE_PENDING = 'pending'        # on the order, nobody assigned
+LINE_ASSIGNED = 'assigned'      # dispatched to a technician (and bay)
+LINE_ACTIVE = 'active'          # a technician's clock is running on it
+LINE_PAUSED = 'paused'          # started, clock stopped
+LINE_DONE = 'done'              # the technician marked it done
+LINE_REWORK = 'rework'          # failed QC: back to the same technician
+
+LINE_STAGES = [
+    (LINE_PENDING, _l('Not assigned')), (LINE_ASSIGNED, _l('Assigned')), (LINE_ACTIVE, _l('Working')),
+    (LINE_PAUSED, _l('Paused')), (LINE_DONE, _l('Done')), (LINE_REWORK, _l('Rework')),
+]
+LINE_LABELS = dict(LINE_STAGES)
+LINE_MOVES = {
+    LINE_PENDING: {LINE_ASSIGNED},
+    LINE_ASSIGNED: {LINE_ACTIVE, LINE_PENDING, LINE_ASSIGNED, LINE_DONE},
+    LINE_ACTIVE: {LINE_PAUSED, LINE_DONE},
+    LINE_PAUSED: {LINE_ACTIVE, LINE_DONE, LINE_ASSIGNED},
+    LINE_DONE: {LINE_REWORK, LINE_ACTIVE},
+    LINE_REWORK: {LINE_ACTIVE, LINE_DONE},
+}
+
+
+def move_line(line, to, *, by, note=''):
+    """Move a job line; checks the declaration and the line's version, writes the event."""
+    frm = line.status
+    if to not in LINE_MOVES.get(frm, set()):
+        raise IllegalMove(_l('A job cannot go from "%(a)s" to "%(b)s".', a=LINE_LABELS.get(frm, frm),
+                             b=LINE_LABELS.get(to, to)))
+    cls = type(line)
+    changed = (cls.update(status=to, version=cls.version + 1)
+               .where((cls.id == line.id) & (cls.version == line.version)).execute())
+    if changed != 1:
+        raise StaleRecord(line.id)
+    line.status, line.version = to, line.version + 1
+    audit.record('line.status', 'repair_order', line.order_id, shop=line.shop_id, actor=by,
+                 before={'line': line.id, 'status': frm}, after={'line': line.id, 'status': to}, note=note)
+    return line

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.core.access import ROLE_LABELS, may_use
 from app.core.i18n import LANGUAGE_NAMES, current_language, html_lang
+from app.core.idempotency import idem_key
 from app.core.money import format_money
 from app.core.timeutil import to_local
 
@@ -22,6 +23,7 @@ def init_app(app, current_shop, tiles_for):
             'current_language': current_language,
             'html_lang': html_lang,
             'home_tiles': lambda: tiles_for(current_user),
+            'idem_key': idem_key,
         }
 
     @app.template_filter('local')

@@ -26,12 +26,17 @@ TOKEN_MAX = 64                          # longer than any token we make: not wor
 # --- where a scan leads -------------------------------------------------------------
 
 def order_url_for_scan(order, user):
-    """Where a scanned label takes a signed-in person; the one place to change when the job card arrives.
+    """Where a scanned label takes a signed-in person: a technician to the job card of an open order,
+    everyone else to the repair order.
 
     None for an order already handed back or cancelled: the scan page says so instead.
     """
+    from app.core.access import TECHNICIAN
+    from app.core.stages import OPEN
     if rules.is_finished(order):
         return None
+    if order.stage in OPEN and TECHNICIAN in user.role_names:
+        return url_for('workshop.job_card', order_id=order.id)
     return url_for('reception.order', order_id=order.id)
 
 

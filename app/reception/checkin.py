@@ -414,6 +414,9 @@ def sign(order, by, *, signature_png, signer):
             MileageReading.create(shop=order.shop_id, vehicle=vehicle, km=order.odometer, at=now, order_id=order.id)
             audit.record('order.signed', 'repair_order', order.id, shop=order.shop_id, actor=by,
                          after={'number': order.number, 'signer': signer, 'totals': order_totals(order)})
+            # Every order gets its customer status link when it is created (printed on the customer's copy).
+            from app.status.rules import issue_link
+            issue_link(order, by)
     except Exception:
         store.remove(filename)
         raise

@@ -155,6 +155,13 @@ class RepairOrder(ShopScoped):
     key_hook = pw.ForeignKeyField(KeyHook, null=True, on_delete='SET NULL')
     label_token = pw.CharField(max_length=32, unique=True, default=new_token)   # the bag label's QR
     created_at = pw.DateTimeField(default=utcnow)
+    # the workshop side (DOMAIN.md steps 6-12)
+    accepted_at = pw.DateTimeField(null=True)             # the foreman signed the car into the workshop
+    accepted_by = pw.IntegerField(null=True)
+    self_check = pw.TextField(default='{}')               # JSON: the technician's self-check before QC
+    final_check_at = pw.DateTimeField(null=True)          # the advisor's final check after the wash
+    final_check_by = pw.IntegerField(null=True)
+    safety_declined = pw.BooleanField(default=False)      # a safety-related item the customer declined
     checked_in_at = pw.DateTimeField(null=True)           # signed by the customer
     promised_at = pw.DateTimeField(null=True)
     delivered_at = pw.DateTimeField(null=True)
@@ -180,6 +187,8 @@ class RepairOrder(ShopScoped):
         order.save(only=[cls.number])
         audit.record('order.created', 'repair_order', order.id, shop=shop, actor=by,
                      after={'number': order.number, 'stage': order.stage})
+        from app.status.rules import issue_link   # the customer's status link, from the start
+        issue_link(order, by)
         return order
 
     @staticmethod
@@ -214,7 +223,10 @@ class OrderLine(ShopScoped):
     labour_rate = pw.DecimalField(max_digits=10, decimal_places=2, default=Decimal('0'))
     labour_price = pw.DecimalField(max_digits=12, decimal_places=2, default=Decimal('0'))
     technician = pw.ForeignKeyField(User, null=True, on_delete='SET NULL')
+    bay_id = pw.IntegerField(null=True)
     status = pw.CharField(max_length=12, default=PENDING)
+    added_work_id = pw.IntegerField(null=True)            # the approved added work this line came from
+    qc_failures = pw.IntegerField(default=0)              # first-time QC pass = 0 at the end
     position = pw.IntegerField(default=0)
     version = pw.IntegerField(default=1)
 

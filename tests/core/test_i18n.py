@@ -29,7 +29,10 @@ def test_every_message_is_translated_in_both_catalogs():
     assert len(source) > 150
     for lang in ('zh', 'en'):
         po = _catalog(lang, 'po')
-        missing = sorted(m for m in source if not po.get(m) or not po.get(m).string or po.get(m).fuzzy)
+        def untranslated(m):
+            entry = po.get(m)
+            return entry is None or entry.fuzzy or not (all(entry.string) if entry.pluralizable else entry.string)
+        missing = sorted(str(m) for m in source if untranslated(m))
         assert not missing, '%s catalog lacks: %s (run python scripts/i18n.py)' % (lang, missing[:10])
 
 
@@ -39,7 +42,11 @@ def test_compiled_catalogs_match_their_sources():
         po, mo = _catalog(lang, 'po'), _catalog(lang, 'mo')
         for message in po:
             if message.id:
-                assert mo.get(message.id) is not None and mo.get(message.id).string == message.string, (lang, message.id)
+                compiled = mo.get(message.id)
+                # plural entries come back as a list from .mo and a tuple from .po
+                same = compiled is not None and (tuple(compiled.string) == tuple(message.string)
+                                                 if message.pluralizable else compiled.string == message.string)
+                assert same, (lang, message.id)
 
 
 def test_placeholders_survive_translation():
@@ -48,7 +55,12 @@ def test_placeholders_survive_translation():
     po = _catalog('zh', 'po')
     for message in po:
         if message.id:
-            assert sorted(re.findall(r'%\(\w+\)[sd]', message.id)) == sorted(re.findall(r'%\(\w+\)[sd]', message.string)), message.id
+            ids = message.id if message.pluralizable else (message.id,)
+            strings = message.string if message.pluralizable else (message.string,)
+            wanted = set(re.findall(r'%\(\w+\)[sd]', ' '.join(ids)))
+            for text in strings:
+                assert set(re.findall(r'%\(\w+\)[sd]', text)) <= wanted, message.id
+                assert wanted - {'%(num)d'} <= set(re.findall(r'%\(\w+\)[sd]', text)), message.id
 
 
 def test_browser_language_is_the_fallback(client):

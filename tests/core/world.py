@@ -54,6 +54,45 @@ def build_world():
                                 requested_work='LeakComplaintB')
     world.records['appointment_id'] = appt_a.id
     world.foreign['appointment_id'] = appt_b.id
+    # aftercare: a follow-up task with a call and its open request, a coming event and a complaint per shop
+    from app.aftercare import rules as aftercare
+    from app.aftercare.models import ShopEvent
+    for shop, order, staff, sample in ((a, done_a, users['customer_service'], world.records),
+                                       (b, ro_b, b_user, world.foreign)):
+        followup = aftercare.schedule_followups(order, staff)
+        call = aftercare.record_call(followup, staff, outcome='reached', satisfaction=4, request='发票抬头要改')
+        event = ShopEvent.create(shop=shop, title='免费检测日', starts_on=utcnow().date() + timedelta(days=5))
+        complaint = aftercare.log_complaint(shop, staff, channel='phone', content='等待时间太长', order=order)
+        sample.update(task_id=followup.id, call_id=call.id, event_id=event.id, complaint_id=complaint.id)
+    # approvals, parts: a pending added-work item and an open parts request on each shop's order
+    from app.workshop.models import AddedWork, PartsRequest
+    for shop, order, staff, sample in ((a, ro_a, users['technician'], world.records),
+                                       (b, ro_b, b_user, world.foreign)):
+        work = AddedWork.create(shop=shop, order=order, requested_by=staff, description='更换前刹车片',
+                                hours=Decimal('1.2'), labour_price=Decimal('360'), delay_minutes=90, safety=True)
+        request = PartsRequest.create(shop=shop, order=order, requested_by=staff, part_number='04465-33471',
+                                      name='前刹车片', quantity=Decimal('1'))
+        sample.update(added_work_id=work.id, parts_request_id=request.id)
+    # dispatch: a bay in each shop
+    from app.workshop.models import Bay
+    bay_a = Bay.create(shop=a, number=1, name='Lift 1', kind='lift')
+    bay_b = Bay.create(shop=b, number=1, name='Lift 1', kind='lift')
+    world.records['bay_id'] = bay_a.id
+    world.foreign['bay_id'] = bay_b.id
+    # status: shop A's link with a photo of an item waiting for the customer; shop B's link revoked
+    from tests.status.helpers import world_samples
+    world_samples(world)
+    # warranty: a draft claim on each shop's order (coverage is posted on the sample line_id)
+    from app.warranty.models import Claim
+    for shop, order, sample in ((a, ro_a, world.records), (b, ro_b, world.foreign)):
+        sample['claim_id'] = Claim.create(shop=shop, number='CL-2026-000001', order=order).id
+    # settlement: a bill settled in shop B and left unpaid (shop A's receivables must not show it)
+    from app.core.stages import READY_FOR_PICKUP
+    from app.settlement import rules as settlement_rules
+    owed_b = factories.make_order(b, b_user, vehicle=car_b, complaint='LeakComplaintB')
+    owed_b.stage = READY_FOR_PICKUP
+    owed_b.save()
+    settlement_rules.settle(owed_b, b_user, version=0)
     world.markers = ('LeakCustomerB', 'LeakStaffB', 'LeakComplaintB', '粤Z99999', '1M8GDM9AXKP042788')
     return world
 

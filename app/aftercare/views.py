@@ -1,0 +1,590 @@
+"""Aftercare: follow-up calls (跟踪服务), maintenance reminders and event notices, complaints (投诉)."""
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.accounts.context import current_shop
+from app.accounts.models import User
+from app.aftercare import chart, forms, rules
+from app.aftercare.models import CallRecord, Complaint, ComplaintHandover, FollowUpTask, Outreach, ShopEvent
+from app.core.access import ADVISOR, ANY_STAFF, CUSTOMER_SERVICE, MANAGER, allow
+from app.core.db import utcnow
+from app.core.idempotency import idempotent
+from app.core.models import Shop
+from app.core.timeutil import local_now, to_utc
+from app.core.validators import format_phone
+from app.core.web import error_page, render, wants_fragment
+from app.reception.models import Customer, RepairOrder, Vehicle
+
+bp = Blueprint('aftercare', __name__, cli_group=None)
+
+CALLERS = (CUSTOMER_SERVICE, MANAGER)                     # make the calls, send reminders
+READERS = (CUSTOMER_SERVICE, MANAGER, ADVISOR)            # see the follow-up lists
+HANDLERS = (CUSTOMER_SERVICE, MANAGER, ADVISOR)           # work on complaints (the owner or a manager)
+
+TILES = [
+    ('aftercare.calls', _l('Follow-up calls'),
+     _l('Calls due today and overdue, per person; customer requests to answer')),
+    ('aftercare.reminders', _l('Reminders and events'), _l('Maintenance due this week and events to announce')),
+    ('aftercare.complaints', _l('Complaints'), _l('Log a complaint, follow it to an answer; escalations')),
+    ('aftercare.analysis', _l('Complaint analysis'), _l('Complaints by cause and month, answer times, satisfaction')),
+]
+
+
+@bp.errorhandler(rules.NotYours)
+def _not_yours(exc):
+    return error_page(403, str(exc))
+
+
+def _today(shop):
+    return local_now(shop.timezone).date()
+
+
+def _to_utc(shop, local_dt):
+    return to_utc(local_dt, shop.timezone) if local_dt else None
+
+
+def _fragment(template, status=200, **ctx):
+    resp = current_app.make_response(render_template(template, **ctx))
+    resp.vary.add('HX-Request')
+    resp.status_code = status
+    return resp
+
+
+def _form_errors(form):
+    return ' '.join(str(e) for errors in form.errors.values() for e in errors)
+
+
+# --- follow-up calls ------------------------------------------------------------------------------
+
+def _who_filter():
+    raw = request.args.get('who', 'all')
+    if raw == 'me':
+        return raw, current_user.id
+    if raw == 'unassigned':
+        return raw, 'unassigned'
+    if raw.isdigit():
+        return raw, int(raw)
+    return 'all', None
+
+
+@bp.route('/aftercare/calls')
+@allow(*READERS)
+def calls():
+    """Follow-up calls due today and overdue, per person, by the shop's calendar."""
+    shop = current_shop()
+    today = _today(shop)
+    who, value = _who_filter()
+    watch = rules.requests_to_watch(shop, utcnow())
+    return render('aftercare/calls.html', None, groups=rules.calls_due_by_person(shop, today, value), who=who,
+                  today=today, callers=rules.callers(shop),
+                  breached=sum(1 for c in watch if c.state == 'breached'),
+                  due_soon=sum(1 for c in watch if c.state == 'due_soon'))
+
+
+def _task(task_id):
+    return FollowUpTask.get_for_shop_or_404(current_shop(), task_id)
+
+
+def _task_page(task, form=None, status=200):
+    shop = current_shop()
+    form = form or forms.CallForm(formdata=None, version=task.version)
+    history = list(CallRecord.select().where(CallRecord.task == task).order_by(CallRecord.called_at.desc()))
+    assign = forms.AssignForm(formdata=None, version=task.version)
+    resp = render('aftercare/task.html', None, task=task, form=form, calls=history, assign_form=assign,
+                  callers=rules.callers(shop), state=rules.task_state(task, shop, _today(shop)),
+                  escalate_days=rules.get_setting(shop, 'escalate_request_days'))
+    resp.status_code = status
+    return resp
+
+
+@bp.route('/aftercare/tasks/<int:task_id>')
+@allow(*READERS)
+def task(task_id):
+    """One call to make: who, why, the window, earlier attempts, and the call record form."""
+    return _task_page(_task(task_id))
+
+
+def _replay_task(task_id):
+    return redirect(url_for('aftercare.task', task_id=task_id))
+
+
+@bp.route('/aftercare/tasks/<int:task_id>/call', methods=['POST'])
+@allow(*CALLERS)
+@idempotent(replay=_replay_task)
+def record_call(task_id):
+    """Log a call: outcome, satisfaction, notes and any request; the task moves on."""
+    task = _task(task_id)
+    shop = current_shop()
+    form = forms.CallForm()
+    if not form.validate_on_submit():
+        return _task_page(task, form, 400)
+    try:
+        call = rules.record_call(task, current_user, outcome=form.outcome.data,
+                                 call_back_at=_to_utc(shop, form.call_back_at.data),
+                                 satisfaction=form.satisfaction.data, notes=form.notes.data,
+                                 request=form.request.data, answer=form.answer.data,
+                                 expected_version=form.version.data)
+    except rules.Refused as refused:
+        form.outcome.errors = list(form.outcome.errors) + [str(refused)]
+        return _task_page(task, form, 400)
+    if call.request_status == CallRecord.R_OPEN:
+        flash(_('Call recorded. The request must be answered or escalated to the supervisor by %(when)s.',
+                when=format_local(call.request_due_at)), 'warn')
+    else:
+        flash(_('Call recorded.'), 'ok')
+    return redirect(url_for('aftercare.calls'))
+
+
+def format_local(dt):
+    return current_app.jinja_env.filters['local'](dt)
+
+
+def _replay_assign(task_id):
+    task = _task(task_id)
+    if wants_fragment():
+        return _assign_row(task)
+    return redirect(url_for('aftercare.task', task_id=task_id))
+
+
+def _assign_row(task, status=200):
+    shop = current_shop()
+    task.state = rules.task_state(task, shop, _today(shop))
+    return _fragment('aftercare/_task_row.html', status, task=task, callers=rules.callers(shop))
+
+
+@bp.route('/aftercare/tasks/<int:task_id>/assign', methods=['POST'])
+@allow(*CALLERS)
+@idempotent(replay=_replay_assign)
+def assign(task_id):
+    """Give a call to a person (or back to the shared pile); from the list only that row changes."""
+    task = _task(task_id)
+    form = forms.AssignForm()
+    to = None
+    if form.validate_on_submit() and form.assigned_to.data:
+        to = next((u for u in rules.callers(current_shop()) if str(u.id) == form.assigned_to.data), None)
+        if to is None:
+            abort(400)
+    if form.errors:
+        abort(400)
+    rules.assign_task(task, to, current_user, expected_version=form.version.data)
+    if wants_fragment():
+        return _assign_row(task)
+    flash(_('Call assigned to %(who)s.', who=to.display_name) if to else _('Call returned to the shared list.'), 'ok')
+    return redirect(url_for('aftercare.calls') if request.form.get('back') == 'calls'
+                    else url_for('aftercare.task', task_id=task.id))
+
+
+# --- requests made on a call ---------------------------------------------------------------------
+
+@bp.route('/aftercare/requests')
+@allow(*READERS)
+def requests():
+    """Customer requests not yet answered: breached, about to breach (24 h), open, escalated."""
+    shop = current_shop()
+    return render('aftercare/requests.html', None, calls=rules.requests_to_watch(shop, utcnow()),
+                  escalate_days=rules.get_setting(shop, 'escalate_request_days'))
+
+
+def _call(call_id):
+    return CallRecord.get_for_shop_or_404(current_shop(), call_id)
+
+
+def _call_page(call, answer_form=None, escalate_form=None, status=200):
+    shop = current_shop()
+    answer_form = answer_form or forms.AnswerForm(formdata=None, version=call.version)
+    escalate_form = escalate_form or forms.EscalateForm(formdata=None, version=call.version)
+    people = {u.id: u for u in User.select().where(User.id.in_(
+        [i for i in (call.caller_id, call.answered_by_id, call.escalated_by_id, call.escalated_to_id) if i]))}
+    resp = render('aftercare/call.html', None, call=call, state=rules.request_state(call, utcnow()), people=people,
+                  answer_form=answer_form, escalate_form=escalate_form, supervisors=rules.supervisors(shop),
+                  channels=Complaint.CHANNELS)
+    resp.status_code = status
+    return resp
+
+
+@bp.route('/aftercare/calls/<int:call_id>')
+@allow(*READERS)
+def call(call_id):
+    """A call record with the customer's request, its deadline and what was done about it."""
+    return _call_page(_call(call_id))
+
+
+def _replay_call(call_id):
+    return redirect(url_for('aftercare.call', call_id=call_id))
+
+
+@bp.route('/aftercare/calls/<int:call_id>/answer', methods=['POST'])
+@allow(*CALLERS)
+@idempotent(replay=_replay_call)
+def answer_request(call_id):
+    """The customer was told the answer to their request (when, how, what)."""
+    call = _call(call_id)
+    form = forms.AnswerForm()
+    if not form.validate_on_submit():
+        return _call_page(call, answer_form=form, status=400)
+    rules.answer_request(call, current_user, answer=form.answer.data, told_channel=form.told_channel.data,
+                         expected_version=form.version.data)
+    flash(_('Answer recorded.'), 'ok')
+    return redirect(url_for('aftercare.call', call_id=call.id))
+
+
+@bp.route('/aftercare/calls/<int:call_id>/escalate', methods=['POST'])
+@allow(*CALLERS)
+@idempotent(replay=_replay_call)
+def escalate_request(call_id):
+    """Report a request the caller cannot answer to the supervisor."""
+    call = _call(call_id)
+    form = forms.EscalateForm()
+    to = None
+    if form.validate_on_submit():
+        to = next((u for u in rules.supervisors(current_shop()) if str(u.id) == form.to.data), None)
+        if to is None:
+            form.to.errors = [_('Choose the supervisor.')]
+    if to is None:
+        return _call_page(call, escalate_form=form, status=400)
+    rules.escalate_request(call, current_user, to=to, note=form.note.data, expected_version=form.version.data)
+    flash(_('Escalated to %(who)s.', who=to.display_name), 'ok')
+    return redirect(url_for('aftercare.call', call_id=call.id))
+
+
+# --- maintenance reminders and events -------------------------------------------------------------
+
+@bp.route('/aftercare/reminders')
+@allow(*READERS)
+def reminders():
+    """Maintenance due this week and events to announce, each to send as a message or give as a call."""
+    shop = current_shop()
+    today = _today(shop)
+    events = list(rules.events_to_announce(shop, today))
+    for event in events:
+        event.waiting = rules.event_audience(event, today).count()
+    first, last = rules.reminder_window(today)
+    return render('aftercare/reminders.html', None, due=rules.maintenance_due(shop, today), events=events,
+                  first=first, last=last, notice_days=rules.get_setting(shop, 'event_notice_days'))
+
+
+def _replay_reminder(vehicle_id):
+    if wants_fragment():
+        vehicle = Vehicle.get_for_shop_or_404(current_shop(), vehicle_id)
+        return _fragment('aftercare/_reminder_done.html', vehicle=vehicle, via=request.form.get('via'))
+    return redirect(url_for('aftercare.reminders'))
+
+
+@bp.route('/aftercare/reminders/<int:vehicle_id>', methods=['POST'])
+@allow(*CALLERS)
+@idempotent(replay=_replay_reminder)
+def remind(vehicle_id):
+    """Send the maintenance reminder as a message, or make it a call task."""
+    vehicle = Vehicle.get_for_shop_or_404(current_shop(), vehicle_id)
+    via = request.form.get('via')
+    rules.remind_maintenance(vehicle, current_user, via=via)
+    if wants_fragment():
+        return _fragment('aftercare/_reminder_done.html', vehicle=vehicle, via=via)
+    flash(_('Reminder sent as a message.') if via == Outreach.MESSAGE else _('Call task created.'), 'ok')
+    return redirect(url_for('aftercare.reminders'))
+
+
+@bp.route('/aftercare/events')
+@allow(*READERS)
+def events():
+    """The shop's coming events and who still needs to hear about them."""
+    shop = current_shop()
+    today = _today(shop)
+    rows = list(rules.upcoming_events(shop, today))
+    for event in rows:
+        event.waiting = rules.event_audience(event, today).count()
+    return render('aftercare/events.html', None, events=rows, today=today,
+                  notice_days=rules.get_setting(shop, 'event_notice_days'))
+
+
+def _replay_new_event():
+    return redirect(url_for('aftercare.events'))
+
+
+@bp.route('/aftercare/events/new', methods=['GET', 'POST'])
+@allow(MANAGER)
+@idempotent(replay=_replay_new_event)
+def new_event():
+    """A manager adds an activity; customers are told a week ahead."""
+    shop = current_shop()
+    form = forms.EventForm()
+    if form.validate_on_submit():
+        try:
+            event = rules.add_event(shop, current_user, title=form.title.data, title_en=form.title_en.data,
+                                    starts_on=form.starts_on.data, description=form.description.data)
+        except rules.Refused as refused:
+            form.starts_on.errors = list(form.starts_on.errors) + [str(refused)]
+        else:
+            flash(_('Event added.'), 'ok')
+            return redirect(url_for('aftercare.event', event_id=event.id))
+    resp = render('aftercare/event_new.html', None, form=form)
+    resp.status_code = 400 if form.errors else 200
+    return resp
+
+
+@bp.route('/aftercare/events/<int:event_id>')
+@allow(*READERS)
+def event(event_id):
+    """An event and the customers still to tell about it."""
+    shop = current_shop()
+    ev = ShopEvent.get_for_shop_or_404(shop, event_id)
+    today = _today(shop)
+    told = list(Outreach.for_shop(shop).where((Outreach.kind == Outreach.EVENT) & (Outreach.event == ev.id))
+                .order_by(Outreach.at.desc()))
+    ids = [o.customer_id for o in told]
+    customers = {c.id: c for c in Customer.select().where(Customer.id.in_(ids))} if ids else {}
+    notice_from = ev.starts_on - timedelta(days=rules.get_setting(shop, 'event_notice_days'))
+    return render('aftercare/event.html', None, event=ev, audience=list(rules.event_audience(ev, today)), told=told,
+                  customers=customers, today=today, notice_from=notice_from)
+
+
+def _replay_event(event_id):
+    return redirect(url_for('aftercare.event', event_id=event_id))
+
+
+@bp.route('/aftercare/events/<int:event_id>/notify', methods=['POST'])
+@allow(*CALLERS)
+@idempotent(replay=_replay_event)
+def notify_event(event_id):
+    """Tell one customer (or everyone still waiting) about the event: message or call task."""
+    shop = current_shop()
+    ev = ShopEvent.get_for_shop_or_404(shop, event_id)
+    via = request.form.get('via')
+    customer_id = request.form.get('customer_id', type=int)
+    if customer_id:
+        people = [Customer.get_for_shop_or_404(shop, customer_id)]
+    else:
+        people = list(rules.event_audience(ev, _today(shop)))
+    done = rules.notify_event(ev, people, current_user, via=via)
+    flash(_('%(n)d customers told by message.', n=len(done)) if via == Outreach.MESSAGE
+          else _('%(n)d call tasks created.', n=len(done)), 'ok')
+    return redirect(url_for('aftercare.event', event_id=ev.id))
+
+
+# --- complaints --------------------------------------------------------------------------------------
+
+COMPLAINT_FILTERS = [('open', _l('Open')), ('mine', _l('Mine')), ('escalated', _l('Escalated')), ('all', _l('All'))]
+
+
+@bp.route('/aftercare/complaints')
+@allow(ANY_STAFF)
+def complaints():
+    """Complaints with their first-answer deadline; overdue ones are escalated to the manager here."""
+    shop = current_shop()
+    now = utcnow()
+    escalated = rules.escalate_overdue_complaints(shop, now)
+    show = request.args.get('show', 'open')
+    query = Complaint.for_shop(shop)
+    if show == 'mine':
+        query = query.where((Complaint.owner == current_user.id) & (Complaint.status != Complaint.CLOSED))
+    elif show == 'escalated':
+        query = query.where(Complaint.escalated_at.is_null(False) & (Complaint.status != Complaint.CLOSED))
+    elif show == 'all':
+        pass
+    else:
+        show = 'open'
+        query = query.where(Complaint.status.in_([Complaint.OPEN, Complaint.ANSWERED]))
+    rows = list(query.order_by(Complaint.logged_at.desc()).limit(200))
+    owners = _people(rows, 'owner_id', 'escalated_to_id')
+    for c in rows:
+        c.state = rules.answer_state(c, now)
+    return render('aftercare/complaints.html', None, complaints=rows, show=show, filters=COMPLAINT_FILTERS,
+                  owners=owners, just_escalated=len(escalated))
+
+
+def _people(rows, *attrs):
+    ids = {getattr(r, a) for r in rows for a in attrs if getattr(r, a)}
+    return {u.id: u for u in User.select().where(User.id.in_(list(ids)))} if ids else {}
+
+
+def _replay_new_complaint():
+    return redirect(url_for('aftercare.complaints', show='mine'))
+
+
+@bp.route('/aftercare/complaints/new', methods=['GET', 'POST'])
+@allow(ANY_STAFF)
+@idempotent(replay=_replay_new_complaint)
+def new_complaint():
+    """Anyone on staff logs a complaint; whoever logs it owns it (首问负责制)."""
+    shop = current_shop()
+    form = forms.ComplaintForm()
+    if request.method == 'GET':
+        order_id = request.args.get('order_id', type=int)
+        customer_id = request.args.get('customer_id', type=int)
+        if order_id:
+            order = RepairOrder.get_for_shop_or_404(shop, order_id)
+            form.order_number.data = order.number or ''
+            customer_id = order.customer_id
+        if customer_id:
+            customer = Customer.get_for_shop_or_404(shop, customer_id)
+            form.customer_id.data = str(customer.id)
+            form.contact.data = '%s %s' % (customer.name, format_phone(customer.phone))
+    elif form.validate_on_submit():
+        order = customer = None
+        if form.order_number.data:
+            order = RepairOrder.for_shop(shop).where(RepairOrder.number == form.order_number.data.upper()).first()
+            if order is None:
+                form.order_number.errors = [_('No repair order with this number in this shop.')]
+        if form.customer_id.data and form.customer_id.data.isdigit():
+            customer = Customer.get_or_none((Customer.id == int(form.customer_id.data)) & (Customer.shop == shop))
+        if not form.order_number.errors:
+            try:
+                complaint = rules.log_complaint(shop, current_user, channel=form.channel.data,
+                                                content=form.content.data, contact=form.contact.data,
+                                                customer=customer, order=order,
+                                                logged_at=_to_utc(shop, form.received_at.data))
+            except rules.Refused as refused:
+                form.contact.errors = [str(refused)]
+            else:
+                flash(_('Complaint logged. You own it until you hand it on; first answer due by %(when)s.',
+                        when=format_local(complaint.first_answer_due_at)), 'ok')
+                return redirect(url_for('aftercare.complaint', complaint_id=complaint.id))
+    resp = render('aftercare/complaint_new.html', None, form=form)
+    resp.status_code = 400 if request.method == 'POST' else 200
+    return resp
+
+
+def _complaint(complaint_id):
+    return Complaint.get_for_shop_or_404(current_shop(), complaint_id)
+
+
+def _complaint_page(c, status=200, **forms_in):
+    v = c.version
+    ctx = dict(
+        handover_form=forms.HandoverForm(formdata=None, version=v),
+        investigate_form=forms.InvestigateForm(formdata=None, version=v, investigation=c.investigation,
+                                               cause_category=c.cause_category,
+                                               service_fault={True: 'yes', False: 'no'}.get(c.service_fault, '')),
+        answer_form=forms.FirstAnswerForm(formdata=None, version=v),
+        resolve_form=forms.ResolveForm(formdata=None, version=v),
+        close_form=forms.ActionForm(formdata=None, version=v),
+    )
+    ctx.update(forms_in)
+    handovers = list(ComplaintHandover.select().where(ComplaintHandover.complaint == c).order_by(ComplaintHandover.at))
+    people = _people([c], 'owner_id', 'logged_by_id', 'escalated_to_id')
+    people.update(_people(handovers, 'from_user_id', 'to_user_id'))
+    resp = render('aftercare/complaint.html', None, c=c, handovers=handovers, people=people,
+                  may_handle=rules.may_handle(c, current_user), state=rules.answer_state(c, utcnow()),
+                  candidates=rules.handover_candidates(c), **ctx)
+    resp.status_code = status
+    return resp
+
+
+@bp.route('/aftercare/complaints/<int:complaint_id>')
+@allow(ANY_STAFF)
+def complaint(complaint_id):
+    """One complaint: who owns it, the deadline, investigation, answer, resolution and handovers."""
+    return _complaint_page(_complaint(complaint_id))
+
+
+def _replay_complaint(complaint_id):
+    return redirect(url_for('aftercare.complaint', complaint_id=complaint_id))
+
+
+@bp.route('/aftercare/complaints/<int:complaint_id>/handover', methods=['POST'])
+@allow(ANY_STAFF)
+@idempotent(replay=_replay_complaint)
+def handover(complaint_id):
+    """The owner hands the complaint on to a colleague; recorded."""
+    c = _complaint(complaint_id)
+    form = forms.HandoverForm()
+    to = None
+    if form.validate_on_submit():
+        to = next((u for u in rules.handover_candidates(c) if str(u.id) == form.to_user.data), None)
+        if to is None:
+            form.to_user.errors = [_('Choose who takes it over.')]
+    if to is None:
+        rules._require_handler(c, current_user)
+        return _complaint_page(c, 400, handover_form=form)
+    rules.hand_over(c, current_user, to, note=form.note.data, expected_version=form.version.data)
+    flash(_('Handed over to %(who)s.', who=to.display_name), 'ok')
+    return redirect(url_for('aftercare.complaint', complaint_id=c.id))
+
+
+@bp.route('/aftercare/complaints/<int:complaint_id>/investigate', methods=['POST'])
+@allow(*HANDLERS)
+@idempotent(replay=_replay_complaint)
+def investigate(complaint_id):
+    """Investigation notes, cause and whether it was service's fault."""
+    c = _complaint(complaint_id)
+    form = forms.InvestigateForm()
+    if not form.validate_on_submit():
+        return _complaint_page(c, 400, investigate_form=form)
+    rules.investigate(c, current_user, investigation=form.investigation.data, cause_category=form.cause_category.data,
+                      service_fault=form.fault_value, expected_version=form.version.data)
+    flash(_('Investigation saved.'), 'ok')
+    return redirect(url_for('aftercare.complaint', complaint_id=c.id))
+
+
+@bp.route('/aftercare/complaints/<int:complaint_id>/answer', methods=['POST'])
+@allow(*HANDLERS)
+@idempotent(replay=_replay_complaint)
+def first_answer(complaint_id):
+    """The customer got a first answer: what the deadline measures."""
+    c = _complaint(complaint_id)
+    form = forms.FirstAnswerForm()
+    if not form.validate_on_submit():
+        return _complaint_page(c, 400, answer_form=form)
+    rules.first_answer(c, current_user, answer=form.answer.data, told_channel=form.told_channel.data,
+                       expected_version=form.version.data)
+    flash(_('First answer recorded.'), 'ok')
+    return redirect(url_for('aftercare.complaint', complaint_id=c.id))
+
+
+@bp.route('/aftercare/complaints/<int:complaint_id>/resolve', methods=['POST'])
+@allow(*HANDLERS)
+@idempotent(replay=_replay_complaint)
+def resolve(complaint_id):
+    """Resolved, the customer told (when, how) and their satisfaction with the answer."""
+    c = _complaint(complaint_id)
+    form = forms.ResolveForm()
+    if not form.validate_on_submit():
+        return _complaint_page(c, 400, resolve_form=form)
+    try:
+        rules.resolve(c, current_user, resolution=form.resolution.data, told_channel=form.told_channel.data,
+                      satisfaction=form.satisfaction.data, expected_version=form.version.data)
+    except rules.Refused as refused:
+        form.resolution.errors = [str(refused)]
+        return _complaint_page(c, 400, resolve_form=form)
+    flash(_('Complaint resolved.'), 'ok')
+    return redirect(url_for('aftercare.complaint', complaint_id=c.id))
+
+
+@bp.route('/aftercare/complaints/<int:complaint_id>/close', methods=['POST'])
+@allow(*HANDLERS)
+@idempotent(replay=_replay_complaint)
+def close(complaint_id):
+    """Close a resolved complaint."""
+    c = _complaint(complaint_id)
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    rules.close_complaint(c, current_user, expected_version=form.version.data)
+    flash(_('Complaint closed.'), 'ok')
+    return redirect(url_for('aftercare.complaint', complaint_id=c.id))
+
+
+@bp.route('/aftercare/complaints/analysis')
+@allow(*READERS)
+def analysis():
+    """Complaints of the last 12 months by cause and month, service's share, satisfaction, answer time."""
+    shop = current_shop()
+    result = rules.complaint_analysis(shop, _today(shop))
+    return render('aftercare/analysis.html', None, a=result, chart=chart.stacked_months(result))
+
+
+# --- command line --------------------------------------------------------------------------------------
+
+@bp.cli.command('aftercare-escalate')
+def escalate_command():
+    """Escalate complaints without a first answer by their deadline, in every shop (for cron)."""
+    import click
+    from app.core import db as core_db
+    with core_db.connection():
+        for shop in Shop.select().order_by(Shop.id):
+            done = rules.escalate_overdue_complaints(shop, utcnow())
+            click.echo('%s: %d escalated' % (shop.code, len(done)))

@@ -1,0 +1,381 @@
+"""The advisor's side of the workshop flow (DOMAIN.md steps 9-10).
+
+Added work (追加维修项目): the customer's answer per item — approved (a new order line with its parts,
+the promised time moved), declined (kept on the vehicle as a recommendation; a safety item is flagged on
+the order) or could not reach (stays pending, the attempt kept). Progress check (查询进度): orders
+50-80% through their promised duration, and late orders with the new time and that the customer was told.
+
+Each function that changes something is one user action: one transaction with its audit event on the
+order, so the order's timeline shows it.
+"""
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from peewee import JOIN, fn
+
+from app.accounts.models import User
+from app.core import audit, stages
+from app.core.db import is_sqlite, transaction, utcnow
+from app.core.models import Event
+from app.core.money import money
+from app.core.settings import get_setting
+from app.reception.checkin import add_line
+from app.reception.models import CannedJob, Customer, PartLine, Photo, Recommendation, RepairOrder, Vehicle
+from app.reception.pricing import needs_no_guarantee_note
+from app.workshop import timing
+from app.workshop.models import AddedWork, AddedWorkPart, Finding, ProgressCheck
+
+APPROVED, DECLINED, UNREACHABLE = 'approved', 'declined', 'unreachable'
+DECISIONS = {
+    APPROVED: _l('Approved'),
+    DECLINED: _l('Declined'),
+    UNREACHABLE: _l('Could not reach'),
+}
+CHANNELS = {
+    'phone': _l('Phone'),
+    'in_person': _l('In person'),
+    'message': _l('Message'),
+}
+# A clock a little ahead of the server's must not refuse "now" typed on a tablet.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class Refused(ValueError):
+    """The action cannot be recorded as typed; `field` names the form field the message belongs to."""
+
+    def __init__(self, message, field=None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def fresh_order(order_id):
+    """The order re-read inside the action's transaction, locked against a concurrent writer.
+
+    SQLite transactions here take the write lock when they begin (BEGIN IMMEDIATE), so a plain read is
+    already current; PostgreSQL needs the row lock.
+    """
+    query = RepairOrder.select().where(RepairOrder.id == order_id)
+    if not is_sqlite():
+        query = query.for_update()
+    return query.get()
+
+
+def _touch_order(order, *fields):
+    """Save the given fields of a locked order and bump its version (a stale form elsewhere is refused)."""
+    order.version += 1
+    order.save(only=[RepairOrder.version, *fields])
+
+
+# --- the approval queue --------------------------------------------------------------------
+
+def pending(shop):
+    return AddedWork.for_shop(shop).where(AddedWork.status == AddedWork.PENDING)
+
+
+def queue_token(shop):
+    """A cheap fingerprint of the queue: changes when an item arrives, is decided or a call attempt is made."""
+    count, top, versions = (AddedWork.select(fn.COUNT(AddedWork.id), fn.MAX(AddedWork.id), fn.SUM(AddedWork.version))
+                            .where((AddedWork.shop == shop) & (AddedWork.status == AddedWork.PENDING))
+                            .tuples().get())
+    return '%d.%d.%d' % (count or 0, top or 0, versions or 0)
+
+
+@dataclass
+class Quote:
+    """What an item costs and what it does to the promised time."""
+    labour: Decimal
+    parts: Decimal
+    total: Decimal
+    delay_minutes: int
+    promised_at: object = None       # the order's promise now
+    new_promised_at: object = None   # after the delay
+
+
+def quote(work, parts, order, rate):
+    """Price of an added-work item: labour + parts, as the workshop priced it from the catalogue,
+    worked out from the hours and the parts list where it was not."""
+    labour = money(work.labour_price) if work.labour_price else money(Decimal(work.hours or 0) * Decimal(rate))
+    parts_total = money(work.parts_price) if work.parts_price else \
+        money(sum((p.quantity * p.unit_price for p in parts), Decimal(0)))
+    delay = int(work.delay_minutes or 0)
+    new = order.promised_at + timedelta(minutes=delay) if order.promised_at else None
+    return Quote(labour, parts_total, labour + parts_total, delay, order.promised_at, new)
+
+
+@dataclass
+class Item:
+    work: AddedWork
+    order: RepairOrder
+    technician: User
+    finding: object
+    parts: list
+    photos: list
+    quote: Quote
+    attempts: list = field(default_factory=list)   # [{'at': iso, 'channel': .., 'by': ..}] of could-not-reach calls
+
+    @property
+    def vehicle(self):
+        return self.order.vehicle
+
+    @property
+    def customer(self):
+        return self.order.customer
+
+
+def _items(shop, works):
+    """Queue items for these added-work rows, in a fixed number of queries whatever their number."""
+    works = list(works)
+    if not works:
+        return []
+    ids = [w.id for w in works]
+    parts = {}
+    for p in AddedWorkPart.select().where(AddedWorkPart.added_work.in_(ids)).order_by(AddedWorkPart.id):
+        p.amount = money(p.quantity * p.unit_price)
+        parts.setdefault(p.added_work_id, []).append(p)
+    finding_ids = [w.finding_id for w in works if w.finding_id]
+    findings = {f.id: f for f in Finding.select().where(Finding.id.in_(finding_ids))} if finding_ids else {}
+    photos = {}
+    if finding_ids:
+        for ph in (Photo.select().where((Photo.record_type == 'finding') & Photo.record_id.in_(finding_ids))
+                   .order_by(Photo.id)):
+            photos.setdefault(ph.record_id, []).append(ph)
+    attempts = call_attempts([w.order_id for w in works])
+    rate = get_setting(shop, 'labour_rate')
+    out = []
+    for w in works:
+        out.append(Item(work=w, order=w.order, technician=w.requested_by, finding=findings.get(w.finding_id),
+                        parts=parts.get(w.id, []), photos=photos.get(w.finding_id, []),
+                        quote=quote(w, parts.get(w.id, []), w.order, rate), attempts=attempts.get(w.id, [])))
+    return out
+
+
+def _with_order(query):
+    Tech = User.alias()
+    return (query.select(AddedWork, RepairOrder, Vehicle, Customer, Tech)
+            .join_from(AddedWork, RepairOrder)
+            .join_from(RepairOrder, Vehicle, JOIN.LEFT_OUTER)
+            .join_from(RepairOrder, Customer, JOIN.LEFT_OUTER)
+            .join_from(AddedWork, Tech, on=(AddedWork.requested_by == Tech.id), attr='requested_by'))
+
+
+def queue(shop):
+    """Pending added work of the shop, the longest waiting first (the customer is called at once)."""
+    return _items(shop, _with_order(pending(shop)).order_by(AddedWork.requested_at, AddedWork.id))
+
+
+def item(shop, work_id):
+    """One added-work item of the shop with everything the decision panel shows, or None."""
+    found = _items(shop, _with_order(AddedWork.for_shop(shop)).where(AddedWork.id == work_id))
+    return found[0] if found else None
+
+
+def call_attempts(order_ids):
+    """Could-not-reach calls per added-work id, from the orders' timelines."""
+    out = {}
+    if not order_ids:
+        return out
+    rows = (Event.select(Event.at, Event.actor_name, Event.after)
+            .where((Event.record_type == 'repair_order') & Event.record_id.in_(list(set(order_ids)))
+                   & (Event.action == 'added_work.unreachable'))
+            .order_by(Event.id))
+    for e in rows:
+        data = json.loads(e.after or '{}')
+        out.setdefault(data.get('work'), []).append({'at': e.at, 'channel': data.get('channel', ''),
+                                                     'by': e.actor_name})
+    return out
+
+
+# --- the customer's decision -----------------------------------------------------------------
+
+def decide(work, by, *, decision, channel, expected_version, spoke_with='', at=None, price_told=None,
+           delay_told_minutes=None, note=''):
+    """Record the customer's answer to one added-work item.
+
+    Approved: a new order line (description, hours, its parts) for the technician who asked, and the
+    promised time moved by the delay the customer was told (the workshop's estimate when none was typed).
+    Declined: a recommendation on the vehicle; a declined safety item flags the order.
+    Could not reach: the item stays pending; the attempt is on the order's timeline.
+    When nothing is left pending on an order waiting for approval, it goes back in progress.
+    """
+    now = utcnow()
+    at = at or now
+    spoke_with = (spoke_with or '').strip()[:100]
+    note = (note or '').strip()[:200]
+    if decision not in DECISIONS:
+        raise Refused(_l("Choose the customer's answer."), 'decision')
+    if channel not in CHANNELS:
+        raise Refused(_l('Choose how the customer was contacted.'), 'channel')
+    if decision != UNREACHABLE and not spoke_with:
+        raise Refused(_l('Enter who gave the answer.'), 'spoke_with')
+    if at > now + CLOCK_SKEW:
+        raise Refused(_l('The time of the call cannot be in the future.'), 'at')
+    if price_told is not None and price_told < 0:
+        raise Refused(_l('The price cannot be negative.'), 'price_told')
+    if delay_told_minutes is not None and delay_told_minutes < 0:
+        raise Refused(_l('The delay cannot be negative.'), 'delay_told_minutes')
+    with transaction():
+        # Claim the item: a second advisor (or a stale page) deciding the same item is refused here.
+        claimed = (AddedWork.update(version=AddedWork.version + 1)
+                   .where((AddedWork.id == work.id) & (AddedWork.version == expected_version)
+                          & (AddedWork.status == AddedWork.PENDING)).execute())
+        if claimed != 1:
+            raise stages.StaleRecord(work.id)
+        work = AddedWork.get_by_id(work.id)
+        order = fresh_order(work.order_id)
+        if order.stage not in stages.OPEN:
+            raise Refused(_l('This order is no longer in the workshop.'))
+        parts = list(AddedWorkPart.select().where(AddedWorkPart.added_work == work).order_by(AddedWorkPart.id))
+        q = quote(work, parts, order, get_setting(order.shop, 'labour_rate'))
+        after = {'work': work.id, 'description': work.description, 'safety': work.safety, 'channel': channel,
+                 'at': at, 'price': q.total}
+        before = None
+        if decision == UNREACHABLE:
+            audit.record('added_work.unreachable', 'repair_order', order.id, shop=order.shop_id, actor=by,
+                         after=after, note=note)
+            return work
+        work.status = decision
+        work.decided_at, work.decided_by = at, by.id
+        work.channel, work.spoke_with = channel, spoke_with
+        work.price_told = q.total if price_told is None else money(price_told)
+        work.delay_told_minutes = q.delay_minutes if delay_told_minutes is None else int(delay_told_minutes)
+        work.note = note
+        work.save(only=[AddedWork.status, AddedWork.decided_at, AddedWork.decided_by, AddedWork.channel,
+                        AddedWork.spoke_with, AddedWork.price_told, AddedWork.delay_told_minutes, AddedWork.note])
+        after.update(spoke_with=spoke_with, price_told=work.price_told, delay_told_minutes=work.delay_told_minutes)
+        if decision == APPROVED:
+            line = _add_approved_line(order, work, parts)
+            old = order.promised_at
+            if old and work.delay_told_minutes:
+                order.promised_at = old + timedelta(minutes=work.delay_told_minutes)
+            order.no_guarantee_note = needs_no_guarantee_note(PartLine.select().where(PartLine.order == order))
+            _touch_order(order, RepairOrder.promised_at, RepairOrder.no_guarantee_note)
+            before = {'promised_at': old}
+            after.update(line=line.id, parts=len(parts), promised_at=order.promised_at)
+        else:
+            rec = Recommendation.create(shop=order.shop_id, vehicle=order.vehicle_id, order_id=order.id,
+                                        description=work.description, safety=work.safety, price=q.total)
+            after.update(recommendation=rec.id)
+            if work.safety and not order.safety_declined:
+                order.safety_declined = True
+                before = {'safety_declined': False}
+                after.update(safety_declined=True)
+            _touch_order(order, RepairOrder.safety_declined)
+        audit.record('added_work.%s' % decision, 'repair_order', order.id, shop=order.shop_id, actor=by,
+                     before=before, after=after, note=note)
+        if order.stage == stages.WAITING_APPROVAL and not pending(order.shop_id).where(
+                AddedWork.order == order).exists():
+            stages.move(order, stages.IN_PROGRESS, by=by, note=str(_l('Every added-work item is decided.')))
+    return work
+
+
+def _add_approved_line(order, work, parts):
+    """The approved item as an order line, priced as the customer agreed, for the technician who asked."""
+    canned = CannedJob.get_or_none((CannedJob.id == work.canned_job_id) & (CannedJob.shop == order.shop_id)) \
+        if work.canned_job_id else None
+    # Not add_line(canned_job=...): that would bring the catalogue's usual parts on top of the item's own list.
+    line = add_line(order, description=work.description, hours=work.hours,
+                    rate=canned.labour_rate if canned else None, system=canned.system if canned else '')
+    line.canned_job = canned
+    line.added_work_id = work.id
+    if work.labour_price:
+        line.labour_price = money(work.labour_price)    # the price the customer was quoted and agreed to
+    if work.requested_by_id:
+        line.technician = work.requested_by_id
+        line.status = stages.LINE_ASSIGNED
+    line.save()
+    for p in parts:
+        PartLine.create(shop=order.shop_id, order=order, line=line, part_number=p.part_number, name=p.name,
+                        quantity=p.quantity, unit_price=p.unit_price)
+    return line
+
+
+# --- progress checks (查询进度) -----------------------------------------------------------------
+
+@dataclass
+class ProgressRow:
+    order: RepairOrder
+    timing: timing.Timing
+    late: bool
+    last_check: object = None     # the latest ProgressCheck, if any
+
+
+def progress_list(shop, now=None):
+    """Orders to check on: late ones first, then those inside the check window (50-80% by default)."""
+    now = now or utcnow()
+    due = {o.id: t for o, t in timing.progress_checks_due(shop, now)}
+    opened = list(RepairOrder.open_orders(shop).where(RepairOrder.promised_at.is_null(False)))
+    times = timing.timings(opened, now)
+    rows = [ProgressRow(o, times[o.id], times[o.id].late) for o in opened if times[o.id].late or o.id in due]
+    if not rows:
+        return []
+    ids = [r.order.id for r in rows]
+    vehicles = {v.id: v for v in Vehicle.select().where(Vehicle.id.in_([r.order.vehicle_id for r in rows]))}
+    customers = {c.id: c for c in Customer.select().where(Customer.id.in_([r.order.customer_id for r in rows]))}
+    checks = {}
+    for c in ProgressCheck.select().where(ProgressCheck.order.in_(ids)).order_by(ProgressCheck.checked_at):
+        checks[c.order_id] = c
+    for r in rows:
+        r.order.vehicle = vehicles.get(r.order.vehicle_id)
+        r.order.customer = customers.get(r.order.customer_id)
+        r.last_check = checks.get(r.order.id)
+    rows.sort(key=lambda r: (not r.late, r.order.promised_at))
+    return rows
+
+
+def progress_row(order, now=None):
+    """One order's row of the progress list (after a check is recorded, or for its own page)."""
+    t = timing.timings([order], now)[order.id]
+    last = (ProgressCheck.select().where(ProgressCheck.order == order)
+            .order_by(ProgressCheck.checked_at.desc()).first())
+    return ProgressRow(order, t, t.late, last)
+
+
+def record_progress_check(order, by, *, on_track, expected_version, note='', new_promised_at=None, reason='',
+                          told_at=None, told_channel='', now=None):
+    """The advisor's progress check. A late order needs the new promised time, why, and when and how the
+    customer was told; the order's promise moves and the old and new times are on its timeline."""
+    now = now or utcnow()
+    note, reason = (note or '').strip()[:200], (reason or '').strip()[:200]
+    if not on_track and not note:
+        raise Refused(_l('Say what the problem is.'), 'note')
+    with transaction():
+        order = fresh_order(order.id)
+        if order.version != expected_version:
+            raise stages.StaleRecord(order.id)
+        if order.stage not in stages.OPEN:
+            raise Refused(_l('This order is no longer in the workshop.'))
+        late = timing.timings([order], now)[order.id].late
+        if late and new_promised_at is None:
+            raise Refused(_l('This order will miss its promised time: enter the new time.'), 'new_promised_at')
+        if new_promised_at is not None:
+            if new_promised_at <= now:
+                raise Refused(_l('The new promised time must be in the future.'), 'new_promised_at')
+            if not reason:
+                raise Refused(_l('Say why the car will be later.'), 'reason')
+            if told_channel not in CHANNELS:
+                raise Refused(_l('Choose how the customer was told.'), 'told_channel')
+            if told_at is None:
+                told_at = now
+            if told_at > now + CLOCK_SKEW:
+                raise Refused(_l('The time the customer was told cannot be in the future.'), 'told_at')
+        old = order.promised_at
+        check = ProgressCheck.create(
+            shop=order.shop_id, order=order, checked_by=by, checked_at=now, on_track=bool(on_track), note=note,
+            old_promised_at=old if new_promised_at else None, new_promised_at=new_promised_at,
+            reason=reason if new_promised_at else '', customer_told_at=told_at if new_promised_at else None,
+            told_channel=told_channel if new_promised_at else '')
+        if new_promised_at is not None:
+            order.promised_at = new_promised_at
+        _touch_order(order, RepairOrder.promised_at)
+        after = {'check': check.id, 'on_track': bool(on_track), 'late': late}
+        before = None
+        if new_promised_at is not None:
+            before = {'promised_at': old}
+            after.update(promised_at=new_promised_at, reason=reason, customer_told_at=told_at, channel=told_channel)
+        audit.record('order.progress_checked', 'repair_order', order.id, shop=order.shop_id, actor=by,
+                     before=before, after=after, note=note)
+    return check

@@ -1,0 +1,1 @@
+"""The live progress board for the wall screen and the foreman's tablet."""

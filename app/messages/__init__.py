@@ -1,0 +1,1 @@
+"""The outbox: messages rendered per language and sent through a pluggable sender."""

@@ -1,0 +1,1 @@
+"""The parts counter: technicians' parts requests (and later the stock ledger)."""

@@ -1,0 +1,1 @@
+"""Settlement (结算), payments and receivables, delivery (交车)."""

@@ -1,0 +1,423 @@
+"""Settlement (结算) and delivery (交车) at the front desk: the bill, payments, prints, the hand-over."""
+import base64
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.accounts.context import current_shop
+from app.core import stages
+from app.core.access import ADVISOR, CUSTOMER_SERVICE, MANAGER, WARRANTY, allow
+from app.core.idempotency import idempotent
+from app.core.settings import get_setting
+from app.core.stages import StaleRecord
+from app.core.web import render, wants_fragment
+from app.reception.checkin import DOCUMENTS
+from app.reception.models import Belonging, Recommendation, RepairOrder
+from app.settlement import forms, queries, rules
+from app.settlement.models import CATEGORIES, PAYERS, SettlementLine, VehicleDelivery
+from app.settlement.totals import order_money
+
+bp = Blueprint('settlement', __name__)
+
+READERS = (ADVISOR, MANAGER, WARRANTY, CUSTOMER_SERVICE)
+
+TILES = [
+    ('settlement.index', _l('Settlement and delivery'), _l('Bills of finished cars, payments, the hand-over with the customer')),
+    ('settlement.receivables', _l('Receivables'), _l('What customers, the maker and insurers still owe')),
+    ('settlement.guarantee', _l('Quality guarantee terms'), _l('Days and km the shop guarantees for each job category')),
+]
+
+LABELS = dict(payer_labels=forms.PAYER_LABELS, method_labels=forms.METHOD_LABELS,
+              category_labels=forms.CATEGORY_LABELS, status_labels=forms.STATUS_LABELS,
+              old_parts_labels=forms.OLD_PARTS_LABELS, satisfaction_labels=forms.SATISFACTION_LABELS,
+              documents=DOCUMENTS, pct=rules.percent)
+
+
+@bp.app_context_processor
+def _helpers():
+    """`settlement_summary(order)` for the order page's settlement box (the figures come from order_money)."""
+    return {'settlement_summary': _summary}
+
+
+def _summary(ro):
+    if ro.stage in (stages.DRAFT, stages.CANCELLED):
+        return None
+    st = order_money(ro)
+    return dict(st=st, status_labels=forms.STATUS_LABELS,
+                can_deliver=ro.stage == stages.READY_FOR_PICKUP and st.settled)
+
+
+def _order(order_id):
+    return RepairOrder.get_for_shop_or_404(current_shop(), order_id)
+
+
+def _version():
+    """The version the form was drawn with; a missing or garbled one is as stale as an old one."""
+    raw = request.form.get('version', '')
+    if not raw.isdigit():
+        raise StaleRecord(None)
+    return int(raw)
+
+
+def _lang(ro):
+    return ro.customer.language if ro.customer_id and ro.customer.language in ('zh', 'en') else 'zh'
+
+
+# --- lists ----------------------------------------------------------------------------------------------
+
+@bp.route('/settlement')
+@allow(ADVISOR, MANAGER)
+def index():
+    """The front desk's settlement list: finished cars to settle, settled cars to hand over, delivered to close."""
+    shop = current_shop()
+    return render('settlement/index.html', None, to_settle=queries.to_settle(shop),
+                  awaiting=queries.awaiting_delivery(shop), delivered=queries.delivered_not_closed(shop),
+                  recent=queries.recent_settlements(shop), days=get_setting(shop, 'maintenance_settlement_days'),
+                  **LABELS)
+
+
+@bp.route('/receivables')
+@allow(ADVISOR, MANAGER, WARRANTY)
+def receivables():
+    """Customers' outstanding balances and what the maker and insurers owe, with their age."""
+    shop = current_shop()
+    owed = queries.customer_receivables(shop)
+    payers = queries.payer_receivables(shop)
+    return render('settlement/receivables.html', None, owed=owed, payers=payers,
+                  owed_total=sum((r.balance for r in owed), queries.ZERO),
+                  payers_total=sum((r.amount for r in payers), queries.ZERO), **LABELS)
+
+
+@bp.route('/settings/guarantee', methods=['GET', 'POST'])
+@allow(MANAGER)
+@idempotent(replay=lambda: redirect(url_for('settlement.guarantee')))
+def guarantee():
+    """The quality guarantee per job category (days and km), printed on every settlement."""
+    shop = current_shop()
+    terms = rules.guarantee_terms(shop)
+    errors = {}
+    if request.method == 'POST':
+        wanted = {}
+        for category in CATEGORIES:
+            days, km = request.form.get('days_' + category, '').strip(), request.form.get('km_' + category, '').strip()
+            terms[category] = {'days': days, 'km': km}
+            if not (days.isdigit() and km.isdigit()):
+                errors[category] = _('Enter whole days and km.')
+                continue
+            wanted[category] = (int(days), int(km))
+        if not errors:
+            try:
+                rules.save_guarantee_terms(shop, current_user, wanted, version=request.form.get('version', ''))
+                flash(_('The guarantee terms are saved. New settlements print them.'), 'ok')
+                return redirect(url_for('settlement.guarantee'))
+            except rules.SettlementError as exc:
+                errors['_'] = str(exc)
+    resp = render('settlement/guarantee_terms.html', None, terms=terms, errors=errors, categories=CATEGORIES,
+                  defaults=rules.default_terms(shop), version=rules.terms_version(shop), **LABELS)
+    return (resp, 400) if errors else resp
+
+
+# --- the settlement page ----------------------------------------------------------------------------------
+
+def _panel_context(ro, **given):
+    st = order_money(ro)
+    s = st.settlement
+    groups = []
+    for it in st.items:
+        if it.kind == SettlementLine.LABOUR or not groups:
+            groups.append([])
+        groups[-1].append(it)
+    context = dict(
+        ro=ro, st=st, t=st.totals, s=s, version=s.version if s else 0, groups=groups, payers=PAYERS,
+        waiting=rules.discounts_waiting(st), settle_blockers=rules.settle_blockers(st),
+        delivery_blockers=rules.delivery_blockers(ro, st), close_blockers=rules.close_blockers(ro, current_user, st),
+        delivery=VehicleDelivery.get_or_none(VehicleDelivery.order == ro),
+        limit=get_setting(ro.shop, 'discount_share_without_manager'),
+        credited_lines=_credited_line_ids(st),
+        discount_form=forms.DiscountForm(formdata=None), payment_form=forms.PaymentForm(formdata=None),
+        credit_form=forms.CreditNoteForm(formdata=None), close_form=forms.CloseForm(formdata=None),
+        settle_form=forms.SettleForm(formdata=None, expected_total=str(st.totals['customer_total'])),
+        error=None, **LABELS)
+    if st.settled and st.balance > 0 and not given.get('payment_form'):
+        context['payment_form'] = forms.PaymentForm(formdata=None, amount=st.balance)
+    context.update(given)
+    return context
+
+
+def _credited_line_ids(st):
+    from app.settlement.models import CreditNoteLine
+    if not st.credit_notes:
+        return set()
+    return {r.settlement_line_id for r in CreditNoteLine.select(CreditNoteLine.settlement_line)
+            .where(CreditNoteLine.credit_note.in_([c.id for c in st.credit_notes]))}
+
+
+def _panel(ro, status=200, **given):
+    resp = render('settlement/order.html', 'settlement/_panel.html', **_panel_context(ro, **given))
+    return resp, status
+
+
+def _done(ro, message):
+    """After an action: the panel again for htmx, else back to the page with a note."""
+    if wants_fragment():
+        return _panel(ro)
+    flash(message, 'ok')
+    return redirect(url_for('settlement.order', order_id=ro.id))
+
+
+def _replay(order_id):
+    """A repeated submit (double tap, retry): the current state, nothing done twice."""
+    ro = _order(order_id)
+    if wants_fragment():
+        return _panel(ro)
+    return redirect(url_for('settlement.order', order_id=ro.id))
+
+
+@bp.route('/orders/<int:order_id>/settlement')
+@allow(*READERS)
+def order(order_id):
+    """The order's settlement: items and who pays them, discounts, tax, totals, payments, credit notes."""
+    return _panel(_order(order_id))
+
+
+@bp.route('/orders/<int:order_id>/settlement/payers', methods=['POST'])
+@allow(ADVISOR, MANAGER)
+@idempotent(replay=_replay)
+def payers(order_id):
+    """Who pays each item: customer, warranty (the maker), insurance or internal."""
+    ro = _order(order_id)
+    chosen = {k[len('payer_'):]: v for k, v in request.form.items() if k.startswith('payer_')}
+    try:
+        rules.set_payers(ro, current_user, payers=chosen, version=_version())
+    except rules.SettlementError as exc:
+        return _panel(ro, 400, error=str(exc))
+    return _done(ro, _('Payers saved.'))
+
+
+@bp.route('/orders/<int:order_id>/settlement/discounts', methods=['POST'])
+@allow(ADVISOR, MANAGER)
+@idempotent(replay=_replay)
+def discount_add(order_id):
+    """A discount with its reason; over the advisor's limit it waits for the manager."""
+    ro = _order(order_id)
+    form = forms.DiscountForm()
+    version = _version()
+    if not form.validate_on_submit():
+        return _panel(ro, 400, discount_form=form)
+    try:
+        rules.add_discount(ro, current_user, kind=form.kind.data, value=form.rule_value(), reason=form.reason.data,
+                           version=version)
+    except rules.SettlementError as exc:
+        return _panel(ro, 400, discount_form=form, error=str(exc))
+    return _done(ro, _('Discount added.'))
+
+
+def _discount_id():
+    raw = request.form.get('discount_id', '')
+    return int(raw) if raw.isdigit() else 0
+
+
+@bp.route('/orders/<int:order_id>/settlement/discounts/approve', methods=['POST'])
+@allow(MANAGER)
+@idempotent(replay=_replay)
+def discount_approve(order_id):
+    """The service manager approves a discount over the advisor's limit."""
+    ro = _order(order_id)
+    try:
+        rules.approve_discount(ro, current_user, discount_id=_discount_id(), version=_version())
+    except rules.SettlementError as exc:
+        return _panel(ro, 400, error=str(exc))
+    return _done(ro, _('Discount approved.'))
+
+
+@bp.route('/orders/<int:order_id>/settlement/discounts/remove', methods=['POST'])
+@allow(ADVISOR, MANAGER)
+@idempotent(replay=_replay)
+def discount_remove(order_id):
+    """Take a discount off the draft."""
+    ro = _order(order_id)
+    try:
+        rules.remove_discount(ro, current_user, discount_id=_discount_id(), version=_version())
+    except rules.SettlementError as exc:
+        return _panel(ro, 400, error=str(exc))
+    return _done(ro, _('Discount removed.'))
+
+
+def _signature_png(data):
+    if (data or '').startswith('data:image/png;base64,'):
+        try:
+            return base64.b64decode(data.split(',', 1)[1], validate=True)
+        except ValueError:
+            return None
+    return None
+
+
+@bp.route('/orders/<int:order_id>/settlement/settle', methods=['POST'])
+@allow(ADVISOR, MANAGER)
+@idempotent(replay=_replay)
+def settle(order_id):
+    """Settle: the bill gets its number and is frozen."""
+    ro = _order(order_id)
+    form = forms.SettleForm()
+    version = _version()
+    if not form.validate_on_submit():
+        return _panel(ro, 400, settle_form=form)
+    try:
+        s = rules.settle(ro, current_user, version=version, expected_total=form.expected_total.data or None)
+    except rules.SettlementError as exc:
+        return _panel(ro, 400, settle_form=form, error=str(exc))
+    return _done(ro, _('Settled as %(n)s. Take the payment and print the settlement.', n=s.number))
+
+
+@bp.route('/orders/<int:order_id>/settlement/payments', methods=['POST'])
+@allow(ADVISOR, MANAGER)
+@idempotent(replay=_replay)
+def payment(order_id):
+    """A payment (cash, card, bank transfer, mobile); partial payments leave a balance."""
+    ro = _order(order_id)
+    form = forms.PaymentForm()
+    version = _version()
+    if not form.validate_on_submit():
+        return _panel(ro, 400, payment_form=form)
+    try:
+        rules.record_payment(ro, current_user, method=form.method.data, amount=form.amount.data,
+                             reference=form.reference.data or '', version=version)
+    except rules.SettlementError as exc:
+        return _panel(ro, 400, payment_form=form, error=str(exc))
+    return _done(ro, _('Payment recorded.'))
+
+
+@bp.route('/orders/<int:order_id>/settlement/credit-notes', methods=['POST'])
+@allow(ADVISOR, MANAGER)
+@idempotent(replay=_replay)
+def credit_note(order_id):
+    """Correct a settled order with a credit note; the settlement itself never changes."""
+    ro = _order(order_id)
+    form = forms.CreditNoteForm()
+    version = _version()
+    if not form.validate_on_submit():
+        return _panel(ro, 400, credit_form=form)
+    lines = [i for i in request.form.getlist('line') if i.isdigit()]
+    try:
+        note = rules.issue_credit_note(ro, current_user, reason=form.reason.data, line_ids=lines,
+                                       amount=form.amount.data, version=version)
+    except rules.SettlementError as exc:
+        return _panel(ro, 400, credit_form=form, error=str(exc))
+    return _done(ro, _('Credit note %(n)s issued.', n=note.number))
+
+
+@bp.route('/orders/<int:order_id>/close', methods=['POST'])
+@allow(ADVISOR, MANAGER)
+@idempotent(replay=_replay)
+def close(order_id):
+    """Close a delivered order: paid in full, or by the manager with a reason."""
+    ro = _order(order_id)
+    form = forms.CloseForm()
+    version = _version()
+    try:
+        rules.close_order(ro, current_user, version=version, reason=form.reason.data or '')
+    except rules.SettlementError as exc:
+        return _panel(ro, 400, close_form=form, error=str(exc))
+    return _done(ro, _('Order closed.'))
+
+
+# --- print views (A4, in the customer's language) --------------------------------------------------------
+
+def _print_context(ro):
+    st = order_money(ro)
+    delivery = VehicleDelivery.get_or_none(VehicleDelivery.order == ro)
+    return dict(ro=ro, st=st, t=st.totals, s=st.settlement, delivery=delivery,
+                guarantee=rules.guarantee_rows(st), declined=list(Recommendation.select().where(
+                    Recommendation.order_id == ro.id).order_by(Recommendation.safety.desc(), Recommendation.id)),
+                signature=delivery.signature if delivery and delivery.signature_id else None,
+                **LABELS)
+
+
+@bp.route('/orders/<int:order_id>/settlement/print')
+@allow(*READERS)
+def print_settlement(order_id):
+    """The settlement on A4: items, payers, discounts, tax, payments, balance, guarantee, declined work, signature."""
+    ro = _order(order_id)
+    with force_locale(_lang(ro)):
+        return render('settlement/print_settlement.html', None, **_print_context(ro))
+
+
+def _settled_or_back(ro):
+    if order_money(ro).settled:
+        return None
+    flash(_('Settle the order first.'), 'warn')
+    return redirect(url_for('settlement.order', order_id=ro.id))
+
+
+@bp.route('/orders/<int:order_id>/exit-notice')
+@allow(*READERS)
+def print_exit_notice(order_id):
+    """The exit notice (出厂通知单): the car may leave the premises."""
+    ro = _order(order_id)
+    back = _settled_or_back(ro)
+    if back:
+        return back
+    with force_locale(_lang(ro)):
+        return render('settlement/print_exit_notice.html', None, **_print_context(ro))
+
+
+@bp.route('/orders/<int:order_id>/guarantee-card')
+@allow(*READERS)
+def print_guarantee_card(order_id):
+    """The quality guarantee card for the customer: what is guaranteed, for how long and how far."""
+    ro = _order(order_id)
+    back = _settled_or_back(ro)
+    if back:
+        return back
+    with force_locale(_lang(ro)):
+        return render('settlement/print_guarantee_card.html', None, **_print_context(ro))
+
+
+# --- delivery (交车) -----------------------------------------------------------------------------------------
+
+def _delivery_page(ro, form=None, status=200, error=None, ticks=None):
+    st = order_money(ro)
+    delivery = VehicleDelivery.get_or_none(VehicleDelivery.order == ro)
+    belongings = list(Belonging.select().where(Belonging.order == ro).order_by(Belonging.id))
+    if form is None:
+        form = forms.DeliveryForm(formdata=None, signer=ro.customer.name if ro.customer_id else '')
+        date_due, km_due = rules.next_service_due(ro)
+        form.next_service_date.data, form.next_service_km.data = date_due, km_due
+    ticks = ticks if ticks is not None else {b.id: (False, '') for b in belongings}
+    resp = render('settlement/delivery.html', None, ro=ro, st=st, form=form, belongings=belongings, ticks=ticks,
+                  delivery=delivery, blockers=[] if delivery else rules.delivery_blockers(ro, st), error=error,
+                  maintenance=rules.has_maintenance(ro),
+                  returns=list(delivery.belongings) if delivery else [], **LABELS)
+    return resp, status
+
+
+@bp.route('/orders/<int:order_id>/delivery', methods=['GET', 'POST'])
+@allow(ADVISOR, MANAGER)
+@idempotent(replay=lambda order_id: redirect(url_for('settlement.delivery', order_id=order_id)))
+def delivery(order_id):
+    """The hand-over with the customer on the tablet: belongings, key, documents, old parts, signature,
+    satisfaction and the next maintenance."""
+    ro = _order(order_id)
+    if request.method == 'GET':
+        return _delivery_page(ro)
+    form = forms.DeliveryForm()
+    version = _version()
+    ticks = {}
+    for b in Belonging.select().where(Belonging.order == ro):
+        ticks[b.id] = (request.form.get('ret_%d' % b.id) == 'y', request.form.get('note_%d' % b.id, '').strip()[:200])
+    if not form.validate_on_submit():
+        return _delivery_page(ro, form, 400, ticks=ticks)
+    try:
+        rules.deliver(ro, current_user, version=version, belongings=ticks, key_returned=form.key_returned.data,
+                      documents_returned=form.documents_returned.data, documents_note=form.documents_note.data or '',
+                      old_parts=form.old_parts.data, signature_png=_signature_png(form.signature.data),
+                      signer=form.signer.data, satisfaction=form.satisfaction.data, comment=form.comment.data or '',
+                      next_service_date=form.next_service_date.data, next_service_km=form.next_service_km.data,
+                      on_account_reason=form.on_account_reason.data or '')
+    except rules.SettlementError as exc:
+        return _delivery_page(ro, form, 400, error=str(exc), ticks=ticks)
+    flash(_('Car handed over. Thank the customer; the follow-up call is scheduled.'), 'ok')
+    return redirect(url_for('settlement.order', order_id=ro.id))

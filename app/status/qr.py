@@ -1,0 +1,8 @@
+"""The status link as a QR code: a PNG data URI (the CSP allows img-src data:), for the printed copy and the staff page."""
+import segno
+
+
+def qr_data_uri(url, scale=6):
+    """A QR of `url` (error correction M, never Micro QR) as a PNG data URI with the standard quiet zone."""
+    qr = segno.make(url, error='M', micro=False, boost_error=False)
+    return qr.png_data_uri(scale=scale, border=4)

@@ -1,0 +1,214 @@
+"""What the customer's status page shows, read in one place.
+
+`status_view` returns a plain object holding only what the page may show, so the template never
+holds the order, the customer or the vehicle: a careless `{{ order.customer.phone }}` cannot happen.
+Never in it: the customer's name or phone, the VIN, staff names, notes, or anything of another order.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from flask import url_for
+
+from app.core import stages
+from app.core.db import utcnow
+from app.core.models import Event
+from app.core.money import money
+from app.core.settings import get_setting
+from app.core.timeutil import to_local
+from app.reception.models import OrderLine, Photo
+from app.reception.pricing import order_totals
+from app.workshop.models import AddedWork, ProgressCheck
+
+# The way most cars go, for the steps still to come (detours map onto the step they return to).
+MAIN_PATH = [stages.CHECKED_IN, stages.DISPATCHED, stages.IN_PROGRESS, stages.READY_FOR_QC, stages.READY_FOR_WASH,
+             stages.READY_FOR_PICKUP, stages.DELIVERED]
+PATH_POSITION = {s: i for i, s in enumerate(MAIN_PATH)}
+PATH_POSITION.update({stages.WAITING_APPROVAL: PATH_POSITION[stages.IN_PROGRESS],
+                      stages.WAITING_PARTS: PATH_POSITION[stages.IN_PROGRESS],
+                      stages.QC_FAILED: PATH_POSITION[stages.IN_PROGRESS],
+                      stages.CLOSED: PATH_POSITION[stages.DELIVERED]})
+# Guarantee categories, most generous first (settings guarantee_<category>_days / _km).
+GUARANTEE_ORDER = ('major', 'maintenance', 'minor')
+
+
+@dataclass
+class StagePass:
+    stage: str
+    label: object
+    at: datetime | None          # shop-local time; None for a step still to come
+    current: bool = False
+    done: bool = True
+
+
+@dataclass
+class PendingItem:
+    description: str
+    price: Decimal
+    safety: bool
+    photo_urls: list = field(default_factory=list)
+
+
+@dataclass
+class Delay:
+    new_at: datetime             # shop-local
+    original_at: datetime | None
+    reason: str
+
+
+@dataclass
+class Guarantee:
+    days: int
+    km: int
+    until: object                # a date
+
+
+@dataclass
+class StatusView:
+    shop_name: str
+    shop_phone: str
+    opening_hours: str
+    order_number: str
+    vehicle: str
+    plate: str                   # masked
+    stage: str
+    stage_label: object
+    steps: list
+    is_open: bool
+    ready: bool
+    delivered: bool
+    cancelled: bool
+    promised_at: datetime | None
+    overdue: bool                # past the promised time with no new time given yet
+    delay: Delay | None
+    pending: list
+    total: Decimal | None
+    guarantee: Guarantee | None
+    expires_at: datetime | None
+
+
+def mask_plate(plate):
+    """粤B12345 -> 粤B·***45: enough for the owner to recognise, too little to identify the car."""
+    p = (plate or '').replace('·', '').replace(' ', '').replace('-', '')
+    if len(p) <= 4:
+        return '*' * len(p)
+    return p[:2] + '·' + '*' * (len(p) - 4) + p[-2:]
+
+
+def _local(dt, tz):
+    return to_local(dt, tz).replace(tzinfo=None) if dt else None
+
+
+def stage_history(order):
+    """(stage, UTC time) of each stage the order reached, in order; the same customer label is shown once."""
+    history = []
+    events = (Event.for_record('repair_order', order.id).where(Event.action == 'order.stage')
+              .order_by(Event.at, Event.id))
+    for event in events:
+        stage = (event.after_data or {}).get('stage')
+        if stage in stages.CUSTOMER_LABELS and stage != stages.DRAFT:
+            history.append((stage, event.at))
+    if not history or history[0][0] != stages.CHECKED_IN:
+        # orders made signed straight away (imports, demo) have no move into "checked in"
+        history.insert(0, (stages.CHECKED_IN, order.checked_in_at or order.created_at))
+    shown = []
+    for stage, at in history:
+        if shown and stages.CUSTOMER_LABELS[shown[-1][0]] == stages.CUSTOMER_LABELS[stage]:
+            continue
+        shown.append((stage, at))
+    return shown
+
+
+def _steps(order, tz):
+    history = stage_history(order)
+    steps = [StagePass(s, stages.CUSTOMER_LABELS[s], _local(at, tz)) for s, at in history]
+    if steps:
+        steps[-1].current = True
+    if order.stage in stages.OPEN:
+        seen = {str(stages.CUSTOMER_LABELS[s]) for s, _at in history}
+        for s in MAIN_PATH[PATH_POSITION.get(order.stage, 0) + 1:]:
+            if s == stages.DISPATCHED or str(stages.CUSTOMER_LABELS[s]) in seen:
+                continue   # "assigned to a technician" is only worth showing once it happened
+            steps.append(StagePass(s, stages.CUSTOMER_LABELS[s], None, done=False))
+    return steps
+
+
+def latest_delay(order):
+    """The latest progress check that gave the order a new time, or None."""
+    return (ProgressCheck.select().where((ProgressCheck.order == order) & ProgressCheck.new_promised_at.is_null(False))
+            .order_by(ProgressCheck.checked_at.desc(), ProgressCheck.id.desc()).first())
+
+
+def pending_work(order):
+    return list(AddedWork.select().where((AddedWork.order == order) & (AddedWork.status == AddedWork.PENDING))
+                .order_by(AddedWork.requested_at, AddedWork.id))
+
+
+def pending_photos(order):
+    """The technician's photos of the findings behind the items waiting for the customer's decision."""
+    finding_ids = [aw.finding_id for aw in pending_work(order) if aw.finding_id]
+    if not finding_ids:
+        return []
+    return list(Photo.select().where((Photo.shop == order.shop_id) & (Photo.record_type == 'finding')
+                                     & Photo.record_id.in_(finding_ids)).order_by(Photo.id))
+
+
+def pending_photo(order, photo_id):
+    """One photo the page of this order may show, or None (another order's, or not a finding's)."""
+    return next((p for p in pending_photos(order) if p.id == photo_id), None)
+
+
+def guarantee_for(order, delivered_at):
+    """The most generous quality guarantee among the order's jobs, from delivery (settings per category)."""
+    categories = set()
+    for line in OrderLine.select().where(OrderLine.order == order):
+        job = line.canned_job if line.canned_job_id else None
+        categories.add(getattr(job, 'category', 'minor') if job else 'minor')
+    category = next((c for c in GUARANTEE_ORDER if c in categories), 'minor')
+    days = get_setting(order.shop, 'guarantee_%s_days' % category)
+    km = get_setting(order.shop, 'guarantee_%s_km' % category)
+    start = delivered_at or order.checked_in_at
+    tz = order.shop.timezone
+    until = (_local(start, tz) + timedelta(days=days)).date() if start else None
+    return Guarantee(days, km, until)
+
+
+def status_view(found, token, locale):
+    """Everything the page shows for a link that opens (rules.find(...).state == OK)."""
+    from app.status.rules import ended_at
+    order, shop = found.order, found.link.shop
+    tz = shop.timezone
+    vehicle = order.vehicle
+    delivered = order.stage in (stages.DELIVERED, stages.CLOSED)
+    pc = latest_delay(order) if order.stage in stages.OPEN else None
+    promised = order.promised_at
+    delay = None
+    if pc is not None:
+        delay = Delay(_local(pc.new_promised_at, tz), _local(pc.old_promised_at, tz), pc.reason)
+        promised = pc.new_promised_at
+    overdue = bool(pc is None and order.stage in stages.OPEN and order.stage != stages.READY_FOR_PICKUP
+                   and order.promised_at and order.promised_at < utcnow())
+    pending = []
+    if order.stage in stages.OPEN:
+        photos = {}
+        for p in pending_photos(order):
+            photos.setdefault(p.record_id, []).append(
+                url_for('status.photo', status_token=token, finding_photo_id=p.id))
+        for aw in pending_work(order):
+            pending.append(PendingItem(aw.description, money(aw.labour_price + aw.parts_price), aw.safety,
+                                       photos.get(aw.finding_id, [])))
+    end = ended_at(order) if delivered else None
+    return StatusView(
+        shop_name=shop.display_name(locale), shop_phone=shop.phone, opening_hours=shop.opening_hours,
+        order_number=order.number or '',
+        vehicle=' '.join(x for x in (vehicle.make, vehicle.model) if x) if vehicle else '',
+        plate=mask_plate(vehicle.plate) if vehicle else '',
+        stage=order.stage, stage_label=stages.CUSTOMER_LABELS[order.stage], steps=_steps(order, tz),
+        is_open=order.stage in stages.OPEN, ready=order.stage == stages.READY_FOR_PICKUP,
+        delivered=delivered, cancelled=order.stage == stages.CANCELLED,
+        promised_at=_local(promised, tz) if order.stage in stages.OPEN else None, overdue=overdue, delay=delay,
+        pending=pending,
+        total=order_totals(order)['total'] if delivered else None,
+        guarantee=guarantee_for(order, end) if delivered else None,
+        expires_at=_local(found.expires_at, tz) if found.expires_at else None,
+    )

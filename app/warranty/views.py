@@ -1,0 +1,377 @@
+"""Warranty: the dashboard, an order's coverage and claims, the claim list and the three-guarantee status."""
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.accounts.context import current_shop
+from app.core.access import ADVISOR, CUSTOMER_SERVICE, MANAGER, WARRANTY, allow, may_use
+from app.core.db import utcnow
+from app.core.idempotency import idempotent
+from app.core.timeutil import to_utc
+from app.core.web import render, wants_fragment
+from app.reception.models import OrderLine, PartLine, RepairOrder, Vehicle
+from app.reception.pricing import line_parts_total
+from app.warranty import forms, rules
+from app.warranty.models import SYSTEM_LABELS, Claim, LineCoverage, LoanerRecord
+
+bp = Blueprint('warranty', __name__)
+
+CLERKS = rules.CLERKS
+LOANER_RECORDERS = rules.LOANER_RECORDERS
+FLAG_READERS = (ADVISOR, WARRANTY, MANAGER, CUSTOMER_SERVICE)  # see the three-guarantee warnings
+
+TILES = [
+    ('warranty.dashboard', _l('Warranty'), _l('Three-guarantee limits, open claims, money owed by the maker, KPIs')),
+    ('warranty.claims', _l('Warranty claims'), _l('Claims to the maker by status and age')),
+]
+
+
+@bp.app_context_processor
+def _warranty_helpers():
+    """What the order and vehicle pages include: the warnings, for the people allowed to see them."""
+    def order_flags(order):
+        if not may_use('warranty.order') or order is None or not order.is_signed:
+            return None
+        return rules.order_flags(order)
+
+    def vehicle_status(vehicle):
+        if not may_use('warranty.vehicle') or vehicle is None:
+            return None
+        return rules.vehicle_status(vehicle)
+
+    return {'warranty_order_flags': order_flags, 'warranty_vehicle_status': vehicle_status}
+
+
+def _fragment(template, status=200, **ctx):
+    resp = current_app.make_response(render_template(template, **ctx))
+    resp.vary.add('HX-Request')
+    resp.status_code = status
+    return resp
+
+
+def _errors_to(form, refused):
+    target = getattr(form, refused.field, None) if refused.field else None
+    if target is not None:
+        target.errors = list(target.errors or []) + [str(refused.message)]
+    else:
+        form.form_errors.append(str(refused.message))
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+@bp.route('/warranty')
+@allow(*CLERKS)
+def dashboard():
+    """Vehicles near or over the three-guarantee limits, long repairs, early failures, open claims,
+    receivables from the maker and the two KPIs against their targets."""
+    shop = current_shop()
+    now = utcnow()
+    today = rules.local_day(shop, now)
+    lim = rules.limits(shop)
+    year_ago = today - timedelta(days=365)
+    fm_since, fm_until = rules.add_months(today, -24), today
+    receivable = rules.receivables(shop, now)
+    open_claims = list(rules.claims(shop).where(Claim.status.in_([Claim.DRAFT, Claim.SUBMITTED, Claim.REJECTED])))
+    return render('warranty/dashboard.html', None, lim=lim, now=now,
+                  near=rules.vehicles_near_limits(shop, now), long_repairs=rules.open_long_repairs(shop, now),
+                  early=rules.early_failures(shop, now), open_claims=open_claims, receivable=receivable,
+                  receivable_total=sum((r.amount for r in receivable), 0),
+                  approval=rules.first_time_approval_rate(shop, since=year_ago), approval_since=year_ago,
+                  first_maint=rules.first_maintenance_cohort(shop, fm_since, fm_until, today),
+                  fm_since=fm_since, fm_until=fm_until, counts=rules.status_counts(shop),
+                  labels=rules.CLAIM_LABELS, age=rules.age_days, system_labels=SYSTEM_LABELS)
+
+
+# --- an order's coverage, claims and loaner car --------------------------------------------------
+
+def _order(order_id):
+    return RepairOrder.get_for_shop_or_404(current_shop(), order_id)
+
+
+def _line_rows(order):
+    lines = list(OrderLine.select().where(OrderLine.order == order).order_by(OrderLine.position, OrderLine.id))
+    parts = {}
+    for p in PartLine.select().where(PartLine.order == order).order_by(PartLine.id):
+        parts.setdefault(p.line_id, []).append(p)
+    covs = rules.coverage_by_line(order)
+    return [dict(line=ln, parts=parts.get(ln.id, []), parts_total=line_parts_total(parts.get(ln.id, [])),
+                 cov=covs.get(ln.id), locked=rules.claim_locking(ln)) for ln in lines]
+
+
+def _claimable(rows, order_claims):
+    """The warranty lines a new claim may cover: none once the whole order is claimed; else unclaimed ones."""
+    if any(c.line_id is None for c in order_claims):
+        return []
+    claimed = {c.line_id for c in order_claims}
+    return [r['line'] for r in rows
+            if r['cov'] and r['cov'].kind == LineCoverage.WARRANTY and r['line'].id not in claimed]
+
+
+def _claim_form(rows, order_claims, formdata=None):
+    lines = _claimable(rows, order_claims)
+    form = forms.ClaimNewForm(formdata=formdata, lines=lines)
+    if order_claims or not lines:      # a claim per line from now on (or nothing to claim): no "whole order"
+        form.line.choices = form.line.choices[1:]
+    if formdata is None:
+        form.version.data = len(order_claims)
+    return form
+
+
+def _coverage_form(row, formdata=None):
+    cov = row['cov']
+    form = forms.CoverageForm(formdata=formdata, prefix='l%d' % row['line'].id)
+    if formdata is None:
+        form.version.data = cov.version if cov else 0
+        if cov:
+            form.kind.data, form.system.data = cov.kind, cov.system
+            form.fault_code.data, form.reason.data = cov.fault_code, cov.reason
+        else:
+            form.system.data = _guess_system(row['line'])
+    return form
+
+
+def _guess_system(line):
+    """Pre-select the fault group from the job's own system where the names agree."""
+    known = {'engine': 'engine', 'brakes': 'brakes', 'electrical': 'electrical', 'body': 'body', 'climate':
+             'air_conditioning', 'chassis': 'suspension', 'steering': 'steering', 'transmission': 'transmission'}
+    return known.get((line.system or '').lower(), '')
+
+
+def _order_page(order, status=200, claim_form=None, loaner_form=None, line_forms=None):
+    rows = _line_rows(order)
+    line_forms = line_forms or {}
+    for row in rows:
+        row['form'] = line_forms.get(row['line'].id) or _coverage_form(row)
+    order_claims = list(Claim.select().where(Claim.order == order).order_by(Claim.id))
+    info = rules.order_warranty(order)
+    if claim_form is None:
+        claim_form = _claim_form(rows, order_claims)
+    if loaner_form is None:
+        loaner_form = forms.LoanerForm(formdata=None)
+        loaner_form.version.data = len(info.loaners)
+        loaner_form.given_on.data = rules.local_day(order.shop, utcnow())
+    resp = render('warranty/order.html', None, ro=order, rows=rows, info=info, claims=order_claims,
+                  claim_form=claim_form, loaner_form=loaner_form, labels=rules.CLAIM_LABELS,
+                  amounts=rules.claim_amounts(order), lim=rules.limits(order.shop),
+                  flags=rules.order_flags(order))
+    resp.status_code = status
+    return resp
+
+
+@bp.route('/warranty/orders/<int:order_id>')
+@allow(*FLAG_READERS)
+def order(order_id):
+    """An order as the warranty clerk sees it: eligibility, who pays for each job, its claims, the loaner car."""
+    return _order_page(_order(order_id))
+
+
+def _line(line_id):
+    line = OrderLine.get_for_shop_or_404(current_shop(), line_id)
+    return line, RepairOrder.get_by_id(line.order_id)
+
+
+def _line_row(line):
+    return next(r for r in _line_rows(line.order) if r['line'].id == line.id)
+
+
+def _coverage_replay(line_id):
+    line, order = _line(line_id)
+    if wants_fragment():
+        row = _line_row(line)
+        row['form'] = _coverage_form(row)
+        return _fragment('warranty/_line.html', row=row, ro=order)
+    return redirect(url_for('warranty.order', order_id=order.id))
+
+
+@bp.route('/warranty/lines/<int:line_id>/coverage', methods=['POST'])
+@allow(*CLERKS)
+@idempotent(replay=_coverage_replay)
+def coverage(line_id):
+    """Decide who pays for one job (customer, warranty, goodwill) and its fault group, with the reason."""
+    line, order = _line(line_id)
+    row = _line_row(line)
+    form = _coverage_form(row, formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            rules.decide_coverage(line, by=current_user, kind=form.kind.data, system=form.system.data,
+                                  fault_code=form.fault_code.data, reason=form.reason.data,
+                                  expected_version=form.version.data)
+        except rules.Refused as refused:
+            _errors_to(form, refused)
+        else:
+            if wants_fragment():
+                row = _line_row(line)
+                row['form'] = _coverage_form(row)
+                return _fragment('warranty/_line.html', row=row, ro=order)
+            flash(_('Decision recorded for "%(job)s".', job=line.description), 'ok')
+            return redirect(url_for('warranty.order', order_id=order.id) + '#line-%d' % line.id)
+    if wants_fragment():
+        row['form'] = form
+        return _fragment('warranty/_line.html', 400, row=row, ro=order)
+    return _order_page(order, 400, line_forms={line.id: form})
+
+
+def _to_order(order_id):
+    return redirect(url_for('warranty.order', order_id=_order(order_id).id))
+
+
+@bp.route('/warranty/orders/<int:order_id>/claims', methods=['POST'])
+@allow(*CLERKS)
+@idempotent(replay=_to_order)
+def claim_new(order_id):
+    """Open a claim to the maker for the order's warranty jobs, or for one of them."""
+    order = _order(order_id)
+    rows = _line_rows(order)
+    form = _claim_form(rows, list(Claim.select().where(Claim.order == order)), formdata=request.form)
+    if form.validate_on_submit():
+        line = OrderLine.get_or_none((OrderLine.id == int(form.line.data)) & (OrderLine.order == order)) \
+            if form.line.data else None
+        try:
+            claim = rules.open_claim(order, by=current_user, line=line, old_part_tag=form.old_part_tag.data,
+                                     note=form.note.data, expected_claims=form.version.data)
+        except rules.Refused as refused:
+            _errors_to(form, refused)
+        else:
+            flash(_('Claim %(number)s opened as a draft.', number=claim.number), 'ok')
+            return redirect(url_for('warranty.claim', claim_id=claim.id))
+    return _order_page(order, 400, claim_form=form)
+
+
+@bp.route('/warranty/orders/<int:order_id>/loaners', methods=['POST'])
+@allow(*LOANER_RECORDERS)
+@idempotent(replay=_to_order)
+def loaner_new(order_id):
+    """Record the loaner car or transport compensation given for a long repair."""
+    order = _order(order_id)
+    form = forms.LoanerForm()
+    if form.validate_on_submit():
+        shop = current_shop()
+        given_at = to_utc(datetime.combine(form.given_on.data, time(12)), shop.timezone)
+        if form.given_on.data == rules.local_day(shop, utcnow()):
+            given_at = utcnow()
+        try:
+            rules.record_loaner(order, by=current_user, kind=form.kind.data, given_at=given_at,
+                                amount=form.amount.data, note=form.note.data, expected_count=form.version.data)
+        except rules.Refused as refused:
+            _errors_to(form, refused)
+        else:
+            flash(_('Recorded: %(what)s.', what=LoanerRecord.KIND_LABELS[form.kind.data]), 'ok')
+            return redirect(url_for('warranty.order', order_id=order.id) + '#loaner')
+    return _order_page(order, 400, loaner_form=form)
+
+
+# --- claims --------------------------------------------------------------------------------------
+
+@bp.route('/warranty/claims')
+@allow(*CLERKS)
+def claims():
+    """Claims by status, with their age in days since (re)submission."""
+    shop = current_shop()
+    status = request.args.get('status', '')
+    if status not in rules.CLAIM_LABELS:
+        status = ''
+    rows = list(rules.claims(shop, status or None).limit(500))
+    return render('warranty/claims.html', None, rows=rows, status=status, statuses=rules.CLAIM_STATUSES,
+                  counts=rules.status_counts(shop), now=utcnow(), age=rules.age_days, labels=rules.CLAIM_LABELS)
+
+
+def _claim(claim_id):
+    return Claim.get_for_shop_or_404(current_shop(), claim_id)
+
+
+def _claim_page(claim, status=200, edit_form=None, move_forms=None):
+    if edit_form is None:
+        edit_form = forms.ClaimEditForm(formdata=None, obj=claim)
+        edit_form.version.data = claim.version
+    move_forms = dict(move_forms or {})
+    for to in rules.claim_moves(claim, current_user):
+        if to not in move_forms:
+            f = forms.ClaimMoveForm(formdata=None, prefix=to)
+            f.version.data = claim.version
+            if to == Claim.PAID:
+                f.paid_amount.data = claim.amount
+                f.paid_on.data = rules.local_day(claim.shop, utcnow())
+            move_forms[to] = f
+    labour, parts = rules.claim_amounts(claim.order, claim.line_id)
+    resp = render('warranty/claim.html', None, claim=claim, ro=claim.order, edit_form=edit_form, move_forms=move_forms,
+                  history=rules.claim_history(claim), labels=rules.CLAIM_LABELS, now=utcnow(), age=rules.age_days,
+                  lines=rules.warranty_lines(claim.order, claim.line_id), current=(labour, parts),
+                  editable=claim.status in rules.EDITABLE)
+    resp.status_code = status
+    return resp
+
+
+@bp.route('/warranty/claims/<int:claim_id>')
+@allow(*CLERKS)
+def claim(claim_id):
+    """One claim: its jobs and amounts from the order, the old-part tag, the maker's answers and payment."""
+    return _claim_page(_claim(claim_id))
+
+
+def _to_claim(claim_id):
+    return redirect(url_for('warranty.claim', claim_id=_claim(claim_id).id))
+
+
+@bp.route('/warranty/claims/<int:claim_id>/edit', methods=['POST'])
+@allow(*CLERKS)
+@idempotent(replay=_to_claim)
+def claim_edit(claim_id):
+    """Change the old-part tag or the note of a draft or rejected claim (amounts are read again)."""
+    claim = _claim(claim_id)
+    form = forms.ClaimEditForm()
+    if form.validate_on_submit():
+        try:
+            rules.edit_claim(claim, by=current_user, old_part_tag=form.old_part_tag.data, note=form.note.data,
+                             expected_version=form.version.data)
+        except rules.Refused as refused:
+            _errors_to(form, refused)
+        else:
+            flash(_('Claim %(number)s saved.', number=claim.number), 'ok')
+            return redirect(url_for('warranty.claim', claim_id=claim.id))
+    return _claim_page(claim, 400, edit_form=form)
+
+
+MOVE_DONE = {
+    Claim.SUBMITTED: _l('Claim %(number)s submitted to the maker.'),
+    Claim.APPROVED: _l('Claim %(number)s: approval recorded.'),
+    Claim.REJECTED: _l('Claim %(number)s: rejection recorded.'),
+    Claim.PAID: _l('Claim %(number)s: payment recorded.'),
+}
+
+
+@bp.route('/warranty/claims/<int:claim_id>/move', methods=['POST'])
+@allow(*CLERKS)
+@idempotent(replay=_to_claim)
+def claim_move(claim_id):
+    """Submit (or resubmit) a claim, record the maker's approval or rejection, or the payment."""
+    claim = _claim(claim_id)
+    to = request.form.get('to', '')
+    if to not in rules.CLAIM_LABELS:
+        raise rules.IllegalMove(_('Choose what happened to the claim.'))
+    form = forms.ClaimMoveForm(prefix=to)
+    if form.validate_on_submit():
+        try:
+            rules.move_claim(claim, to, by=current_user, expected_version=form.version.data,
+                             reason=form.reason.data, paid_amount=form.paid_amount.data, paid_on=form.paid_on.data)
+        except rules.Refused as refused:
+            _errors_to(form, refused)
+        else:
+            flash(MOVE_DONE[to] % {'number': claim.number}, 'ok')
+            return redirect(url_for('warranty.claim', claim_id=claim.id))
+    return _claim_page(claim, 400, move_forms={to: form})
+
+
+# --- a vehicle's three-guarantee status ----------------------------------------------------------
+
+@bp.route('/warranty/vehicles/<int:vehicle_id>')
+@allow(*FLAG_READERS)
+def vehicle(vehicle_id):
+    """A vehicle's three-guarantee record: each counted repair with its days and problems, limits used."""
+    car = Vehicle.get_for_shop_or_404(current_shop(), vehicle_id)
+    status = rules.vehicle_status(car)
+    return render('warranty/vehicle.html', None, car=car, wstatus=status, lim=status.limits,
+                  system_labels=SYSTEM_LABELS,
+                  elig=rules.eligibility(car, rules.local_day(car.shop, utcnow()), car.mileage, car.shop))

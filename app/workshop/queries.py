@@ -1,0 +1,307 @@
+"""What the technician's phone shows: "My jobs", the job card's pieces and the card's cheap version.
+
+Every piece is read in a fixed number of queries, whatever the number of lines or orders in the shop.
+The job card loads a piece only when a template asks for it, so a tap's answer reads only what it shows.
+"""
+from collections import OrderedDict
+from datetime import timedelta
+from decimal import Decimal
+from functools import cached_property
+
+from flask import abort
+from peewee import JOIN, fn
+
+from app.accounts.models import User
+from app.core import stages
+from app.core.access import FOREMAN
+from app.core.db import utcnow
+from app.core.models import Event
+from app.reception.models import (CannedJob, KeyTag, OrderLine, PartLine, Photo, RepairOrder, Vehicle,
+                                  WalkaroundMark)
+from app.workshop import rules
+from app.workshop.models import AddedWork, AddedWorkPart, Finding, PartsRequest, QCInspection, TimeEntry
+from app.workshop.timing import timings
+
+# The orders a technician's "My jobs" lists: dispatched up to the QC inspection.
+MY_JOB_STAGES = (stages.CHECKED_IN,) + rules.WORKING + (stages.READY_FOR_QC,)
+
+
+def _with_car(query):
+    return (query.join_from(RepairOrder, Vehicle, JOIN.LEFT_OUTER)
+            .join_from(RepairOrder, KeyTag, JOIN.LEFT_OUTER))
+
+
+def card_order(shop, order_id):
+    """The order with its vehicle and key tag, in one query; another shop's order does not exist here."""
+    order = (_with_car(RepairOrder.select(RepairOrder, Vehicle, KeyTag))
+             .where((RepairOrder.id == order_id) & (RepairOrder.shop == shop)).first())
+    if order is None or order.stage == stages.DRAFT:
+        abort(404)
+    return order
+
+
+def card_version(shop, order_id):
+    """A short string that changes whenever anything the card shows changes (None: no such order here).
+
+    One query: the order's version, its latest audit event, and counts and version sums of its lines,
+    added work, parts requests and QC inspections (in case an answer was written without an event).
+    """
+    def agg(model, column):
+        return (model.select(fn.COUNT(model.id) * 100000 + fn.COALESCE(fn.SUM(model.version), 0))
+                .where(column == RepairOrder.id))
+    row = (RepairOrder.select(
+        RepairOrder.version,
+        Event.select(fn.MAX(Event.id)).where((Event.record_type == 'repair_order')
+                                             & (Event.record_id == RepairOrder.id)),
+        agg(OrderLine, OrderLine.order), agg(AddedWork, AddedWork.order), agg(PartsRequest, PartsRequest.order),
+        QCInspection.select(fn.COUNT(QCInspection.id)).where(QCInspection.order == RepairOrder.id))
+        .where((RepairOrder.id == order_id) & (RepairOrder.shop == shop)).tuples().first())
+    if row is None:
+        return None
+    return '-'.join(str(int(v or 0)) for v in row)
+
+
+def stage_and_version(order_id):
+    """(stage, version) of an order, narrowly: what a tap may have changed on it."""
+    return RepairOrder.select(RepairOrder.stage, RepairOrder.version).where(RepairOrder.id == order_id).tuples().get()
+
+
+def line_status(line_id):
+    return OrderLine.select(OrderLine.status).where(OrderLine.id == line_id).scalar()
+
+
+class RunningClock:
+    """A technician's running clock, with its order and car; `past_shift` when left running past the shift end."""
+
+    def __init__(self, entry, shop, now):
+        self.entry = entry
+        self.line = entry.line
+        self.order = entry.order
+        self.started_at = entry.started_at
+        self.cutoff = rules.shift_cutoff(entry.started_at, shop)
+        self.past_shift = now > self.cutoff
+        self.minutes = int((min(now, self.cutoff) - entry.started_at).total_seconds() // 60)
+
+
+def running_clock(user, shop, now=None):
+    now = now or utcnow()
+    # Only what the banner shows: a tap answers with it, so it is read narrowly.
+    entry = (TimeEntry.select(TimeEntry.id, TimeEntry.started_at, TimeEntry.line, TimeEntry.order,
+                              OrderLine.id, OrderLine.description, OrderLine.version, RepairOrder.id,
+                              Vehicle.id, Vehicle.plate)
+             .join_from(TimeEntry, OrderLine).join_from(TimeEntry, RepairOrder)
+             .join_from(RepairOrder, Vehicle, JOIN.LEFT_OUTER)
+             .where((TimeEntry.technician == user.id) & TimeEntry.ended_at.is_null() & (TimeEntry.shop == shop))
+             .order_by(TimeEntry.id.desc()).first())
+    return RunningClock(entry, shop, now) if entry else None
+
+
+def running_line_ids(technician_id):
+    if technician_id is None:
+        return set()
+    return {lid for (lid,) in TimeEntry.select(TimeEntry.line)
+            .where((TimeEntry.technician == technician_id) & TimeEntry.ended_at.is_null()).tuples()}
+
+
+def my_jobs(shop, user, now=None):
+    """[(order, [my lines])] on open orders, soonest promised first; with each order's timing."""
+    lines = (_with_car(OrderLine.select(OrderLine, RepairOrder, Vehicle, KeyTag).join_from(OrderLine, RepairOrder))
+             .where((OrderLine.technician == user.id) & (RepairOrder.shop == shop)
+                    & RepairOrder.stage.in_(list(MY_JOB_STAGES)))
+             .order_by(RepairOrder.promised_at.is_null(), RepairOrder.promised_at, RepairOrder.id,
+                       OrderLine.position, OrderLine.id))
+    groups = OrderedDict()
+    for line in lines:
+        groups.setdefault(line.order.id, (line.order, []))[1].append(line)
+    orders = [o for o, _lines in groups.values()]
+    return list(groups.values()), timings(orders, now)
+
+
+class JobCard:
+    """The job card of one order for one person. Each piece is read on first use, in a fixed number of queries."""
+
+    def __init__(self, order, user, shop, now=None):
+        self.order, self.user, self.shop = order, user, shop
+        self.now = now or utcnow()
+
+    # --- who may do what here
+    @cached_property
+    def is_foreman(self):
+        return FOREMAN in self.user.role_names
+
+    def can_act(self, line):
+        """Clock, done and parts buttons on this line."""
+        from app.core.access import may_use
+        return may_use('workshop.clock_on', self.user) and rules.may_work_on(line, self.user)
+
+    @cached_property
+    def can_work(self):
+        """The order-wide forms: findings, added work, parts, self-check, hand-over."""
+        from app.core.access import may_use
+        return (self.order.stage in rules.WORKING and may_use('workshop.finding_add', self.user)
+                and (self.is_foreman or bool(self.mine)))
+
+    # --- the car and its time
+    @cached_property
+    def timing(self):
+        return timings([self.order], self.now)[self.order.id]
+
+    @cached_property
+    def clock(self):
+        return running_clock(self.user, self.shop, self.now)
+
+    @cached_property
+    def version(self):
+        return card_version(self.shop, self.order.id)
+
+    # --- the jobs
+    @cached_property
+    def lines(self):
+        return list(OrderLine.select(OrderLine, User).join_from(OrderLine, User, JOIN.LEFT_OUTER)
+                    .where(OrderLine.order == self.order.id).order_by(OrderLine.position, OrderLine.id))
+
+    @cached_property
+    def reader(self):
+        """Reads the card only (advisor, QC, manager): every line shown, no buttons."""
+        from app.core.access import may_use
+        return not may_use('workshop.clock_on', self.user)
+
+    @cached_property
+    def rows(self):
+        """The lines shown in full: mine (all for the foreman), or every line for a reader."""
+        return self.lines if self.reader else self.mine
+
+    @cached_property
+    def mine(self):
+        """The lines this person works on here: a technician's own, every line for the foreman."""
+        return [ln for ln in self.lines if rules.may_work_on(ln, self.user)]
+
+    @cached_property
+    def others(self):
+        ids = {ln.id for ln in self.rows}
+        return [ln for ln in self.lines if ln.id not in ids]
+
+    def line_by_id(self, line_id):
+        return next((ln for ln in self.lines if ln.id == line_id), None)
+
+    @cached_property
+    def _clocks(self):
+        clocked, running = {}, {}
+        rows = (TimeEntry.select(TimeEntry.line, TimeEntry.started_at, TimeEntry.ended_at)
+                .where(TimeEntry.order == self.order.id).tuples())
+        for line_id, started, ended in rows:
+            clocked[line_id] = clocked.get(line_id, 0) + int(((ended or self.now) - started).total_seconds() // 60)
+            if ended is None:
+                running[line_id] = started
+        return clocked, running
+
+    @property
+    def clocked_minutes(self):
+        return self._clocks[0]
+
+    @property
+    def running(self):
+        """line id -> when its running clock started."""
+        return self._clocks[1]
+
+    @cached_property
+    def planned_parts(self):
+        parts = {}
+        for p in PartLine.select().where(PartLine.order == self.order.id).order_by(PartLine.id):
+            parts.setdefault(p.line_id, []).append(p)
+        return parts
+
+    # --- what the technician reported and the answers
+    @cached_property
+    def findings(self):
+        return list(Finding.select(Finding, User).join_from(Finding, User)
+                    .where(Finding.order == self.order.id).order_by(Finding.id.desc()))
+
+    @cached_property
+    def finding_photos(self):
+        return self._photos('finding', [f.id for f in self.findings])
+
+    @cached_property
+    def added_work(self):
+        return list(AddedWork.select().where(AddedWork.order == self.order.id).order_by(AddedWork.id.desc()))
+
+    @cached_property
+    def added_work_parts(self):
+        parts = {}
+        ids = [w.id for w in self.added_work]
+        if ids:
+            for p in AddedWorkPart.select().where(AddedWorkPart.added_work.in_(ids)).order_by(AddedWorkPart.id):
+                parts.setdefault(p.added_work_id, []).append(p)
+        return parts
+
+    @cached_property
+    def people(self):
+        """Names of the people who answered (advisor, parts clerk), by user id."""
+        ids = {w.decided_by for w in self.added_work if w.decided_by} | \
+              {r.answered_by for r in self.parts_requests if r.answered_by}
+        if not ids:
+            return {}
+        return dict(User.select(User.id, User.display_name).where(User.id.in_(list(ids))).tuples())
+
+    @cached_property
+    def pending_work(self):
+        return sum(1 for w in self.added_work if w.status == AddedWork.PENDING)
+
+    @cached_property
+    def parts_requests(self):
+        return list(PartsRequest.select(PartsRequest, OrderLine).join_from(PartsRequest, OrderLine, JOIN.LEFT_OUTER)
+                    .where(PartsRequest.order == self.order.id).order_by(PartsRequest.id.desc()))
+
+    @cached_property
+    def canned_jobs(self):
+        return list(CannedJob.for_shop(self.shop).where(CannedJob.active == True)  # noqa: E712
+                    .order_by(CannedJob.code))
+
+    # --- the walk-around from reception
+    @cached_property
+    def marks(self):
+        return list(WalkaroundMark.select().where(WalkaroundMark.order == self.order.id).order_by(WalkaroundMark.id))
+
+    @cached_property
+    def mark_photos(self):
+        return self._photos('walkaround_mark', [m.id for m in self.marks])
+
+    # --- self-check, hand-over, QC
+    @cached_property
+    def check(self):
+        return rules.self_check_of(self.order)
+
+    @cached_property
+    def blockers(self):
+        return rules.handover_blockers(self.order, self.lines, self.check, self.pending_work, len(self.running))
+
+    @cached_property
+    def done_count(self):
+        return sum(1 for ln in self.lines if ln.status == stages.LINE_DONE)
+
+    @cached_property
+    def inspection(self):
+        return (QCInspection.select(QCInspection, User).join_from(QCInspection, User)
+                .where(QCInspection.order == self.order.id).order_by(QCInspection.id.desc()).first())
+
+    def _photos(self, record_type, ids):
+        found = {}
+        if ids:
+            for p in (Photo.select().where((Photo.record_type == record_type) & Photo.record_id.in_(ids))
+                      .order_by(Photo.id)):
+                found.setdefault(p.record_id, []).append(p)
+        return found
+
+
+def hours_minutes(minutes):
+    """'1:05' for 65 minutes: how long a clock ran."""
+    minutes = max(int(minutes or 0), 0)
+    return '%d:%02d' % (minutes // 60, minutes % 60)
+
+
+def time_left_minutes(delta):
+    return None if delta is None else int(delta / timedelta(minutes=1))
+
+
+def total_price(work):
+    return (work.labour_price or Decimal('0')) + (work.parts_price or Decimal('0'))

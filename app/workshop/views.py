@@ -1,0 +1,428 @@
+"""The technician's phone: "My jobs", the job card opened by a key-tag scan, and its one-tap actions.
+
+Every action is a real form post (works without JavaScript: it redirects back to the card) that htmx
+sends instead, swapping only the piece that changed; the card polls a cheap version every 5 seconds
+so the advisor's decision, a parts answer or the QC result appear without a reload.
+"""
+from urllib.parse import urlsplit
+
+import click
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.cli import with_appcontext
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from app.accounts.context import current_shop
+from app.core import stages
+from app.core.access import ADVISOR, FOREMAN, MANAGER, QC, TECHNICIAN, allow
+from app.core.idempotency import idempotent
+from app.core.photos import PhotoRejected
+from app.core.web import render, wants_fragment
+from app.reception.models import CannedJob, OrderLine, RepairOrder
+from app.workshop import forms, queries, rules
+from app.workshop.models import Finding
+
+bp = Blueprint('workshop', __name__)
+
+TILES = [
+    ('workshop.my_jobs', _l('My jobs'), _l('The cars assigned to me: job card, clock, findings, added work, parts')),
+]
+
+READERS = (TECHNICIAN, FOREMAN, MANAGER, QC, ADVISOR)
+WORKERS = (TECHNICIAN, FOREMAN)
+CONFLICT = _l('Someone else changed this a moment ago. This is the latest: check it and tap again.')
+
+
+# --- loading -----------------------------------------------------------------------------
+
+def _order(order_id):
+    return queries.card_order(current_shop(), order_id)
+
+
+def _order_brief(order_id):
+    """The order's id, shop, stage and version only: what a tap needs unless the head must be redrawn."""
+    order = (RepairOrder.select(RepairOrder.id, RepairOrder.shop, RepairOrder.stage, RepairOrder.version)
+             .where((RepairOrder.id == order_id) & (RepairOrder.shop == current_shop())).first())
+    if order is None or order.stage == stages.DRAFT:
+        abort(404)
+    return order
+
+
+def _line(order, line_id):
+    """A line of this order; a line of another order (or shop) does not exist here."""
+    line = OrderLine.get_or_none((OrderLine.id == line_id) & (OrderLine.order == order.id))
+    if line is None:
+        abort(404)
+    return line
+
+
+def _card(order):
+    card = queries.JobCard(order, current_user, current_shop())
+    card.version  # noqa: B018 - read first: a change made while the pieces are read shows at the next poll
+    return card
+
+
+def _version_field():
+    value = request.form.get('version', '').strip()
+    return value or None
+
+
+def _locale():
+    return str(get_locale().language) if get_locale() else 'zh'
+
+
+def _forms(card, **given):
+    """The card's forms: the ones passed in (bound, with what was typed) or fresh empty ones."""
+    open_finding = request.args.get('finding', type=int)
+    out = {
+        'finding_form': given.get('finding_form') or forms.FindingForm(formdata=None).fill(card),
+        'added_form': given.get('added_form') or forms.AddedWorkForm(
+            formdata=None, finding=open_finding or 0).fill(card, _locale()),
+        'parts_form': given.get('parts_form') or forms.PartsRequestForm(formdata=None).fill(card),
+        'check_form': given.get('check_form') or forms.self_check_form(card.order),
+    }
+    out['open_added'] = bool(open_finding) or bool(out['added_form'].errors)
+    return out
+
+
+def _context(card, **extra):
+    ctx = dict(card=card, order=card.order)
+    ctx.update(extra)
+    return ctx
+
+
+def duration(minutes):
+    """'2 d 5 h' / '2 h 5 min' / '35 min'."""
+    m = abs(int(minutes or 0))
+    if m >= 24 * 60:
+        return _('%(d)s d %(h)s h', d=m // 1440, h=m % 1440 // 60)
+    return _('%(h)s h %(m)s min', h=m // 60, m=m % 60) if m >= 60 else _('%(m)s min', m=m)
+
+
+def time_left(promised_at, delta):
+    """Time left until the promised time (or how late), ticking on the phone through workshop.js."""
+    if promised_at is None or delta is None:
+        return ''
+    minutes = int(delta.total_seconds() // 60)
+    text = _('%(t)s left', t=duration(minutes)) if minutes >= 0 else _('%(t)s late', t=duration(minutes))
+    return Markup('<span class="time-left%s" data-until="%s" data-left="%s" data-late="%s" data-dh="%s" data-hm="%s" '
+                  'data-m="%s">%s</span>') % (
+        ' over' if minutes < 0 else '', iso(promised_at), _('%(t)s left', t='{t}'), _('%(t)s late', t='{t}'),
+        _('%(d)s d %(h)s h', d='{d}', h='{h}'), _('%(h)s h %(m)s min', h='{h}', m='{m}'), _('%(m)s min', m='{m}'),
+        text)
+
+
+def iso(dt):
+    return dt.strftime('%Y-%m-%dT%H:%M:%SZ') if dt else ''
+
+
+@bp.context_processor
+def _helpers():
+    """What the workshop's templates format with (labels from the rules, time and money helpers)."""
+    from app.reception.checkin import MARK_KINDS
+    return dict(severities=rules.SEVERITIES, severity_short=rules.SEVERITY_SHORT, line_labels=stages.LINE_LABELS,
+                aw_labels=rules.ADDED_WORK_LABELS, pr_labels=rules.PARTS_LABELS, channel_labels=rules.CHANNEL_LABELS,
+                self_check_items=rules.SELF_CHECK_LABELS, sc_states=rules.SELF_CHECK_STATES, mark_kinds=MARK_KINDS,
+                working=rules.WORKING, hm=queries.hours_minutes, price=queries.total_price, duration=duration,
+                time_left=time_left, iso=iso)
+
+
+def _page(card, status=200, error=None, **given):
+    resp = render('workshop/job_card.html', None, **_context(card, error=error, **_forms(card, **given)))
+    resp.status_code = status
+    return resp
+
+
+def _piece(template, card, status=200, **extra):
+    extra.setdefault('status', status)
+    resp = current_app.make_response(render_template(template, **_context(card, **extra)))
+    resp.status_code = status
+    resp.vary.add('HX-Request')
+    return resp
+
+
+def _back_to_card(order, anchor=None, message=None):
+    if message:
+        flash(message, 'ok')
+    return redirect(url_for('workshop.job_card', order_id=order.id, _anchor=anchor))
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+@bp.route('/jobs')
+@allow(TECHNICIAN, FOREMAN, MANAGER)
+def my_jobs():
+    """My jobs: the lines assigned to me on open orders, by car, soonest promised first; my running clock on top."""
+    shop = current_shop()
+    groups, timing = queries.my_jobs(shop, current_user)
+    return render('workshop/my_jobs.html', None, groups=groups, timing=timing,
+                  clock=queries.running_clock(current_user, shop))
+
+
+@bp.route('/jobs/<int:order_id>')
+@allow(*READERS)
+def job_card(order_id):
+    """The job card (工单) of one car: what to do, the clock, findings, added work, parts, self-check, hand-over."""
+    return _page(_card(_order(order_id)))
+
+
+@bp.route('/jobs/<int:order_id>/state')
+@allow(*READERS)
+def card_state(order_id):
+    """The card's 5-second poll: 204 when nothing on the order changed since `v`, else its changing pieces."""
+    version = queries.card_version(current_shop(), order_id)
+    if version is None:
+        abort(404)
+    if request.args.get('v') == version:
+        resp = current_app.make_response(('', 204))
+    elif not wants_fragment():
+        resp = redirect(url_for('workshop.job_card', order_id=order_id))
+    else:
+        resp = _piece('workshop/_card_state.html', _card(_order(order_id)))
+    resp.vary.add('HX-Request')
+    resp.headers['Cache-Control'] = 'private, no-store'
+    return resp
+
+
+# --- the line's buttons: clock on, clock off, done ----------------------------------------------
+
+def _line_answer(order, line_id, touched=(), message=None, status=200, changed=True):
+    """A line tap's answer to htmx: the tapped piece (the line's row, or the clock banner), and out of band
+    every other piece of this page that changed (the clock, a row whose clock was switched off, and, when
+    `changed` (the order's stage or a job's done state moved), the head and the hand-over)."""
+    card = _card(order)
+    line = card.line_by_id(line_id)
+    if line is None:
+        abort(404)
+    target = request.headers.get('HX-Target', '')
+    page = urlsplit(request.headers.get('HX-Current-URL', '')).path
+    on_my_jobs = page == url_for('workshop.my_jobs')
+    on_card = page == url_for('workshop.job_card', order_id=order.id) or (not page and target != 'clock')
+    main = 'clock' if target == 'clock' else 'line'
+    skip = {line.id} if main == 'line' else set()
+    extra_rows = [ln for ln in card.lines if ln.id in set(touched) - skip] if on_card else []
+    ctx = dict(main=main, line=line, extra_rows=extra_rows, on_card=on_card, on_my_jobs=on_my_jobs,
+               message=message, changed=changed)
+    if on_my_jobs:
+        ctx['groups'], ctx['timing'] = queries.my_jobs(current_shop(), current_user)
+    return _piece('workshop/_line_answer.html', card, status, **ctx)
+
+
+def _line_replay(order_id, line_id):
+    order = _order(order_id)
+    if wants_fragment():
+        return _line_answer(order, line_id)
+    return _back_to_card(order, 'line-%d' % line_id)
+
+
+def _line_action(order_id, line_id, act, done):
+    """Run a line rule and answer with what changed; the order is read once, its stage re-read narrowly."""
+    order = _order_brief(order_id)
+    line = _line(order, line_id)
+    touched = queries.running_line_ids(line.technician_id) | {line.id}
+    stage, was_done = order.stage, line.status == stages.LINE_DONE
+    try:
+        act(line, current_user, version=_version_field())
+    except stages.StaleRecord:
+        if wants_fragment():
+            return _line_answer(_order(order_id), line_id, touched, str(CONFLICT), 409)
+        raise
+    except (rules.WorkshopError, stages.IllegalMove) as exc:
+        status = getattr(exc, 'status', 400)
+        if wants_fragment():
+            return _line_answer(_order(order_id), line_id, touched, str(exc), status)
+        return _page(_card(_order(order_id)), status, error=str(exc))
+    if not wants_fragment():
+        return _back_to_card(order, 'line-%d' % line_id, done)
+    order.stage, order.version = queries.stage_and_version(order.id)
+    changed = order.stage != stage or was_done != (queries.line_status(line_id) == stages.LINE_DONE)
+    # The full order (car, key tag, promise) only when the head is redrawn.
+    return _line_answer(_order(order_id) if changed else order, line_id, touched, changed=changed)
+
+
+@bp.route('/jobs/<int:order_id>/lines/<int:line_id>/clock-on', methods=['POST'])
+@allow(*WORKERS)
+@idempotent(replay=_line_replay)
+def clock_on(order_id, line_id):
+    """Start my clock on this job (stops my clock on any other job)."""
+    return _line_action(order_id, line_id, rules.clock_on, _('Clock on.'))
+
+
+@bp.route('/jobs/<int:order_id>/lines/<int:line_id>/clock-off', methods=['POST'])
+@allow(*WORKERS)
+@idempotent(replay=_line_replay)
+def clock_off(order_id, line_id):
+    """Stop the clock on this job (a break, waiting for something)."""
+    return _line_action(order_id, line_id, rules.clock_off, _('Clock off.'))
+
+
+@bp.route('/jobs/<int:order_id>/lines/<int:line_id>/done', methods=['POST'])
+@allow(*WORKERS)
+@idempotent(replay=_line_replay)
+def line_done(order_id, line_id):
+    """This job is finished: its clock stops."""
+    return _line_action(order_id, line_id, rules.mark_done, _('Job done.'))
+
+
+# --- order-wide sections: findings, added work, parts requests ------------------------------------
+
+def _section(name, order, status=200, error=None, **given):
+    """A section's answer: the section itself to htmx (with what was typed on an error), else the page."""
+    card = _card(order)
+    if not wants_fragment():
+        return _page(card, status, error=error, **given)
+    return _piece('workshop/_section_answer.html', card, status, section=name, error=error, **_forms(card, **given))
+
+
+def _section_done(name, order, message):
+    if wants_fragment():
+        return _section(name, _order(order.id))
+    return _back_to_card(order, name, message)
+
+
+def _section_replay(name):
+    def replay(order_id):
+        order = _order(order_id)
+        return _section(name, order) if wants_fragment() else _back_to_card(order, name)
+    return replay
+
+
+@bp.route('/jobs/<int:order_id>/findings', methods=['POST'])
+@allow(*WORKERS)
+@idempotent(replay=_section_replay('findings'))
+def finding_add(order_id):
+    """A finding (red / amber / green) with a note and photos from the phone's camera."""
+    order = _order(order_id)
+    card = _card(order)
+    form = forms.FindingForm().fill(card)
+    if not form.validate_on_submit():
+        return _section('findings', order, 400, finding_form=form)
+    uploads = [f for f in request.files.getlist(form.photo.name) if f and f.filename]
+    line = card.line_by_id(form.line.data) if form.line.data else None
+    try:
+        rules.add_finding(order, current_user, severity=form.severity.data, note=form.note.data, line=line,
+                          photos=[f.read() for f in uploads])
+    except PhotoRejected as exc:
+        form.photo.errors = [str(exc)]
+        return _section('findings', order, 400, finding_form=form)
+    except rules.WorkshopError as exc:
+        return _section('findings', order, exc.status, error=str(exc), finding_form=form)
+    return _section_done('findings', order, _('Finding added.'))
+
+
+@bp.route('/jobs/<int:order_id>/added-work', methods=['POST'])
+@allow(*WORKERS)
+@idempotent(replay=_section_replay('added-work'))
+def added_work_request(order_id):
+    """Ask for added work: the advisor puts the price and the delay to the customer."""
+    order = _order(order_id)
+    card = _card(order)
+    form = forms.AddedWorkForm().fill(card, _locale())
+    if not form.validate_on_submit():
+        return _section('added-work', order, 400, added_form=form)
+    canned = None
+    if form.canned_job.data:
+        canned = CannedJob.get_or_none((CannedJob.id == form.canned_job.data) & (CannedJob.shop == current_shop()))
+        if canned is None:
+            form.canned_job.errors.append(_('Pick a job from the list.'))
+            return _section('added-work', order, 400, added_form=form)
+    finding = None
+    if form.finding.data:
+        finding = Finding.get_or_none((Finding.id == form.finding.data) & (Finding.order == order.id))
+    try:
+        rules.request_added_work(order, current_user, description=form.description.data or '', canned_job=canned,
+                                 hours=form.hours.data, parts=form.part_rows(), safety=form.safety.data,
+                                 finding=finding)
+    except (rules.WorkshopError, stages.IllegalMove) as exc:
+        return _section('added-work', order, getattr(exc, 'status', 400), error=str(exc), added_form=form)
+    if wants_fragment():
+        return _section('added-work', _order(order.id))
+    return _back_to_card(order, 'added-work', _('Sent to the advisor. The answer will show here.'))
+
+
+@bp.route('/jobs/<int:order_id>/parts-requests', methods=['POST'])
+@allow(*WORKERS)
+@idempotent(replay=_section_replay('parts'))
+def parts_request(order_id):
+    """Ask the parts counter for a part for one of my jobs."""
+    order = _order(order_id)
+    card = _card(order)
+    form = forms.PartsRequestForm().fill(card)
+    if not form.validate_on_submit():
+        return _section('parts', order, 400, parts_form=form)
+    line = card.line_by_id(form.line.data)
+    if line is None:
+        form.line.errors.append(_('Choose the job the part is for.'))
+        return _section('parts', order, 400, parts_form=form)
+    try:
+        rules.request_parts(order, current_user, line=line, part_number=form.part_number.data or '',
+                            name=form.name.data, quantity=form.quantity.data)
+    except rules.WorkshopError as exc:
+        return _section('parts', order, exc.status, error=str(exc), parts_form=form)
+    return _section_done('parts', order, _('Parts request sent to the counter.'))
+
+
+# --- self-check and hand-over ----------------------------------------------------------------------
+
+@bp.route('/jobs/<int:order_id>/self-check', methods=['POST'])
+@allow(*WORKERS)
+@idempotent(replay=_section_replay('selfcheck'))
+def self_check(order_id):
+    """The technician's self-check (自检) before the QC inspection."""
+    order = _order(order_id)
+    form = forms.SelfCheckForm()
+    if not form.validate_on_submit():
+        return _section('selfcheck', order, 400, check_form=form)
+    try:
+        rules.save_self_check(order, current_user, items=form.items(), version=form.version.data or None)
+    except stages.StaleRecord:
+        if not wants_fragment():
+            raise
+        fresh = _order(order_id)
+        form.version.data = str(fresh.version)       # what was typed stays; the next tap saves it
+        return _section('selfcheck', fresh, 409, error=str(CONFLICT), check_form=form)
+    except rules.WorkshopError as exc:
+        return _section('selfcheck', order, exc.status, error=str(exc), check_form=form)
+    return _section_done('selfcheck', order, _('Self-check saved.'))
+
+
+@bp.route('/jobs/<int:order_id>/handover', methods=['POST'])
+@allow(*WORKERS)
+@idempotent(replay=_section_replay('handover'))
+def handover_qc(order_id):
+    """Hand the car over to the QC inspector: every job done, the self-check complete."""
+    order = _order(order_id)
+    try:
+        rules.hand_over_to_qc(order, current_user, version=_version_field())
+    except stages.StaleRecord:
+        if not wants_fragment():
+            raise
+        return _section('handover', _order(order_id), 409, error=str(CONFLICT))
+    except (rules.WorkshopError, stages.IllegalMove) as exc:
+        return _section('handover', order, getattr(exc, 'status', 400), error=str(exc))
+    return _section_done('handover', order, _('Handed over to QC.'))
+
+
+# --- shift end ---------------------------------------------------------------------------------
+
+@click.command('close-shifts')
+@click.option('--shop', 'code', default=None, help='Only this shop (code); default every shop.')
+@with_appcontext
+def close_shifts_command(code):
+    """End the clocks left running past the shift end, at the shift end, flagged for the foreman.
+
+    Run it from cron every 15 minutes (or just after each shift end); running it again changes nothing.
+    """
+    from app.core.db import connection
+    from app.core.models import Shop
+    with connection():
+        shops = Shop.select().where(Shop.code == code) if code else Shop.select()
+        for shop in shops:
+            ended = rules.close_shift(shop)
+            click.echo('%s: %d clock(s) ended at the shift end' % (shop.code, len(ended)))
+
+
+bp.record_once(lambda state: state.app.cli.add_command(close_shifts_command))
