@@ -10,6 +10,7 @@ from app.core import photos as photos_store
 from app.core import stages
 from app.core.access import ADVISOR, ANY_STAFF, MANAGER, allow
 from app.core.db import transaction
+from app.core.i18n import current_language
 from app.core.photos import PhotoRejected
 from app.core.timeutil import to_local, to_utc
 from app.core.web import render
@@ -352,14 +353,9 @@ def _estimate_piece(order, line_form=None, part_forms=None, error=None, status=2
 def _with_jobs(form):
     """The job picker lists the shop's active catalogue."""
     form.canned_job.choices = [(0, _('— choose a job —'))] + [
-        (j.id, '%s · %s h' % (j.display_name(_lang()), j.hours))
+        (j.id, '%s · %s h' % (j.display_name(current_language()), j.hours))
         for j in CannedJob.for_shop(current_shop()).where(CannedJob.active == True).order_by(CannedJob.code)]  # noqa: E712
     return form
-
-
-def _lang():
-    from app.core.i18n import current_language
-    return current_language()
 
 
 @bp.route('/checkin/<int:draft_id>/estimate', methods=['GET', 'POST'])
