@@ -17,7 +17,7 @@ from app.core.money import money
 from app.core.settings import get_setting
 from app.core.timeutil import to_local
 from app.reception.models import OrderLine, Photo
-from app.reception.pricing import order_totals
+from app.settlement.totals import order_money
 from app.workshop.models import AddedWork, ProgressCheck
 
 # The way most cars go, for the steps still to come (detours map onto the step they return to).
@@ -208,7 +208,7 @@ def status_view(found, token, locale):
         delivered=delivered, cancelled=order.stage == stages.CANCELLED,
         promised_at=_local(promised, tz) if order.stage in stages.OPEN else None, overdue=overdue, delay=delay,
         pending=pending,
-        total=order_totals(order)['total'] if delivered else None,
+        total=order_money(order).totals['customer_total'] if delivered else None,   # what the customer paid
         guarantee=guarantee_for(order, end) if delivered else None,
         expires_at=_local(found.expires_at, tz) if found.expires_at else None,
     )

@@ -68,3 +68,44 @@ def test_delivered_order_on_a_phone(live_server, tablet, phone, tmp_path):
     phone.click('nav.lang a[lang=zh-Hans]')
     expect(phone.locator('.now')).to_have_text('已完成')
     shot(phone, 'status-delivered-phone-zh')
+
+
+def test_customer_watches_the_stage_change_when_the_technician_clocks_on(live_server, browser, tablet, phone,
+                                                                         tmp_path):
+    """A customer's page would still say "assigned" while the technician is already working on the car."""
+    login(tablet, live_server, 'advisor')
+    tech_ctx = browser.new_context(viewport={'width': 390, 'height': 844}, device_scale_factor=2, is_mobile=True,
+                                   has_touch=True, locale='zh-CN')
+    try:
+        tech = tech_ctx.new_page()
+        login(tech, live_server, 'tech')
+        # An order dispatched to this technician and not started yet.
+        tablet.goto('%s/orders?stage=dispatched' % live_server)
+        candidates = [int(re.search(r'/orders/(\d+)', h).group(1))
+                      for h in tablet.locator('#order-rows tbody a').evaluate_all('els => els.map(e => e.href)')]
+        order_id = None
+        for candidate in dict.fromkeys(candidates):
+            tech.goto('%s/jobs/%d' % (live_server, candidate))
+            if tech.locator('form[action$="/clock-on"] button').count():
+                order_id = candidate
+                break
+        assert order_id, 'the demo has an order dispatched to "tech" and not started'
+
+        url = _qr_of_print(tablet, live_server, order_id, tmp_path)
+        phone.goto(url)
+        expect(phone.locator('.now')).to_have_text('已安排维修技师')
+        assert 'http-equiv="refresh" content="30"' in phone.content()
+        shot(phone, 'status-dispatched-phone-zh')
+
+        tech.locator('form[action$="/clock-on"] button').first.click()
+        expect(tech.locator('form[action$="/clock-off"] button').first).to_be_visible()
+
+        phone.reload()          # what the page's own 30-second refresh does
+        expect(phone.locator('.now')).to_have_text('维修中')
+        _fits_the_phone(phone)
+        shot(phone, 'status-in-progress-phone-zh')
+        phone.click('nav.lang a[lang=en]')
+        expect(phone.locator('.now')).to_have_text('Being repaired')
+        shot(phone, 'status-in-progress-phone-en')
+    finally:
+        tech_ctx.close()

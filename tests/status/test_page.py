@@ -116,6 +116,21 @@ def test_after_delivery_total_and_guarantee_and_no_refresh(client, order, token,
     assert '已交车' in zh
 
 
+def test_after_delivery_the_total_is_what_the_settlement_charged(client, order, token, staff):
+    """A customer given a discount would see the undiscounted price on their phone and call to complain."""
+    from app.settlement import rules as settlement
+    from app.settlement.models import Discount
+    order = _move(order, stages.DISPATCHED, stages.IN_PROGRESS, stages.READY_FOR_QC, stages.READY_FOR_WASH,
+                  stages.READY_FOR_PICKUP, by=staff['boss'])
+    settlement.add_discount(order, staff['boss'], kind=Discount.AMOUNT, value='50', reason='老客户', version=0)
+    settlement.settle(reload(order), staff['boss'], version=1)
+    _move(order, stages.DELIVERED, by=staff['boss'])
+    RepairOrder.update(delivered_at=utcnow()).where(RepairOrder.id == order.id).execute()
+    body = client.get('/s/%s?lang=en' % token).get_data(as_text=True)
+    assert '¥452.00' in body                      # (450.00 labour - 50.00 discount) + 13 % tax
+    assert '¥508.50' not in body
+
+
 def test_expired_link_410_revoked_404_same_plain_page(client, order, token, staff, shop):
     """An old or revoked link says so plainly, with the shop's phone, and shows nothing of the order."""
     shop.phone = '+86 755 1234 5678'
