@@ -25,6 +25,7 @@ from app.core.settings import get_setting
 from app.reception.checkin import add_line
 from app.reception.models import CannedJob, Customer, PartLine, Photo, Recommendation, RepairOrder, Vehicle
 from app.reception.pricing import needs_no_guarantee_note
+from app.settlement.rules import SettlementError, ensure_editable
 from app.workshop import timing
 from app.workshop.models import AddedWork, AddedWorkPart, Finding, ProgressCheck
 
@@ -228,6 +229,11 @@ def decide(work, by, *, decision, channel, expected_version, spoke_with='', at=N
         order = fresh_order(work.order_id)
         if order.stage not in stages.OPEN:
             raise Refused(_l('This order is no longer in the workshop.'))
+        if decision == APPROVED:
+            try:
+                ensure_editable(order)         # a settled order's jobs are frozen: approving would bill twice
+            except SettlementError as exc:
+                raise Refused(exc.args[0])
         parts = list(AddedWorkPart.select().where(AddedWorkPart.added_work == work).order_by(AddedWorkPart.id))
         q = quote(work, parts, order, get_setting(order.shop, 'labour_rate'))
         after = {'work': work.id, 'description': work.description, 'safety': work.safety, 'channel': channel,

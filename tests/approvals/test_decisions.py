@@ -229,3 +229,19 @@ def test_another_shops_item_does_not_exist(advisor_client, staff):
     work = make_work(ro, staff['technician'])
     assert advisor_client.get('/approvals/%d' % work.id).status_code == 404
     assert advisor_client.post('/approvals/%d/decide' % work.id, data=_answer(work)).status_code == 404
+
+
+def test_approving_on_a_settled_order_is_refused_and_nothing_changes(advisor_client, order, staff):
+    """Work approved after the bill is settled would be done for free or billed twice."""
+    from app.settlement.models import Settlement
+    work = make_work(order, staff['technician'])
+    Settlement.create(shop=order.shop_id, order=order, status=Settlement.SETTLED, number='JS-2026-000001',
+                      settled_at=utcnow(), created_by=staff['advisor'].id)
+    lines_before = OrderLine.select().where(OrderLine.order == order).count()
+    resp = advisor_client.post('/approvals/%d/decide' % work.id, data=_answer(work), headers=HX)
+    assert resp.status_code == 400
+    assert 'This order is settled' in resp.get_data(as_text=True)
+    assert AddedWork.get_by_id(work.id).status == AddedWork.PENDING
+    assert OrderLine.select().where(OrderLine.order == order).count() == lines_before
+    declined = advisor_client.post('/approvals/%d/decide' % work.id, data=_answer(work, 'declined'), headers=HX)
+    assert declined.status_code == 200          # a "no" changes no bill: it is still recorded

@@ -97,6 +97,7 @@ def test_technician_on_phone_signs_in_in_chinese_and_switches_to_english(live_se
         assert html_lang(second) == 'en', 'the language chosen on the other phone was not kept on the account'
     finally:
         other.close()
+    switch_language(page, 'zh')       # the demo technician is shared with the other browser tests
 
 
 def test_advisor_on_tablet_switches_to_chinese_and_filters_orders(live_server, tablet):
@@ -142,6 +143,7 @@ def test_advisor_on_tablet_switches_to_chinese_and_filters_orders(live_server, t
     expect(page.locator('#order-rows table')).to_be_visible()
     expect(page.locator('a.chip').first).to_be_visible()
     assert html_lang(page) == 'zh-Hans'
+    switch_language(page, 'en')       # the demo advisor is shared with the other browser tests
 
 
 def test_no_console_errors_and_no_other_hosts(live_server, tablet):

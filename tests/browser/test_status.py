@@ -1,6 +1,7 @@
 """On a phone: the customer scans the QR on the printed order and follows the repair, in both languages."""
 import base64
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -23,6 +24,14 @@ def _qr_of_print(page, base, order_id, tmp_path):
     return decode_qr_png(base64.b64decode(src.split(',', 1)[1]), tmp_path)
 
 
+def _wait_until(page, js, timeout=15.0):
+    """Poll a condition from Python: wait_for_function evaluates its predicate with eval(), which the CSP forbids."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(js):
+        assert time.monotonic() < deadline, 'still false after %.0f s: %s' % (timeout, js)
+        time.sleep(0.2)
+
+
 def _fits_the_phone(page):
     assert page.evaluate('document.documentElement.scrollWidth') <= 390
 
@@ -38,8 +47,7 @@ def test_status_link_from_the_printed_qr_on_a_phone(live_server, tablet, phone, 
     expect(phone.locator('.now')).to_have_text('等待您的确认')
     expect(phone.locator('.box.ask')).to_be_visible()
     phone.locator('.photos img').first.scroll_into_view_if_needed()
-    phone.wait_for_function("[...document.querySelectorAll('.photos img')].every(i => i.complete && i.naturalWidth > 0)",
-                            timeout=15000)   # lazy thumbnails load once scrolled into view
+    _wait_until(phone, "[...document.querySelectorAll('.photos img')].every(i => i.complete && i.naturalWidth > 0)")
     body = phone.content()
     assert 'http-equiv="refresh"' in body and '<form' not in body
     _fits_the_phone(phone)

@@ -75,10 +75,14 @@ def test_technician_scans_key_tag_and_sees_the_approval_appear(live_server, brow
         # The advisor records the customer's yes on the tablet.
         tablet.goto(live_server + '/approvals')
         tablet.locator('a:has-text("更换左前刹车盘")').first.click()
+        # Wait for this item's form to be swapped in: a click on the previous one's would be lost.
+        expect(tablet.locator('#decision h2')).to_have_text('更换左前刹车盘')
         decision = tablet.locator('form[action$="/decide"]')
         decision.locator('label.answer-approved').click()
+        expect(decision.locator('label.answer-approved input')).to_be_checked()
         decision.locator('input[name=channel]').first.check(force=True)
         decision.locator('button[type=submit]').click()
+        expect(tablet.locator('#decision .flash')).to_be_visible()
         shot(tablet, 'approvals-decided-tablet-en')
 
         # Without a reload, the phone shows the decision (the card polls every 5 s).
