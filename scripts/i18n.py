@@ -1,6 +1,7 @@
 """Keep the two catalogs in step with the code: extract, merge, fill English, compile.
 
     python scripts/i18n.py          # after adding or changing user-facing strings
+    python scripts/i18n.py extract update pending compile   # also take zh from translations/pending/*.json
 
 Source strings are English, so the English catalog's translation is the source string
 itself; the Chinese catalog is translated by hand (new entries appear empty and the
@@ -62,7 +63,26 @@ def compile_all():
             write_mo(fh, catalog)
 
 
+def pending():
+    """Fill empty Chinese entries from translations/pending/*.json ({msgid: zh}), written by parallel work."""
+    import glob
+    import json
+    found = {}
+    for path in sorted(glob.glob(os.path.join(ROOT, 'translations', 'pending', '*.json'))):
+        with open(path, encoding='utf-8') as fh:
+            found.update(json.load(fh))
+    path = po_path('zh')
+    with open(path, 'rb') as fh:
+        catalog = read_po(fh, locale='zh')
+    for message in catalog:
+        key = message.id[0] if message.pluralizable else message.id
+        if key in found and not (all(message.string) if message.pluralizable else message.string):
+            message.string = (found[key],) if message.pluralizable else found[key]
+    with open(path, 'wb') as fh:
+        write_po(fh, catalog, omit_header=False, sort_output=True, width=0, include_previous=False)
+
+
 if __name__ == '__main__':
     steps = sys.argv[1:] or ['extract', 'update', 'compile']
     for step in steps:
-        {'extract': extract, 'update': update, 'compile': compile_all}[step]()
+        {'extract': extract, 'update': update, 'pending': pending, 'compile': compile_all}[step]()

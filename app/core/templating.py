@@ -3,6 +3,7 @@ from flask import current_app
 from flask_babel import format_datetime
 from flask_login import current_user
 
+from app.core import timeline
 from app.core.access import ROLE_LABELS, may_use
 from app.core.i18n import LANGUAGE_NAMES, current_language, html_lang
 from app.core.idempotency import idem_key
@@ -24,6 +25,8 @@ def init_app(app, current_shop, tiles_for):
             'html_lang': html_lang,
             'home_tiles': lambda: tiles_for(current_user),
             'idem_key': idem_key,
+            'event_title': timeline.title,
+            'event_detail': timeline.detail,
         }
 
     @app.template_filter('local')

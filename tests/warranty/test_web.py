@@ -129,7 +129,7 @@ def test_claim_pages_and_the_maker_answers(client, ro, people):
     c = Claim.get_by_id(claim.id)
     assert (c.status, c.submissions, c.first_result, c.paid_amount) == ('paid', 2, 'rejected', Decimal('7900.00'))
     page = client.get('/warranty/claims/%d' % claim.id).get_data(as_text=True)
-    assert 'photos missing' in page and 'claim.paid' in page
+    assert 'photos missing' in page and 'Warranty claim paid' in page
     listing = client.get('/warranty/claims?status=paid').get_data(as_text=True)
     assert c.number in listing
 

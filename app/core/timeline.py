@@ -1,0 +1,114 @@
+"""Audit events as people read them: "Dispatched → In progress", not `order.stage {"stage": ...}`.
+
+Every area records its events with a dotted code (`app.core.audit.record`); this is the one table
+that names them in both languages. An unknown code still shows, as its code, so nothing is hidden.
+"""
+import json
+
+from flask_babel import lazy_gettext as _l
+
+from app.core import stages
+
+ACTIONS = {
+    # the repair order
+    'order.created': _l('Order created'), 'order.signed': _l('Order signed by the customer'),
+    'order.amended': _l('Order amended'), 'order.stage': _l('Stage changed'),
+    'order.accepted': _l('Accepted by the foreman'), 'order.progress_checked': _l('Progress checked'),
+    'order.final_check': _l('Final check'), 'order.washed': _l('Washed'),
+    'order.delivered': _l('Handed back to the customer'), 'order.closed': _l('Order closed'),
+    # check-in
+    'checkin.started': _l('Check-in started'), 'checkin.vehicle': _l('Check-in: customer and vehicle'),
+    'checkin.walkaround': _l('Check-in: walk-around'), 'checkin.belongings': _l('Check-in: belongings'),
+    'checkin.key': _l('Check-in: key tag'), 'checkin.estimate': _l('Check-in: estimate'),
+    'checkin.promise': _l('Check-in: promised time'), 'checkin.line_added': _l('Job added'),
+    'checkin.line_removed': _l('Job removed'), 'checkin.part_added': _l('Part added'),
+    'checkin.part_removed': _l('Part removed'), 'checkin.mark_added': _l('Damage mark added'),
+    'checkin.mark_removed': _l('Damage mark removed'), 'checkin.photo_added': _l('Photo added'),
+    # the workshop floor
+    'dispatch.order_assigned': _l('Dispatched'), 'dispatch.line_assigned': _l('Job assigned'),
+    'dispatch.line_unassigned': _l('Job unassigned'), 'line.status': _l('Job status'),
+    'clock.on': _l('Clock on'), 'clock.off': _l('Clock off'), 'finding.added': _l('Finding recorded'),
+    'self_check.saved': _l("Technician's self-check"), 'qc.passed': _l('Quality check passed'),
+    'qc.failed': _l('Quality check failed'),
+    # added work
+    'added_work.requested': _l('Added work asked for'), 'added_work.approved': _l('Added work approved'),
+    'added_work.declined': _l('Added work declined'), 'added_work.unreachable': _l('Customer not reached'),
+    # parts
+    'parts.requested': _l('Parts requested'), 'parts.issued': _l('Parts issued'),
+    'parts.substituted': _l('Parts substituted'), 'parts.backordered': _l('Parts backordered'),
+    'parts.cancelled': _l('Parts request cancelled'), 'parts.returned': _l('Parts returned to stock'),
+    'parts.old_part': _l('Old part recorded'),
+    # money
+    'settlement.payers': _l('Payers set'), 'settlement.discount_added': _l('Discount given'),
+    'settlement.discount_approved': _l('Discount approved'), 'settlement.discount_removed': _l('Discount removed'),
+    'settlement.settled': _l('Settled'), 'settlement.payment': _l('Payment received'),
+    'settlement.credit_note': _l('Credit note issued'),
+    # the customer
+    'status_link.issued': _l('Status link issued'), 'status_link.reissued': _l('Status link replaced'),
+    'message.sent': _l('Message sent'), 'message.failed': _l('Message not sent'),
+    'followup.scheduled': _l('Follow-up calls scheduled'), 'followup.assigned': _l('Follow-up call assigned'),
+    'followup.call': _l('Follow-up call'), 'followup.request_answered': _l("Customer's request answered"),
+    'followup.request_escalated': _l("Customer's request escalated"),
+    'complaint.logged': _l('Complaint logged'), 'complaint.handed_over': _l('Complaint handed over'),
+    'complaint.first_answer': _l('Complaint: first answer'), 'complaint.investigated': _l('Complaint investigated'),
+    'complaint.resolved': _l('Complaint resolved'), 'complaint.escalated': _l('Complaint escalated'),
+    'complaint.closed': _l('Complaint closed'),
+    # warranty
+    'warranty.coverage': _l('Warranty decision'), 'warranty.loaner': _l('Loaner car or transport recorded'),
+    'claim.opened': _l('Warranty claim opened'), 'claim.edited': _l('Warranty claim edited'),
+    'claim.submitted': _l('Warranty claim submitted'), 'claim.approved': _l('Warranty claim approved'),
+    'claim.rejected': _l('Warranty claim rejected'), 'claim.paid': _l('Warranty claim paid'),
+    # the parts store
+    'parts.part_created': _l('Part added to the catalogue'), 'parts.part_changed': _l('Part changed'),
+    'parts.supplier_added': _l('Supplier added'), 'parts.received': _l('Goods received'),
+    'parts.adjusted': _l('Stock adjusted'), 'parts.transferred': _l('Stock transferred'),
+    'parts.reversed': _l('Stock movement reversed'), 'parts.rejected_returned': _l('Rejected goods returned'),
+    'parts.po_created': _l('Purchase order created'), 'parts.po_sent': _l('Purchase order sent'),
+    'parts.po_cancelled': _l('Purchase order cancelled'), 'parts.count_opened': _l('Stock count started'),
+    'parts.count_submitted': _l('Stock count submitted'), 'parts.count_approved': _l('Stock count approved'),
+    'parts.count_cancelled': _l('Stock count cancelled'),
+    # the shop's records
+    'appointment.booked': _l('Appointment booked'), 'appointment.reminded': _l('Appointment reminder'),
+    'appointment.arrived': _l('Customer arrived'), 'appointment.no_show': _l('No-show'),
+    'appointment.cancelled': _l('Appointment cancelled'),
+    'customer.created': _l('Customer added'), 'customer.updated': _l('Customer changed'),
+    'vehicle.created': _l('Vehicle added'), 'vehicle.updated': _l('Vehicle changed'),
+    'vehicle.owner_changed': _l('New owner'), 'bay.added': _l('Bay added'), 'bay.updated': _l('Bay changed'),
+    'key_tags.added': _l('Key tags added'), 'key_tag.retired': _l('Key tag retired'),
+    'key_hooks.added': _l('Key hooks added'),
+    'aftercare.event_added': _l('Customer event added'), 'aftercare.event_notice': _l('Event invitation'),
+    'aftercare.maintenance_reminder': _l('Maintenance reminder'),
+    'settlement.guarantee_terms': _l('Quality guarantee terms changed'),
+    'catalogue.job_saved': _l('Catalogue job saved'), 'catalogue.job_retired': _l('Catalogue job retired'),
+    'catalogue.job_activated': _l('Catalogue job brought back'),
+    'user.created': _l('User added'), 'user.updated': _l('User changed'), 'user.disabled': _l('User disabled'),
+    'user.enabled': _l('User enabled'), 'user.password_reset': _l('Password reset'),
+    'user.signed_out_everywhere': _l('Signed out everywhere'),
+}
+
+
+def _load(text):
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def title(event):
+    """The event's name in the current language (its code when this table does not know it)."""
+    return ACTIONS.get(event.action, event.action)
+
+
+def detail(event):
+    """A short "from → to" for stage and job-status changes; '' when the title says it all."""
+    before, after = _load(event.before) or {}, _load(event.after) or {}
+    if event.action == 'order.stage' and after.get('stage') in stages.LABELS:
+        new = str(stages.LABELS[after['stage']])
+        old = stages.LABELS.get(before.get('stage'))
+        return '%s → %s' % (old, new) if old else new
+    if event.action == 'line.status' and after.get('status') in stages.LINE_LABELS:
+        new = str(stages.LINE_LABELS[after['status']])
+        old = stages.LINE_LABELS.get(before.get('status'))
+        return '%s → %s' % (old, new) if old else new
+    return ''
