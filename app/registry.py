@@ -6,6 +6,9 @@ import peewee as pw
 # Order matters for the demo: later areas build on earlier areas' data.
 AREAS = ['accounts', 'reception', 'customers', 'appointments', 'labels', 'workshop', 'dispatch', 'board',
          'approvals', 'qc', 'parts', 'status', 'messages', 'settlement', 'aftercare', 'warranty']
+AREAS += ['reports']   # reports and staff scorecards (issue 7)
+AREAS += ['kpi']       # the KPI engine and the manager's dashboard (issue 7)
+AREAS += ['catalogue']  # the labour catalogue: canned jobs and their usual parts
 
 
 def area_module(area, name):
