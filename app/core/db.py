@@ -1,10 +1,13 @@
 """The database: chosen by DATABASE_URL, one connection per request, writes in one transaction."""
 import os
+import sys
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from urllib.parse import urlparse
 
 import peewee as pw
+from flask import g, has_request_context
 from playhouse.db_url import connect
 
 db = pw.DatabaseProxy()
@@ -25,8 +28,8 @@ def utcnow():
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def open_database(url, instance_path=None):
-    """Build (not connect) the database named by a URL."""
+def open_database(url, instance_path=None, busy_timeout=10):
+    """Build (not connect) the database named by a URL. SQLite waits up to `busy_timeout` s for the write lock."""
     parsed = urlparse(url)
     if parsed.scheme.startswith('sqlite'):
         path = url.split(':///', 1)[1] if ':///' in url else ''
@@ -38,8 +41,8 @@ def open_database(url, instance_path=None):
             os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
         # IMMEDIATE: a write transaction takes the write lock when it begins, so two
         # workers queue on the busy timeout instead of failing half-way with "database is locked".
-        return pw.SqliteDatabase(path or ':memory:', pragmas=SQLITE_PRAGMAS, timeout=10,
-                                 lock_type='IMMEDIATE')
+        pragmas = dict(SQLITE_PRAGMAS, busy_timeout=int(busy_timeout * 1000))
+        return pw.SqliteDatabase(path or ':memory:', pragmas=pragmas, timeout=busy_timeout, lock_type='IMMEDIATE')
     return connect(url)
 
 
@@ -48,17 +51,58 @@ def is_sqlite():
 
 
 def transaction():
-    """One transaction per user action (IMMEDIATE on SQLite, see open_database)."""
-    return db.atomic()
+    """One transaction per user action (IMMEDIATE on SQLite, see open_database).
+
+    When the outermost one begins inside a request, `g.on_first_transaction` (if set) runs in it
+    first: app.core.idempotency stores the action's key there, so the key commits or rolls back
+    with the action itself, and the answer is rendered after the commit, without the write lock.
+    """
+    return _ActionTransaction()
+
+
+class _ActionTransaction:
+    def __enter__(self):
+        outermost = not db.in_transaction()
+        self._atomic = db.atomic()
+        txn = self._atomic.__enter__()
+        if outermost and has_request_context():
+            hook = g.get('on_first_transaction')
+            if hook is not None:
+                try:
+                    hook()
+                except BaseException:
+                    self._atomic.__exit__(*sys.exc_info())
+                    raise
+        return txn
+
+    def __exit__(self, exc_type, exc, tb):
+        return self._atomic.__exit__(exc_type, exc, tb)
+
+
+def connect_waiting(wait):
+    """Connect, retrying for up to `wait` seconds: a database restarting for a moment is waited for.
+
+    Past that the error goes to the 503 "try again" page (app.core.web); the next request connects afresh.
+    """
+    deadline, pause = time.monotonic() + wait, 0.1
+    while True:
+        try:
+            return db.connect(reuse_if_open=True)
+        except (pw.OperationalError, pw.InterfaceError):
+            if time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
 
 
 def init_app(app):
-    database = open_database(app.config['DATABASE_URL'], app.instance_path)
+    database = open_database(app.config['DATABASE_URL'], app.instance_path,
+                             app.config.get('DATABASE_BUSY_TIMEOUT', 10))
     db.initialize(database)
 
     @app.before_request
     def _connect():
-        db.connect(reuse_if_open=True)
+        connect_waiting(app.config.get('DATABASE_CONNECT_WAIT', 5))
 
     @app.teardown_request
     def _close(exc):

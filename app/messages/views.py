@@ -72,7 +72,7 @@ def _list_or_back():
 
 @bp.route('/messages/pickup-notices/<int:order_id>/send', methods=['POST'])
 @allow(*NOTIFIERS)
-@idempotent(replay=lambda order_id: _list_or_back())
+@idempotent(replay=lambda order_id: _list_or_back(), steps=True)   # queue, send, record: the outbox pattern
 def send_pickup_notice(order_id):
     """One tap: send the prepared notice; the order leaves the list once it is sent."""
     order = RepairOrder.get_for_shop_or_404(current_shop(), order_id)

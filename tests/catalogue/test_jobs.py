@@ -102,10 +102,10 @@ def test_advisor_reads_but_cannot_change_and_other_shops_are_out_of_reach(client
     make_user('amy', ['advisor'])
     job = _job(shop)
     other = factories.make_shop('S2', name='Shop Two')
-    foreign = _job(other, code='X1')
+    foreign = _job(other, code='OTHERSHOPJOB')
     auth.login('amy')
     body = client.get('/catalogue/jobs').get_data(as_text=True)
-    assert 'M10K' in body and 'X1' not in body and '/catalogue/jobs/%d' % job.id not in body
+    assert 'M10K' in body and 'OTHERSHOPJOB' not in body and '/catalogue/jobs/%d' % job.id not in body
     assert client.post('/catalogue/jobs/%d' % job.id, data=_form(code='M10K')).status_code == 403
     client.post('/logout')
     make_user('mia', ['manager'])
