@@ -5,9 +5,12 @@ PY      = $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
+# pytest-xdist processes; each has its own SQLite files and its own PostgreSQL database (test_gw0, ...).
+TEST_WORKERS ?= auto
+PYTEST  = $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 export FLASK_APP = wsgi.py
 
-.PHONY: install run dev test test-sqlite test-postgres bench translations clean
+.PHONY: install run dev test test-sqlite test-postgres bench load soak translations clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,17 +35,28 @@ dev: install
 
 # SQLite run (with the browser tests), then PostgreSQL at TEST_DATABASE_URL.
 test: install
-	$(PY) -m pytest -q
-	TEST_DB=postgres $(PY) -m pytest -q --ignore=tests/browser
+	$(PYTEST)
+	TEST_DB=postgres $(PYTEST) --ignore=tests/browser
 
 test-sqlite: install
-	$(PY) -m pytest -q
+	$(PYTEST)
 
 test-postgres: install
-	TEST_DB=postgres $(PY) -m pytest -q --ignore=tests/browser
+	TEST_DB=postgres $(PYTEST) --ignore=tests/browser
 
 bench: install
 	$(PY) bench/run.py
+
+# The shop under load behind gunicorn: 40 technicians, 5 advisors, 3 boards, 200 status links, 5 minutes
+# on SQLite, then on PostgreSQL (database test_ops, or LOAD_DATABASE_URL). Installs locust if missing.
+load: install
+	$(PY) -c "import locust" 2>/dev/null || $(PY) -m pip install --quiet -r requirements-bench.txt
+	$(PY) bench/load/run.py --db both --seconds 300
+
+# 30 minutes of the same load on SQLite: memory per gunicorn worker over time, flat or not (not in CI).
+soak: install
+	$(PY) -c "import locust" 2>/dev/null || $(PY) -m pip install --quiet -r requirements-bench.txt
+	$(PY) bench/load/run.py --db sqlite --seconds 1800
 
 # After changing user-facing strings: extract, merge into both catalogs, compile.
 translations: install

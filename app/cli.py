@@ -86,3 +86,8 @@ def init_app(app):
     app.cli.add_command(db_cli)
     app.cli.add_command(demo)
     app.cli.add_command(lan_qr)
+    from app.kpi.cli import kpi_cli     # app/kpi: flask kpi rebuild
+    app.cli.add_command(kpi_cli)
+    from app.ops.cli import backup_command, photos_sweep_command, restore_command   # app/ops
+    for command in (backup_command, restore_command, photos_sweep_command):
+        app.cli.add_command(command)

@@ -1,8 +1,10 @@
 """Demo: a dealer group of two shops and staff of every role."""
-from app.accounts.models import User
+from datetime import timedelta
+
+from app.accounts.models import User, UserSession
 from app.core.access import (ADMIN, ADVISOR, CUSTOMER_SERVICE, FOREMAN, MANAGER, PARTS, QC, TECHNICIAN,
                              WARRANTY)
-from app.core.db import transaction
+from app.core.db import transaction, utcnow
 from app.core.models import Shop
 
 DEMO_PASSWORD = 'servicebay'
@@ -49,4 +51,23 @@ def load(rng):
                                            skills=skills)
             admin = admin or user
             logins.append((username, ', '.join(roles), DEMO_PASSWORD))
+        _demo_devices(User.get(User.username == 'foreman'))
     return logins
+
+
+# The foreman's other devices, for the account page's device list (their keys are thrown away).
+DEVICES = [
+    ('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36',
+     '192.168.1.40', False, timedelta(minutes=3)),
+    ('Mozilla/5.0 (Linux; Android 14; HUAWEI) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile '
+     'Safari/537.36', '192.168.1.77', True, timedelta(hours=2)),
+]
+
+
+def _demo_devices(user):
+    if UserSession.select().where(UserSession.user == user).exists():
+        return
+    for agent, ip, remember, ago in DEVICES:
+        device, _key = UserSession.start(user, user_agent=agent, ip=ip, remember=remember)
+        UserSession.update(last_seen_at=utcnow() - ago, created_at=utcnow() - ago - timedelta(hours=1)).where(
+            UserSession.id == device.id).execute()

@@ -1,4 +1,6 @@
 """Staff accounts: users, the roles they hold, the shops they belong to, and login throttling."""
+import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -45,18 +47,40 @@ class User(BaseModel):
     def is_active(self):
         return self.active
 
+    # The device session (UserSession) this request came with, and its secret key while signing in.
+    device = None
+    _device_key = None
+
     def get_id(self):
+        """The login cookie's id: "user:token:device key". Without a device (tests and tools that write the
+        cookie themselves) just "user:token"; the app mints only the long form, and cookies are signed."""
+        if self._device_key:
+            return '%d:%s:%s' % (self.id, self.session_token, self._device_key)
         return '%d:%s' % (self.id, self.session_token)
+
+    def attach_device(self, device, key):
+        self.device, self._device_key = device, key
 
     @classmethod
     def from_session_id(cls, value):
-        """The user for a cookie's id, or None when the session was ended."""
-        user_id, _, token = (value or '').partition(':')
+        """The user for a cookie's id, or None when the session (the user's or this device's) was ended."""
+        user_id, token, key = ((value or '').split(':') + ['', ''])[:3]
         if not user_id.isdigit() or not token:
             return None
-        user = cls.get_or_none(cls.id == int(user_id))
+        if not key:
+            user = cls.get_or_none(cls.id == int(user_id))
+            device = None
+        else:
+            device = (UserSession.select(UserSession, cls).join(cls)
+                      .where(UserSession.key_hash == UserSession.hash_key(key)).get_or_none())
+            user = device.user if device is not None else None
+            if user is not None and (user.id != int(user_id) or not device.usable()):
+                return None
         if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
             return None
+        if device is not None:
+            device.touch()
+            user.attach_device(device, key)
         return user
 
     # --- roles and shops -------------------------------------------------------
@@ -138,11 +162,11 @@ class User(BaseModel):
             b, a = audit.diff(before, self.snapshot())
             self._audit_all_shops('user.updated', by, before=b, after=a)
 
-    def reset_password(self, password, by):
-        """A new password also ends every existing session of this user."""
+    def reset_password(self, password, by, keep=None):
+        """A new password also ends every existing session of this user (but `keep`: the device that changed it)."""
         with transaction():
             self.set_password(password)
-            self.session_token = secrets.token_hex(16)
+            self._end_all_sessions(UserSession.PASSWORD, keep=keep)
             self.save()
             self._audit_all_shops('user.password_reset', by)
 
@@ -150,16 +174,29 @@ class User(BaseModel):
         with transaction():
             before = {'active': self.active}
             self.active = active
-            self.session_token = secrets.token_hex(16)
+            self._end_all_sessions(UserSession.DISABLED)
             self.save()
             self._audit_all_shops('user.enabled' if active else 'user.disabled', by,
                                   before=before, after={'active': active})
 
     def sign_out_everywhere(self, by):
         with transaction():
-            self.session_token = secrets.token_hex(16)
+            self._end_all_sessions(UserSession.EVERYWHERE)
             self.save()
             self._audit_all_shops('user.signed_out_everywhere', by)
+
+    def _end_all_sessions(self, reason, keep=None):
+        """End every device session; a new token also kills any cookie without a device part."""
+        self.session_token = secrets.token_hex(16)
+        q = UserSession.update(ended_at=utcnow(), end_reason=reason).where(
+            (UserSession.user == self) & UserSession.ended_at.is_null())
+        if keep is not None:
+            q = q.where(UserSession.id != keep.id)
+        q.execute()
+
+    def open_sessions(self):
+        """This user's device sessions still signed in, most recently used first."""
+        return UserSession.open_for(self).order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
 
     def set_language(self, language):
         self.language = language
@@ -185,6 +222,117 @@ class User(BaseModel):
 
     def __str__(self):
         return self.display_name
+
+
+class UserSession(BaseModel):
+    """One signed-in device (phone, wall board, intake tablet). Its random key is in the login cookie and the
+    remember-me cookie; only the key's SHA-256 is stored. Signing out on one device ends only its row."""
+    user = pw.ForeignKeyField(User, backref='device_sessions', on_delete='CASCADE')
+    key_hash = pw.CharField(max_length=64, unique=True)
+    created_at = pw.DateTimeField(default=utcnow)
+    last_seen_at = pw.DateTimeField(default=utcnow)
+    user_agent = pw.CharField(max_length=200, default='')
+    ip = pw.CharField(max_length=64, default='')
+    remember = pw.BooleanField(default=False)
+    ended_at = pw.DateTimeField(null=True)
+    end_reason = pw.CharField(max_length=20, default='')
+
+    class Meta:
+        indexes = ((('user', 'ended_at'), False),)
+
+    LOGOUT, DEVICE, EVERYWHERE, DISABLED, PASSWORD, EXPIRED = (
+        'logout', 'ended_on_account', 'everywhere', 'disabled', 'password_reset', 'expired')
+    # last_seen_at is written at most this often, not on every request.
+    TOUCH_EVERY = timedelta(minutes=5)
+    # Ended (or long unused) rows are kept this long for the record, then pruned at a sign-in.
+    KEEP_ENDED = timedelta(days=30)
+
+    @staticmethod
+    def hash_key(key):
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def _windows():
+        cfg = current_app.config
+        # The idle window gets TOUCH_EVERY of slack: last_seen_at may lag the cookie's rolling renewal by that.
+        return cfg['PERMANENT_SESSION_LIFETIME'] + UserSession.TOUCH_EVERY, cfg['REMEMBER_COOKIE_DURATION']
+
+    @classmethod
+    def open_for(cls, user):
+        """Not ended and not expired: used within the idle window, or remembered and within the remember window
+        (the same rules as the cookies: the session cookie rolls, the remember cookie lasts from sign-in)."""
+        idle, remember = cls._windows()
+        now = utcnow()
+        return cls.select().where(
+            (cls.user == user) & cls.ended_at.is_null()
+            & ((cls.last_seen_at > now - idle) | ((cls.remember == True) & (cls.created_at > now - remember))))  # noqa: E712
+
+    @classmethod
+    def start(cls, user, *, user_agent, ip, remember):
+        """A new device session (call inside the sign-in's transaction). Returns (row, secret key)."""
+        key = secrets.token_urlsafe(24)  # 192 bits
+        device = cls.create(user=user, key_hash=cls.hash_key(key), user_agent=(user_agent or '')[:200],
+                            ip=(ip or '')[:64], remember=bool(remember))
+        cls.prune()
+        return device, key
+
+    @classmethod
+    def prune(cls):
+        cutoff = utcnow() - cls.KEEP_ENDED
+        _idle, remember = cls._windows()
+        cls.delete().where((cls.ended_at < cutoff) | (cls.last_seen_at < cutoff - remember)).execute()
+
+    def usable(self):
+        """Still signed in; a session found expired is marked ended."""
+        if self.ended_at is not None:
+            return False
+        idle, remember = self._windows()
+        now = utcnow()
+        if self.last_seen_at > now - idle or (self.remember and self.created_at > now - remember):
+            return True
+        self.end(self.EXPIRED)
+        return False
+
+    def touch(self):
+        """Note the device was used; at most once per TOUCH_EVERY, so not a write per request."""
+        now = utcnow()
+        if now - self.last_seen_at >= self.TOUCH_EVERY:
+            UserSession.update(last_seen_at=now).where(UserSession.id == self.id).execute()
+            self.last_seen_at = now
+
+    def end(self, reason):
+        """Sign this device out; its cookies (and any copy of them) stop working."""
+        if self.ended_at is None:
+            self.ended_at = utcnow()
+            self.end_reason = reason
+            UserSession.update(ended_at=self.ended_at, end_reason=reason).where(
+                (UserSession.id == self.id) & UserSession.ended_at.is_null()).execute()
+
+    def end_from_account(self, by):
+        """"Sign out this device" on the account page: one transaction with its audit event."""
+        with transaction():
+            self.end(self.DEVICE)
+            self.user._audit_all_shops('user.session_ended', by, after={'device': self.device_name(),
+                                                                        'ip': self.ip})
+
+    def device_name(self):
+        return describe_agent(self.user_agent)
+
+
+_SYSTEMS = (('iPhone', 'iPhone'), ('iPad', 'iPad'), ('Android', 'Android'), ('Windows', 'Windows'),
+            ('Mac OS X', 'Mac'), ('Macintosh', 'Mac'), ('CrOS', 'ChromeOS'), ('Linux', 'Linux'))
+_BROWSERS = (('MicroMessenger', 'WeChat'), ('Edg/', 'Edge'), ('OPR/', 'Opera'), ('Firefox/', 'Firefox'),
+             ('Chrome/', 'Chrome'), ('CriOS/', 'Chrome'), ('Safari/', 'Safari'))
+
+
+def describe_agent(user_agent):
+    """A short "browser on system" for a User-Agent header, e.g. "Chrome on Android"; '' when unknown."""
+    ua = user_agent or ''
+    system = next((name for needle, name in _SYSTEMS if needle in ua), '')
+    browser = next((name for needle, name in _BROWSERS if needle in ua), '')
+    if browser and system:
+        return '%s / %s' % (browser, system)
+    return browser or system or re.sub(r'\s+', ' ', ua)[:40]
 
 
 class UserRole(BaseModel):

@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 
 from app.accounts import forms
 from app.accounts.context import choose_shop, current_shop
-from app.accounts.models import LoginFailure, User
+from app.accounts.models import LoginFailure, User, UserSession
 from app.core.access import ADMIN, ANY_STAFF, MANAGER, PUBLIC, allow
 from app.core.db import transaction, utcnow
 from app.core.models import Event, Shop
@@ -70,6 +70,10 @@ def login():
                 LoginFailure.clear(user.username)
                 user.last_login_at = utcnow()
                 user.save(only=[User.last_login_at])
+                # This device's own session: its key goes into the session and remember-me cookies.
+                user.attach_device(*UserSession.start(
+                    user, user_agent=request.headers.get('User-Agent', ''), ip=request.remote_addr or '',
+                    remember=form.remember.data))
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(form.next.data) or url_for('accounts.home'))
     return render('accounts/login.html', None, form=form, error=error)
@@ -78,10 +82,18 @@ def login():
 @bp.route('/logout', methods=['POST'])
 @allow(PUBLIC)
 def logout():
-    """Sign out of this device."""
+    """Sign out of this device only: its device session ends, so a copy of its cookies is dead too; the
+    user's other devices (the wall board, a second tablet) stay signed in."""
+    if current_user.is_authenticated and current_user.device is not None:
+        current_user.device.end(UserSession.LOGOUT)
+    _sign_out_here()
+    return redirect(url_for('accounts.login'))
+
+
+def _sign_out_here():
     logout_user()
     session.clear()
-    return redirect(url_for('accounts.login'))
+    session['_remember'] = 'clear'  # Flask-Login then deletes the remember-me cookie too
 
 
 @bp.route('/language', methods=['POST'])
@@ -117,7 +129,8 @@ def home():
 def _account_page(form=None, pw_form=None):
     form = form or forms.AccountForm(prefix='acc', language=current_user.language or '')
     pw_form = pw_form or forms.ChangePasswordForm(prefix='pw')
-    return render('accounts/account.html', None, form=form, pw_form=pw_form)
+    return render('accounts/account.html', None, form=form, pw_form=pw_form,
+                  devices=list(current_user.open_sessions()), this_device=current_user.device)
 
 
 @bp.route('/account')
@@ -149,8 +162,8 @@ def account_password():
         pw_form.current.errors.append(_('The current password is wrong.'))
     elif pw_form.validate_on_submit():
         user = current_user._get_current_object()
-        user.reset_password(pw_form.password.data, by=user)
-        # The new session token: this device stays signed in, remembered only if it was before.
+        user.reset_password(pw_form.password.data, by=user, keep=user.device)
+        # The new session token: this device (same device session) stays signed in, remembered only if it was.
         login_user(user, remember='remember_token' in request.cookies)
         flash(_('Password changed. Other devices have been signed out.'), 'ok')
         return redirect(url_for('accounts.account'))
@@ -162,10 +175,24 @@ def account_password():
 def account_sign_out_everywhere():
     """End every session of one's own, on all devices (a lost phone)."""
     current_user.sign_out_everywhere(by=current_user)
-    logout_user()
-    session.clear()
+    _sign_out_here()
     flash(_('You have been signed out on every device.'), 'ok')
     return redirect(url_for('accounts.login'))
+
+
+@bp.route('/account/sessions/<int:device_id>/end', methods=['POST'])
+@allow(ANY_STAFF)
+def account_end_session(device_id):
+    """Sign out one of one's own devices (the list on the account page); someone else's does not exist."""
+    device = UserSession.get_or_none((UserSession.id == device_id) & (UserSession.user == current_user.id))
+    if device is None:
+        abort(404)
+    device.end_from_account(by=current_user)
+    if current_user.device is not None and current_user.device.id == device.id:
+        _sign_out_here()
+        return redirect(url_for('accounts.login'))
+    flash(_('That device has been signed out.'), 'ok')
+    return redirect(url_for('accounts.account'))
 
 
 # --- user administration ----------------------------------------------------------
@@ -252,7 +279,8 @@ def _user_page(user, form=None, reset_form=None):
     history = (Event.for_record('user', user.id).where(Event.shop == current_shop())
                .order_by(Event.at.desc()).limit(20))
     return render('accounts/user_edit.html', None, form=form, user=user, history=list(history),
-                  reset_form=reset_form or forms.ResetPasswordForm())
+                  reset_form=reset_form or forms.ResetPasswordForm(),
+                  open_sessions=user.open_sessions().count())
 
 
 @bp.route('/admin/users/<int:user_id>/password', methods=['POST'])

@@ -6,6 +6,7 @@ anything appended to the file, and any script a crafted file might carry.
 import io
 import os
 import secrets
+import time
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -16,6 +17,7 @@ MAX_PIXELS = 40_000_000          # a 40-megapixel photo; anything larger is a de
 MAX_SIDE = 2048                  # stored size: plenty for a scratch on a bumper
 THUMB_SIDE = 360
 ALLOWED_FORMATS = {'JPEG', 'PNG', 'WEBP', 'HEIF', 'MPO'}
+ORPHAN_AGE = 3600                # seconds: no request holds a stored photo this long before committing its row
 
 
 class PhotoRejected(ValueError):
@@ -56,6 +58,7 @@ def store(data, *, max_side=MAX_SIDE, fmt='JPEG'):
     if fmt == 'JPEG':
         image = image.convert('RGB')
     image.thumbnail((max_side, max_side))
+    image.info = {}    # Pillow writes a JPEG comment, ICC or XMP kept here back out: none of the upload's survives
     name = secrets.token_hex(16) + ('.jpg' if fmt == 'JPEG' else '.png')
     path = os.path.join(photo_dir(), name)
     tmp = path + '.part'
@@ -72,6 +75,7 @@ def thumbnail_path(filename):
     if not os.path.exists(thumb):
         with Image.open(os.path.join(photo_dir(), filename)) as image:
             image.thumbnail((THUMB_SIDE, THUMB_SIDE))
+            image.info = {}
             tmp = thumb + '.part'
             image.save(tmp, 'JPEG' if filename.endswith('.jpg') else 'PNG', quality=80)
             os.replace(tmp, thumb)
@@ -84,3 +88,40 @@ def remove(filename):
             os.remove(os.path.join(photo_dir(), name))
         except FileNotFoundError:
             pass
+
+
+def referenced_files():
+    """Every file name a row refers to (the `filename` field of any model: photos, signatures)."""
+    from app.core.db import all_models
+    names = set()
+    for model in all_models():
+        field = model._meta.fields.get('filename')
+        if field is not None:
+            names.update(name for (name,) in model.select(field).tuples())
+    return names
+
+
+def sweep_orphans(max_age=ORPHAN_AGE):
+    """Remove files no row refers to, and half-written `.part` files, older than `max_age` seconds.
+
+    A photo is saved before the transaction that records it, so a row never names a missing file; a
+    server killed between the two (or an upload whose transaction failed and could not clean up) leaves
+    a file nobody refers to. `flask backup` and `flask photos-sweep` run this. Returns the names removed.
+    """
+    folder = photo_dir()
+    keep = referenced_files()
+    cutoff = time.time() - max_age
+    removed = []
+    for name in sorted(os.listdir(folder)):
+        base = name[len('thumb-'):] if name.startswith('thumb-') else name
+        if base in keep and not base.endswith('.part'):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            if os.path.getmtime(path) > cutoff or not os.path.isfile(path):
+                continue
+            os.remove(path)
+        except FileNotFoundError:
+            continue
+        removed.append(name)
+    return removed

@@ -72,6 +72,37 @@ DEFAULTS = {
     'onsite_near_km': (100, int, _l('On-site service: near radius (km)')),
     'onsite_near_hours': (24, int, _l('On-site service near: reach the site within (hours)')),
     'onsite_far_answer_hours': (12, int, _l('On-site service far: answer within (hours)')),
+    # --- kpi (app/kpi): targets the rulebooks leave open; not from the rulebooks, the shop sets its own ---
+    'kpi_satisfied_score': (4, int, _l('A satisfaction score of at least this counts as satisfied (1-5)')),
+    'kpi_followup_success_target': (Decimal('0.90'), Decimal, _l('Follow-up success rate target')),
+    'kpi_compliance_target': (Decimal('0.90'), Decimal, _l('Process compliance target (each step)')),
+    'kpi_efficiency_target': (Decimal('1.00'), Decimal, _l('Technician efficiency target')),
+    'kpi_productivity_target': (Decimal('0.80'), Decimal, _l('Technician productivity target')),
+    'kpi_qc_first_pass_target': (Decimal('0.95'), Decimal, _l('First-time QC pass rate target')),
+    'kpi_technician_hour_cost': (Decimal('60'), Decimal, _l('Cost of a clocked technician hour, for the labour margin (yuan)')),
+    # reports: staff scorecards (app.reports.scorecards). Weights per role follow DOMAIN.md's per-role KPI
+    # lists; a role's weights are shared out of their sum. The KPI engine's figures bring their own targets;
+    # the target below (for the scorecards' own shares) is not from the rulebooks.
+    'scorecard_advisor_satisfaction': (30, int, _l('Scorecard weight, advisor: customer satisfaction')),
+    'scorecard_advisor_completion': (30, int, _l('Scorecard weight, advisor: orders completed on time')),
+    'scorecard_advisor_settlement_accuracy': (20, int, _l('Scorecard weight, advisor: settlement accuracy')),
+    'scorecard_advisor_complaint_timeliness': (20, int, _l('Scorecard weight, advisor: complaint handling in time')),
+    'scorecard_technician_qc_first_pass': (40, int, _l('Scorecard weight, technician: first-time QC pass')),
+    'scorecard_technician_hours': (40, int, _l('Scorecard weight, technician: labour-hour completion')),
+    'scorecard_technician_parts_use': (20, int, _l('Scorecard weight, technician: parts use')),
+    'scorecard_foreman_acceptance': (40, int, _l('Scorecard weight, foreman: cars signed in on time')),
+    'scorecard_foreman_timeliness': (30, int, _l('Scorecard weight, foreman: workshop timeliness')),
+    'scorecard_foreman_qc_first_pass': (30, int, _l('Scorecard weight, foreman: workshop first-time QC pass')),
+    'scorecard_qc_escape_free': (60, int, _l('Scorecard weight, QC: passed cars without quality complaints')),
+    'scorecard_qc_timeliness': (40, int, _l('Scorecard weight, QC: workshop timeliness')),
+    'scorecard_parts_fill_rate': (50, int, _l('Scorecard weight, parts clerk: fill rate')),
+    'scorecard_parts_stock_accuracy': (50, int, _l('Scorecard weight, parts clerk: stock accuracy')),
+    'scorecard_warranty_first_approval': (60, int, _l('Scorecard weight, warranty clerk: first-time approval')),
+    'scorecard_warranty_first_maintenance': (40, int, _l('Scorecard weight, warranty clerk: first-maintenance return')),
+    'scorecard_cs_followup_success': (40, int, _l('Scorecard weight, customer service: follow-up success')),
+    'scorecard_cs_complaint_satisfaction': (30, int, _l('Scorecard weight, customer service: complaint satisfaction')),
+    'scorecard_cs_complaint_answer': (30, int, _l('Scorecard weight, customer service: complaints answered in time')),
+    'scorecard_accuracy_target': (Decimal('1.00'), Decimal, _l('Scorecard target for on-time and error-free shares')),
 }
 
 

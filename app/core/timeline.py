@@ -84,6 +84,7 @@ ACTIONS = {
     'user.created': _l('User added'), 'user.updated': _l('User changed'), 'user.disabled': _l('User disabled'),
     'user.enabled': _l('User enabled'), 'user.password_reset': _l('Password reset'),
     'user.signed_out_everywhere': _l('Signed out everywhere'),
+    'user.session_ended': _l('Signed out one device'),
 }
 
 

@@ -120,7 +120,9 @@ def register_error_pages(app):
     @app.errorhandler(pw.InterfaceError)
     def _db_down(exc):
         app.logger.warning('database unavailable: %s', exc)
-        return error_page(503)
+        resp = error_page(503)
+        resp.headers['Retry-After'] = '5'     # nothing was saved; the next try connects afresh
+        return resp
 
     @app.errorhandler(Exception)
     def _crash(exc):

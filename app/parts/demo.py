@@ -28,6 +28,8 @@ def _request(order, minutes_ago, number, name, qty='1'):
 
 
 def load(rng):
+    from app.parts.stock_demo import load_stock
+    load_stock(rng)          # the catalogue and stock first: the counter's issue below then leaves the shelf
     shop = Shop.get_or_none(Shop.code == 'XH01')
     clerk = User.with_role(shop, PARTS).first() if shop else None
     if shop is None or clerk is None or PartsRequest.for_shop(shop).where(

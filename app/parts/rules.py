@@ -15,6 +15,7 @@ from app.core import audit, stages
 from app.core.db import is_sqlite, transaction, utcnow
 from app.core.settings import get_setting
 from app.core.timeutil import to_local, to_utc
+from app.parts import issuing, stock
 from app.reception.models import CannedJobPart, OrderLine, PartLine, RepairOrder, Vehicle
 from app.workshop.models import PartsRequest
 
@@ -99,11 +100,14 @@ def expected_date_to_utc(shop, day):
 
 # --- the answer ---------------------------------------------------------------------------
 
-def answer(req, by, *, outcome, expected_version, quantity=None, substitute='', expected_on=None, note=''):
+def answer(req, by, *, outcome, expected_version, quantity=None, substitute='', expected_on=None, note='',
+           allow_negative=False):
     """Answer a parts request in one step.
 
     issued / substituted: the part (or its substitute) goes onto the request's job line as a PartLine, so the
-    job card and the order show it. backordered: the expected date; the order waits for parts.
+    job card and the order show it; a catalogue part also leaves the shelf (a ledger row at moving average
+    cost, refused when stock would go below zero unless a manager overrides) and gets an old-part record.
+    A settled order takes no more parts. backordered: the expected date; the order waits for parts.
     cancelled: nothing issued. Afterwards an order waiting for parts with nothing open goes back in progress.
     """
     note = (note or '').strip()[:200]
@@ -139,7 +143,18 @@ def answer(req, by, *, outcome, expected_version, quantity=None, substitute='', 
         if outcome in (ISSUED, SUBSTITUTED):
             req.issued_part_number = substitute if outcome == SUBSTITUTED else req.part_number
             req.issued_quantity = quantity
-            part = _issue_onto_line(req, order)
+            stocked = issuing.catalogue_part(shop.id, req.issued_part_number)
+            try:
+                issuing.ensure_order_editable(order)
+                part = _issue_onto_line(req, order, stocked)
+                if stocked is not None:
+                    line = part.line if part else (req.line or issuing.first_line(order))
+                    move = issuing.issue_to_line(stocked, order, line, quantity, by=by, parts_request=req,
+                                                 part_line=part or _carried(line, stocked.number),
+                                                 allow_negative=allow_negative)
+                    after.update(stock_move=move.id, override=move.override)
+            except stock.StockError as exc:
+                raise Refused(exc.message, exc.field) from None
             after.update(issued_part_number=req.issued_part_number, issued_quantity=quantity,
                          part_line=part.id if part else None)
         elif outcome == BACKORDERED:
@@ -160,11 +175,19 @@ def open_requests(order):
     return PartsRequest.select().where((PartsRequest.order == order) & PartsRequest.status.in_(OPEN))
 
 
-def _issue_onto_line(req, order):
+def _carried(line, number):
+    """The part line of the estimate that already carries this part (the issue is booked against it)."""
+    if line is None:
+        return None
+    return (PartLine.select().where((PartLine.line == line) & (PartLine.part_number == number))
+            .order_by(PartLine.id).first())
+
+
+def _issue_onto_line(req, order, stocked=None):
     """The issued part as a PartLine on the request's job line (the order's first line when none was named).
 
-    Stock and prices come with the parts-stock issue (later): until then the part is priced from the catalogue
-    when its number is there, else at 0 for the advisor to price before settlement. A part the estimate already
+    The part is priced at the stock catalogue's selling price, else the canned-job catalogue's price when its
+    number is there, else at 0 for the advisor to price before settlement. A part the estimate already
     carries on that line (same number, quantity not yet used up by earlier issues) is not added a second time,
     so the customer is never charged twice for it.
     """
@@ -187,5 +210,9 @@ def _issue_onto_line(req, order):
     catalogue = (CannedJobPart.select(CannedJobPart.unit_price)
                  .where((CannedJobPart.shop == order.shop_id) & (CannedJobPart.part_number == number))
                  .first()) if number else None
+    price = catalogue.unit_price if catalogue else Decimal('0')
+    if stocked is not None and stocked.sell_price:
+        price = stocked.sell_price
     return PartLine.create(shop=order.shop_id, order=order, line=line, part_number=number, name=req.name,
-                           quantity=quantity, unit_price=catalogue.unit_price if catalogue else Decimal('0'))
+                           quantity=quantity, unit_price=price,
+                           origin=stocked.origin if stocked is not None else PartLine.OEM)

@@ -54,6 +54,7 @@ from app.core.money import money
 from app.core.settings import get_setting
 from app.core.stages import IllegalMove, StaleRecord
 from app.core.timeutil import to_local, to_utc
+from app.parts.issuing import keep_for_claim
 from app.reception.models import CannedJob, OrderLine, PartLine, RepairOrder, Vehicle
 from app.reception.pricing import line_parts_total
 from app.warranty.models import SERIOUS_SYSTEMS, SYSTEM_LABELS, Claim, LineCoverage, LoanerRecord
@@ -381,6 +382,7 @@ def open_claim(order, *, by, line=None, old_part_tag='', note='', expected_claim
         claim = Claim.create(shop=order.shop_id, number=number, order=order, line=line, labour_amount=labour,
                              parts_amount=parts, old_part_tag=(old_part_tag or '').strip(), note=(note or '').strip(),
                              created_by=by, created_at=now)
+        keep_for_claim(order.id, [ln.id for ln in warranty_lines(order, line)], claim.old_part_tag, by)
         audit.record('claim.opened', 'repair_order', order.id, shop=order.shop_id, actor=by,
                      after=_claim_note(claim, status=claim.status, labour=labour, parts=parts,
                                        line=getattr(line, 'id', None)))
@@ -407,6 +409,8 @@ def edit_claim(claim, *, by, old_part_tag, note, expected_version):
         before = {'old_part_tag': claim.old_part_tag, 'labour': claim.labour_amount, 'parts': claim.parts_amount}
         _update(claim, expected_version, old_part_tag=(old_part_tag or '').strip(), note=(note or '').strip(),
                 labour_amount=labour, parts_amount=parts)
+        keep_for_claim(claim.order_id, [ln.id for ln in warranty_lines(claim.order, claim.line_id)],
+                       claim.old_part_tag, by)
         b, a = audit.diff(before, {'old_part_tag': claim.old_part_tag, 'labour': labour, 'parts': parts})
         audit.record('claim.edited', 'repair_order', claim.order_id, shop=claim.shop_id, actor=by,
                      before=_claim_note(claim, **b), after=_claim_note(claim, **a))
@@ -889,9 +893,9 @@ class FirstMaintenance:
         return Rate(len(self.returned), len(self.returned) + len(self.missed))
 
 
-def first_maintenance_window(vehicle, shop):
+def first_maintenance_window(vehicle, shop, lim=None):
     """(last day, km limit) of a vehicle's first-maintenance window, which opens on the sale date."""
-    lim = limits(shop)
+    lim = lim or limits(shop)
     return add_months(vehicle.sale_date, lim.first_maintenance_months), lim.first_maintenance_km
 
 
@@ -910,8 +914,9 @@ def first_maintenance_cohort(shop, since, until, today=None):
         for order in rows:
             maintenance_orders.setdefault(order.vehicle_id, []).append(order)
     result = FirstMaintenance([], [], [])
+    lim = limits(shop)   # read the settings once, not once per car
     for car in cohort:
-        last_day, km = first_maintenance_window(car, shop)
+        last_day, km = first_maintenance_window(car, shop, lim)
         done = next((o for o in maintenance_orders.get(car.id, [])
                      if car.sale_date <= local_day(shop, o.checked_in_at) <= last_day and (o.odometer or 0) <= km),
                     None)

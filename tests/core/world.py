@@ -93,6 +93,17 @@ def build_world():
     owed_b.stage = READY_FOR_PICKUP
     owed_b.save()
     settlement_rules.settle(owed_b, b_user, version=0)
+    # parts stock: a part with a receipt (one rejected), an issue to the order, an old part and a count sheet
+    from tests.parts.helpers import world_samples as parts_samples
+    parts_samples(world)
+    # labour catalogue: a canned job per shop
+    from app.reception.models import CannedJob
+    for shop, sample in ((a, world.records), (b, world.foreign)):
+        sample['canned_job_id'] = CannedJob.create(shop=shop, code='W1', name='世界保养', hours=1).id
+    # accounts: a device session per shop's user ("sign out this device" on the account page)
+    from app.accounts.models import UserSession
+    for user, sample in ((users['technician'], world.records), (b_user, world.foreign)):
+        sample['device_id'] = UserSession.start(user, user_agent='pytest', ip='127.0.0.1', remember=False)[0].id
     world.markers = ('LeakCustomerB', 'LeakStaffB', 'LeakComplaintB', '粤Z99999', '1M8GDM9AXKP042788')
     return world
 

@@ -54,3 +54,27 @@ def make_request(order, technician, line=None, number='04465-33471', name='前�
     return PartsRequest.create(shop=order.shop_id, order=order, line=line, requested_by=technician,
                                part_number=number, name=name, quantity=Decimal(qty),
                                requested_at=utcnow() - timedelta(minutes=minutes_ago))
+
+
+# --- stock -------------------------------------------------------------------------------
+
+def make_part(shop, number='04465-33471', name_zh='前刹车片', name_en='Front brake pads', **kw):
+    from app.parts.models import Part
+    kw.setdefault('cost_price', Decimal('300'))
+    kw.setdefault('sell_price', Decimal('680'))
+    kw.setdefault('bin', 'A-01-1')
+    return Part.create(shop=shop, number=number, name_zh=name_zh, name_en=name_en, **kw)
+
+
+def post(part, kind, qty, by, unit_cost=None, at=None, **kw):
+    """One ledger row in its own transaction (what a user action does)."""
+    from app.core.db import transaction
+    from app.parts import stock
+    with transaction():
+        return stock.post(part, kind, Decimal(str(qty)), by=by, unit_cost=None if unit_cost is None
+                          else Decimal(str(unit_cost)), at=at, **kw)
+
+
+def level(part):
+    from app.parts.models import StockLevel
+    return StockLevel.get_or_none(StockLevel.part == part.id)

@@ -193,3 +193,17 @@ def test_other_jobs_stay_open_after_a_whole_claim(ro, people):
     with pytest.raises(rules.Refused):
         decide(oil, people['clerk'], kind=LineCoverage.WARRANTY, system='engine')
     assert rules.claim_locking(ro.test_lines[0]) == claim and rules.claim_locking(oil) is None
+
+
+def test_claim_tag_keeps_the_old_parts_of_its_jobs_for_the_maker(ro, people):
+    """The old ABS pump must stay in the shop under the claim's tag, not be scrapped or given back."""
+    from app.parts.models import OldPart
+    abs_job, brake_line, oil = ro.test_lines
+    olds = [OldPart.create(shop=ro.shop_id, order=ro, order_line=ln, name=name)
+            for ln, name in ((abs_job, 'ABS泵 ABS pump'), (brake_line, '刹车管 Brake line'), (oil, '机滤 Oil filter'))]
+    OldPart.update(status=OldPart.RETURNED).where(OldPart.id == olds[1].id).execute()   # already given back
+    claim = rules.open_claim(ro, by=people['clerk'], old_part_tag='W-7781')
+    status = {o.name: (o.status, o.tag_number) for o in OldPart.select()}
+    assert status == {'ABS泵 ABS pump': ('kept', 'W-7781'), '刹车管 Brake line': ('returned', ''),
+                      '机滤 Oil filter': ('pending', '')}
+    assert claim.old_part_tag == 'W-7781'

@@ -1,0 +1,141 @@
+"""Demo: three months of finished orders in the demo shop, so the dashboard's trends have weeks to show.
+
+The rest of the demo is a single busy day; the KPIs count finished work over weeks and months. Every
+order here is closed: checked in, accepted, worked, inspected, settled, paid, handed back and called,
+with the usual slips (a late foreman, a missed progress check, a call made too late). Nothing is left
+open, so no other list fills up with it. Idempotent: an audit event marks the shop as done.
+"""
+import json
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from app.accounts.models import User
+from app.aftercare.models import CallRecord, Complaint, FollowUpTask
+from app.appointments.models import Appointment
+from app.core import audit
+from app.core.access import ADVISOR, CUSTOMER_SERVICE, TECHNICIAN
+from app.core.db import transaction, utcnow
+from app.core.models import Counter, Event, Shop
+from app.core.timeutil import to_local, to_utc
+from app.kpi import facts
+from app.messages.models import Message
+from app.reception.models import CannedJob, OrderLine, RepairOrder, Signature, Vehicle
+from app.settlement.models import Payment, Settlement, SettlementLine, VehicleDelivery
+from app.workshop.models import ProgressCheck, TimeEntry
+
+MARK = 'kpi.demo_history'
+DAYS = 91
+PER_DAY = (1, 2, 2, 3, 3, 4)
+
+
+def _people(shop):
+    def role(r):
+        return [u for u in User.with_role(shop, r)]
+    return role(ADVISOR), role(TECHNICIAN), (role(CUSTOMER_SERVICE) or role(ADVISOR))
+
+
+def load(rng):
+    _history(rng)
+    facts.rebuild()     # the KPI facts of every shop, from what the demo recorded (app.kpi.facts)
+    return []       # no demo logins of its own
+
+
+def _history(rng):
+    shop = Shop.get_or_none(Shop.code == 'XH01')
+    if shop is None or Event.select().where((Event.action == MARK) & (Event.shop == shop)).exists():
+        return
+    advisors, techs, callers = _people(shop)
+    cars = list(Vehicle.for_shop(shop))
+    jobs = list(CannedJob.for_shop(shop).where(CannedJob.active == True))  # noqa: E712
+    if not (advisors and techs and cars and jobs):
+        return
+    tz = shop.timezone
+    today = to_local(utcnow(), tz).date()
+    made = []
+    with transaction():
+        for back in range(DAYS, 6, -1):
+            day = today - timedelta(days=back)
+            if day.weekday() == 6:
+                continue
+            for _n in range(rng.choice(PER_DAY)):
+                made.append(_order(shop, tz, day, rng, rng.choice(advisors), techs, rng.choice(callers),
+                                   rng.choice(cars), jobs))
+        audit.record(MARK, 'shop', shop.id, shop=shop, after={'orders': len(made)})
+
+
+def _order(shop, tz, day, rng, advisor, techs, caller, car, jobs):
+    checked_in = to_utc(datetime.combine(day, time(8, 40)), tz) + timedelta(minutes=rng.randrange(0, 420))
+    hours = rng.choice([2, 3, 3, 4, 5, 6, 8, 50])
+    promised = checked_in + timedelta(hours=hours)
+    ready = checked_in + timedelta(hours=hours * rng.uniform(0.5, 1.04))
+    delivered = ready + timedelta(minutes=rng.randrange(5, 45))
+    ro = RepairOrder.create(
+        shop=shop, number=RepairOrder.next_number(shop, checked_in), customer=car.owner_id, vehicle=car,
+        advisor=advisor, stage='closed', checkin_step='done', complaint='保养 / 检查', odometer=car.mileage or 0,
+        checks='{"body": "ok", "interior": "ok"}' if rng.random() < 0.93 else '{}',
+        valuables_reminded=rng.random() < 0.92, checked_in_at=checked_in, created_at=checked_in,
+        promised_at=promised, delivered_at=delivered,
+        accepted_at=checked_in + timedelta(minutes=rng.choice([2, 4, 6, 8, 9, 14])) if rng.random() < 0.95 else None,
+        accepted_by=None)
+    if rng.random() < 0.95:
+        Signature.create(shop=shop, order=ro, purpose='repair_order', filename='demo-sig.png', signer=car.owner.name,
+                         signed_at=checked_in - timedelta(minutes=3))
+    if rng.random() < 0.8:
+        ProgressCheck.create(shop=shop, order=ro, checked_by=advisor,
+                             checked_at=checked_in + timedelta(hours=hours * rng.uniform(0.45, 0.85)))
+    if rng.random() < 0.88:
+        Message.create(shop=shop, order=ro, customer=car.owner_id, kind='pickup_notice', channel='log',
+                       status='sent', subject='', body='', created_at=ready,
+                       sent_at=min(ready, promised - timedelta(minutes=rng.choice([20, 70, 90, 260]))))
+    labour, parts, hours_sold = Decimal(0), Decimal(0), Decimal(0)
+    start = checked_in + timedelta(minutes=20)
+    for job in rng.sample(jobs, rng.choice([1, 1, 2])):
+        tech = rng.choice(techs)
+        price = (job.hours * Decimal(300)).quantize(Decimal('0.01'))
+        line = OrderLine.create(shop=shop, order=ro, canned_job=job, description=job.name, system=job.system,
+                                labour_hours=job.hours, labour_rate=Decimal(300), labour_price=price,
+                                technician=tech, status='done', qc_failures=1 if rng.random() < 0.05 else 0)
+        minutes = int(float(job.hours) * 60 * rng.uniform(0.75, 1.25))
+        TimeEntry.create(shop=shop, technician=tech, order=ro, line=line, started_at=start,
+                         ended_at=start + timedelta(minutes=minutes), end_reason='done')
+        start += timedelta(minutes=minutes + 10)
+        labour += price
+        hours_sold += job.hours
+        parts += sum((p.quantity * p.unit_price for p in job.parts), Decimal(0))
+    Event.create(shop=shop, at=ready, actor=advisor.id, actor_name=advisor.display_name, action='order.stage',
+                 record_type='repair_order', record_id=ro.id, before=json.dumps({'stage': 'ready_for_wash'}),
+                 after=json.dumps({'stage': 'ready_for_pickup'}, sort_keys=True))
+    tax = ((labour + parts) * Decimal('0.13')).quantize(Decimal('0.01'))
+    total = labour + parts + tax
+    settled_at = ready + timedelta(minutes=10) if rng.random() < 0.97 else ready + timedelta(days=4)
+    st = Settlement.create(shop=shop, order=ro, number='ST-%d-%06d' % (settled_at.year, Counter.next(shop, 'settlement', settled_at.year)), status='settled', labour=labour,
+                           parts=parts, tax=tax, tax_rate=Decimal('0.13'), total=total, customer_total=total,
+                           settled_at=settled_at, settled_by=advisor, created_at=ready)
+    SettlementLine.create(shop=shop, settlement=st, kind='labour', key='labour', description='工时', hours=hours_sold,
+                          amount=labour)
+    if parts:
+        SettlementLine.create(shop=shop, settlement=st, kind='part', key='parts', description='配件', amount=parts)
+    Payment.create(shop=shop, settlement=st, method='mobile', amount=total, paid_at=delivered, received_by=advisor)
+    VehicleDelivery.create(shop=shop, order=ro, delivered_at=delivered, delivered_by=advisor, key_returned=True,
+                           satisfaction=rng.choice([5, 5, 5, 4, 4, 4, 3, 2]))
+    local_day = to_local(delivered, shop.timezone).date()
+    if rng.random() < 0.9:
+        called = delivered + timedelta(days=rng.choice([2, 3, 3, 4, 5, 8]))
+        task = FollowUpTask.create(shop=shop, order=ro, customer=car.owner_id, vehicle=car, kind='first',
+                                   due_from=local_day + timedelta(days=2), due_by=local_day + timedelta(days=7),
+                                   assigned_to=caller, status='done', done_at=called, attempts=1, created_at=delivered)
+        CallRecord.create(shop=shop, task=task, order=ro, customer=car.owner_id, caller=caller, called_at=called,
+                          outcome='reached', satisfaction=rng.choice([5, 5, 4, 4, 3]))
+    if rng.random() < 0.03:
+        logged = delivered + timedelta(days=1)
+        Complaint.create(shop=shop, logged_at=logged, logged_by=caller, owner=caller, channel='phone',
+                         customer=car.owner_id, order=ro, content='等待时间太长', cause_category='waiting',
+                         service_fault=rng.random() < 0.6, first_answer_due_at=logged + timedelta(days=2),
+                         first_answer_at=logged + timedelta(hours=rng.choice([5, 20, 60])), first_answer='已致歉',
+                         customer_told_at=logged + timedelta(days=1), told_channel='phone',
+                         customer_satisfaction=rng.choice([4, 5, 3]), status='closed')
+    if rng.random() < 0.4:
+        Appointment.create(shop=shop, customer=car.owner_id, vehicle=car, advisor=advisor, start_at=checked_in,
+                           duration=Decimal(2), status='arrived', order_id=ro.id, created_at=checked_in - timedelta(days=3),
+                           reminded_at=(checked_in - timedelta(hours=rng.choice([3, 20, 26]))) if rng.random() < 0.9 else None)
+    return ro

@@ -1,0 +1,137 @@
+"""The manager's KPI dashboard: every figure for a shop or all the manager's shops, its trend, its rows."""
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.accounts.context import current_shop
+from app.core.access import ADMIN, MANAGER, allow
+from app.core.web import render
+from app.kpi import charts, figures
+from app.kpi.forms import PeriodForm
+from app.kpi.periods import next_month
+
+bp = Blueprint('kpi', __name__, url_prefix='/kpi')
+
+READERS = (MANAGER, ADMIN)
+DRILL_LIMIT = 500
+
+TILES = [
+    ('kpi.dashboard', _l('KPI dashboard'),
+     _l('Targets, trends and process compliance for the shop or the group, with the orders behind each number')),
+]
+
+
+def _shops(scope):
+    shop = current_shop()
+    if scope == 'group':
+        return list(current_user.shops())
+    return [shop] if shop is not None else []
+
+
+def _quick_periods(today):
+    """Links for the usual periods: (label, start, last day included)."""
+    month = today.replace(day=1)
+    last_month = (month - timedelta(days=1)).replace(day=1)
+    return [
+        (_l('This month'), month, today),
+        (_l('Last month'), last_month, month - timedelta(days=1)),
+        (_l('This year'), today.replace(month=1, day=1), today),
+        (_l('Last 12 months'), next_month(today).replace(year=today.year - 1), today),
+    ]
+
+
+def _args(form, period_start, period_end, **extra):
+    """The query arguments that keep the chosen period, scope and layout on every link (extra ones win)."""
+    out = {'start': period_start.isoformat(), 'last': (period_end - timedelta(days=1)).isoformat(),
+           'scope': form.scope.data or 'shop', 'view': form.view.data or 'tablet'}
+    out.update(extra)
+    return out
+
+
+def _drill_url(form, period_start, period_end):
+    """drill_url(**extra): a drill-down link keeping the period (hundreds on a page: the route is resolved once)."""
+    base = url_for('kpi.drill')
+    return lambda **extra: '%s?%s' % (base, urlencode(_args(form, period_start, period_end, **extra)))
+
+
+def _period(form, shop):
+    today = figures.today_local(shop)
+    start, end = form.period(*figures.default_period(shop, today))
+    return today, start, end
+
+
+@bp.route('/')
+@allow(*READERS)
+def dashboard():
+    """Every figure for the chosen period with its target, mark, trend and a link to its rows."""
+    form = PeriodForm(request.args)
+    shop = current_shop()
+    if shop is None:
+        abort(404)
+    valid = form.validate() if request.args else True
+    today = figures.today_local(shop)
+    if not valid:
+        start, end = figures.default_period(shop, today)
+    else:
+        today, start, end = _period(form, shop)
+        # the chooser shows the period on screen, also when it is the default one
+        form.start.data, form.last.data = start, end - timedelta(days=1)
+    by = form.by.data if form.by.data in ('week', 'month') else ('week' if (end - start).days <= 92 else 'month')
+    form.by.data = by
+    shops = _shops(form.scope.data)
+    data = figures.series([s.id for s in shops], start, end, by) if valid else {}
+    groups = []
+    for key, label in figures.GROUPS:
+        tiles = []
+        for spec in figures.SPECS:
+            if spec.group != key or spec.name not in data:
+                continue
+            fig, points = data[spec.name]
+            tiles.append({'spec': spec, 'fig': fig, 'chart': charts.trend_chart(points, by, end), 'points': points})
+        if tiles:
+            groups.append((key, label, tiles))
+    resp = render('kpi/dashboard.html', 'kpi/_figures.html', form=form, groups=groups, start=start, end=end,
+                  last=end - timedelta(days=1), by=by, shops=shops, quick=_quick_periods(today),
+                  args=lambda **extra: _args(form, start, end, **extra), wall=form.view.data == 'wall',
+                  drill_url=_drill_url(form, start, end),
+                  steps=figures.COMPLIANCE_STEPS, status_labels=figures.STATUS_LABELS, valid=valid)
+    if not valid:
+        resp.status_code = 400
+    return resp
+
+
+@bp.route('/drill')
+@allow(*READERS)
+def drill():
+    """The orders, calls or rows one figure counts over the period, each marked good or bad."""
+    name = request.args.get('name', '')
+    if not name:
+        return redirect(url_for('kpi.dashboard'))
+    spec = figures.SPEC_BY_NAME.get(name)
+    if spec is None:
+        abort(404)
+    form = PeriodForm(request.args)
+    shop = current_shop()
+    if shop is None:
+        abort(404)
+    if not form.validate():
+        return render('kpi/drill.html', None, form=form, spec=spec, rows=[], fig=None, start=None, end=None,
+                      status='', args=lambda **e: {}, valid=False, shops=[], limit=DRILL_LIMIT,
+                      status_labels=figures.STATUS_LABELS), 400
+    _today, start, end = _period(form, shop)
+    status = request.args.get('status', '')
+    if status not in ('',) + figures.STATUSES + ('good', 'bad'):
+        status = ''
+    shops = _shops(form.scope.data)
+    ids = [s.id for s in shops]
+    fig = figures.compute(ids, start, end, [name]).get(name)
+    rows = figures.drill(ids, name, start, end, status or None)
+    return render('kpi/drill.html', None, form=form, spec=spec, fig=fig, rows=rows[:DRILL_LIMIT], total=len(rows),
+                  limit=DRILL_LIMIT, start=start, end=end, last=end - timedelta(days=1), status=status,
+                  shops=shops, shop_names={s.id: s for s in shops}, valid=True,
+                  status_labels=figures.STATUS_LABELS,
+                  args=lambda **extra: _args(form, start, end, **extra))
+

@@ -1,0 +1,149 @@
+"""The business report (营业统计): vehicles in and out by type and repair category, revenue by payer,
+money taken and receivables, for a local day, week or month; per day inside a week or month.
+
+Every figure is one grouped SQL query (about a dozen for a report, whatever the period's size).
+Revenue, payments and what "settled" means come from app.settlement.queries, so they are the same
+numbers the settlement pages show.
+"""
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from peewee import JOIN, Case, fn
+
+from app.core import stages
+from app.core.money import money
+from app.reception.models import CannedJob, OrderLine, RepairOrder, Vehicle
+from app.reports.periods import bucket
+from app.settlement import queries as settlement_queries
+from app.settlement.models import CATEGORIES, MINOR, PAYERS, CreditNote, Payment, Settlement
+
+ZERO = Decimal('0.00')
+
+
+def dec(value):
+    """A SUM from the database as money (SQLite answers in floats, PostgreSQL in Decimals)."""
+    return money(Decimal(str(value))) if value is not None else ZERO
+
+
+@dataclass
+class Flow:
+    """Vehicles in (signed in) or out (handed back) in a period: the count and its splits."""
+    count: int = 0
+    by_type: list = field(default_factory=list)          # [(make, model, n)], most first
+    by_category: dict = field(default_factory=dict)      # category -> orders with a job of that category
+
+
+@dataclass
+class DayRow:
+    day: object
+    vehicles_in: int = 0
+    vehicles_out: int = 0
+    revenue: Decimal = ZERO
+
+
+@dataclass
+class BusinessReport:
+    shop: object
+    period: object
+    vehicles_in: Flow
+    vehicles_out: Flow
+    revenue: dict                # labour, parts, discount, tax, total, per payer, settlements, credited
+    payments: dict               # method -> amount
+    receivable: Decimal
+    receivable_count: int
+    rows: list                   # DayRow per day (week and month)
+
+    @property
+    def payments_total(self):
+        return sum(self.payments.values(), ZERO)
+
+    @property
+    def payer_revenue(self):
+        return [(p, self.revenue[p]) for p in PAYERS]
+
+
+def _signed(shop, start, end):
+    return ((RepairOrder.shop == shop) & (RepairOrder.checked_in_at >= start) & (RepairOrder.checked_in_at < end)
+            & (RepairOrder.stage.not_in([stages.DRAFT, stages.CANCELLED])))
+
+
+def _delivered(shop, start, end):
+    return ((RepairOrder.shop == shop) & (RepairOrder.delivered_at >= start) & (RepairOrder.delivered_at < end))
+
+
+def _flow(where):
+    by_type = list(RepairOrder.select(Vehicle.make, Vehicle.model, fn.COUNT(RepairOrder.id).alias('n'))
+                   .join(Vehicle, JOIN.LEFT_OUTER).where(where)
+                   .group_by(Vehicle.make, Vehicle.model).order_by(fn.COUNT(RepairOrder.id).desc(), Vehicle.make,
+                                                                   Vehicle.model).tuples())
+    cats = (OrderLine.select(CannedJob.category, fn.COUNT(fn.DISTINCT(OrderLine.order)).alias('n'))
+            .join(RepairOrder, on=(OrderLine.order == RepairOrder.id))
+            .join_from(OrderLine, CannedJob, JOIN.LEFT_OUTER).where(where)
+            .group_by(CannedJob.category).tuples())
+    by_category = OrderedDict((c, 0) for c in CATEGORIES)
+    for category, n in cats:
+        # A job outside the catalogue (or of another category) is "minor and other repairs".
+        by_category[category if category in CATEGORIES else MINOR] += n
+    return Flow(sum(n for _m, _mo, n in by_type), [(m or '', mo or '', n) for m, mo, n in by_type], by_category)
+
+
+def receivable_at(shop, at):
+    """What customers owed at a UTC time: settled before it, less payments and credit notes before it.
+
+    Bills paid in full (or over) count zero; returns (amount, number of bills). One query: each bill's
+    balance from indexed per-bill sums, then the positive ones added up."""
+    pay, note = Payment.alias('p'), CreditNote.alias('c')
+    paid = (pay.select(fn.COALESCE(fn.SUM(pay.amount), 0))
+            .where((pay.settlement == Settlement.id) & (pay.paid_at < at)))
+    credited = (note.select(fn.COALESCE(fn.SUM(note.total), 0))
+                .where((note.settlement == Settlement.id) & (note.created_at < at)))
+    bills = (Settlement.select((Settlement.customer_total - paid - credited).alias('balance'))
+             .where((Settlement.shop == shop) & (Settlement.status != Settlement.DRAFT) & (Settlement.settled_at < at)
+                    & (Settlement.customer_total > 0))
+             .alias('bills'))
+    owing = bills.c.balance > 0
+    row = (Settlement.select(fn.SUM(Case(None, [(owing, bills.c.balance)], 0)), fn.SUM(Case(None, [(owing, 1)], 0)))
+           .from_(bills).tuples().get())
+    return dec(row[0]), int(row[1] or 0)
+
+
+def _per_day(shop, period):
+    """In, out and settled revenue for each local day of the period: three grouped queries."""
+    days = period.buckets()
+    edges = [d.start_utc for d in days] + [days[-1].end_utc]
+    rows = [DayRow(d.start) for d in days]
+    start, end = period.start_utc, period.end_utc
+    b_in = bucket(RepairOrder.checked_in_at, edges)
+    for i, n in (RepairOrder.select(b_in, fn.COUNT(RepairOrder.id)).where(_signed(shop, start, end))
+                 .group_by(b_in).tuples()):
+        if i is not None:
+            rows[int(i)].vehicles_in = n
+    b_out = bucket(RepairOrder.delivered_at, edges)
+    for i, n in (RepairOrder.select(b_out, fn.COUNT(RepairOrder.id)).where(_delivered(shop, start, end))
+                 .group_by(b_out).tuples()):
+        if i is not None:
+            rows[int(i)].vehicles_out = n
+    b_set = bucket(Settlement.settled_at, edges)
+    for i, s in (Settlement.select(b_set, fn.SUM(Settlement.total))
+                 .where((Settlement.shop == shop) & (Settlement.status != Settlement.DRAFT)
+                        & (Settlement.settled_at >= start) & (Settlement.settled_at < end))
+                 .group_by(b_set).tuples()):
+        if i is not None:
+            rows[int(i)].revenue = dec(s)
+    return rows
+
+
+def business_report(shop, period):
+    """The business report of a shop for a period (app.reports.periods.Period)."""
+    start, end = period.start_utc, period.end_utc
+    receivable, receivable_count = receivable_at(shop, end)
+    return BusinessReport(
+        shop=shop, period=period,
+        vehicles_in=_flow(_signed(shop, start, end)),
+        vehicles_out=_flow(_delivered(shop, start, end)),
+        revenue=settlement_queries.revenue(shop, start, end),
+        payments=settlement_queries.payments_received(shop, start, end),
+        receivable=receivable, receivable_count=receivable_count,
+        rows=_per_day(shop, period) if period.kind != 'day' else [],
+    )

@@ -1,0 +1,61 @@
+"""Report charts drawn as SVG on the server (no script), readable on screen and on paper.
+
+Bars per day reuse the KPI dashboard's layout (app.kpi.charts.trend_chart: each bar carries its value
+as text, so a printed page reads in black and white); a scorecard's KPI scores are horizontal bars
+against the 60 / 80 / 90 grade lines, laid out here.
+"""
+from dataclasses import dataclass, field
+
+from app.kpi.charts import trend_chart
+from app.kpi.figures import COUNT, MONEY, Figure
+
+SCORE_WIDTH, ROW_HEIGHT, PAD = 720, 30, 8
+GRADE_LINES = (60, 80, 90)
+
+
+def per_day(rows, name, label, attribute, unit=COUNT):
+    """A trend chart of one column of the report's day rows (vehicles in, out, revenue)."""
+    points = [(row.day, Figure(name, label, getattr(row, attribute), None, getattr(row, attribute), unit))
+              for row in rows]
+    return trend_chart(points, by='week')
+
+
+def business_charts(report, labels):
+    """The business report's three charts: [(title, chart)], for a week or a month."""
+    return [(labels[0], per_day(report.rows, 'vehicles_in', labels[0], 'vehicles_in')),
+            (labels[1], per_day(report.rows, 'vehicles_out', labels[1], 'vehicles_out')),
+            (labels[2], per_day(report.rows, 'revenue', labels[2], 'revenue', MONEY))]
+
+
+def band(score):
+    """The grade band's CSS class of a score out of 100."""
+    if score >= 90:
+        return 'rp-excellent'
+    if score >= 80:
+        return 'rp-good'
+    return 'rp-pass' if score >= 60 else 'rp-fail'
+
+
+@dataclass
+class ScoreChart:
+    width: int
+    height: int
+    rows: list = field(default_factory=list)     # dicts: label, ly, bar (dict x, y, w, h, cls) or None, text, tx, ty
+    marks: list = field(default_factory=list)    # dicts: x, text (the grade lines)
+    bottom: int = 0
+
+
+def score_bars(items):
+    """Horizontal bars for scores out of 100: items = [(label, score or None)]."""
+    scale = (SCORE_WIDTH - 2 * PAD - 40) / 100.0
+    chart = ScoreChart(SCORE_WIDTH, ROW_HEIGHT * len(items) + 24, bottom=PAD + ROW_HEIGHT * len(items))
+    for i, (label, score) in enumerate(items):
+        top = PAD + i * ROW_HEIGHT
+        row = {'label': label, 'ly': top + 11, 'bar': None, 'text': '', 'tx': 0, 'ty': top + 23}
+        if score is not None:
+            w = round(float(score) * scale, 1)
+            row.update(bar={'x': PAD, 'y': top + 14, 'w': w, 'h': 10, 'cls': band(score)}, text=str(score),
+                       tx=round(PAD + w + 4, 1))
+        chart.rows.append(row)
+    chart.marks = [{'x': round(PAD + mark * scale, 1), 'text': str(mark)} for mark in GRADE_LINES]
+    return chart
