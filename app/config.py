@@ -6,6 +6,8 @@ from datetime import timedelta
 class Config:
     SECRET_KEY = os.environ.get('SECRET_KEY')  # a random per-instance key is made if unset
     DATABASE_URL = os.environ.get('DATABASE_URL', 'sqlite:///instance/servicebay.db')
+    DATABASE_BUSY_TIMEOUT = float(os.environ.get('DATABASE_BUSY_TIMEOUT', '10'))   # SQLite: wait for the write lock
+    DATABASE_CONNECT_WAIT = float(os.environ.get('DATABASE_CONNECT_WAIT', '5'))    # retry while the DB restarts
     # Babel: source strings are English; Simplified Chinese is the shop default.
     LANGUAGES = ('zh', 'en')
     BABEL_DEFAULT_LOCALE = 'zh'
