@@ -30,6 +30,7 @@ def test_technician_scans_key_tag_and_sees_the_approval_appear(live_server, brow
         phone.goto(live_server + '/jobs')
         href = phone.locator('a[href^="/jobs/"]').first.get_attribute('href')
         order_id = int(re.search(r'/jobs/(\d+)', href).group(1))
+        phone.goto('about:blank')      # no poll in flight that could set the cookie again after the clear
         phone_ctx.clear_cookies()
 
         # The advisor prints the key tag label; its QR is what the phone scans.
