@@ -101,15 +101,17 @@ def title(event):
     return ACTIONS.get(event.action, event.action)
 
 
+# Events that move a record from one state to another: the key in before/after and the states' names.
+MOVES = {'order.stage': ('stage', stages.LABELS), 'line.status': ('status', stages.LINE_LABELS)}
+
+
 def detail(event):
     """A short "from → to" for stage and job-status changes; '' when the title says it all."""
+    if event.action not in MOVES:
+        return ''
+    key, labels = MOVES[event.action]
     before, after = _load(event.before) or {}, _load(event.after) or {}
-    if event.action == 'order.stage' and after.get('stage') in stages.LABELS:
-        new = str(stages.LABELS[after['stage']])
-        old = stages.LABELS.get(before.get('stage'))
-        return '%s → %s' % (old, new) if old else new
-    if event.action == 'line.status' and after.get('status') in stages.LINE_LABELS:
-        new = str(stages.LINE_LABELS[after['status']])
-        old = stages.LINE_LABELS.get(before.get('status'))
-        return '%s → %s' % (old, new) if old else new
-    return ''
+    new, old = labels.get(after.get(key)), labels.get(before.get(key))
+    if new is None:
+        return ''
+    return '%s → %s' % (old, new) if old else str(new)
