@@ -10,7 +10,7 @@ TEST_WORKERS ?= auto
 PYTEST  = $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 export FLASK_APP = wsgi.py
 
-.PHONY: install run dev test test-sqlite test-postgres bench load soak translations clean
+.PHONY: install run dev test test-sqlite test-postgres test-dates bench load soak translations clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ test-sqlite: install
 
 test-postgres: install
 	TEST_DB=postgres $(PYTEST) --ignore=tests/browser
+
+# The calendar-dependent tests (SQLite) with the clock moved by faketime to hard days: the first minutes of a
+# year and of a month, 29 February, a Sunday night, the night a Berlin shop changes its clocks.
+# DAYS="leap-day" for some of them; `$(PY) scripts/test_dates.py --at '2027-07-01 00:05' -- tests` for any time.
+test-dates: install
+	$(PY) scripts/test_dates.py $(DAYS)
 
 bench: install
 	$(PY) bench/run.py

@@ -38,10 +38,15 @@ def db_diff():
 @click.command('demo')
 @click.option('--seed', default=2026, help='Random seed, so the demo is the same every time.')
 @click.option('--if-new', is_flag=True, help='Load only into a database that has no shop yet.')
+@click.option('--timezone', default=None, help='Time zone of the demo shops (default: DEMO_TIMEZONE or Asia/Shanghai).')
 @with_appcontext
-def demo(seed, if_new):
+def demo(seed, if_new, timezone):
     """Load the demo shop (idempotent) and print the logins."""
+    from flask import current_app
+
     from app.core.models import Shop
+    if timezone:
+        current_app.config['DEMO_TIMEZONE'] = timezone
     from app.registry import demo_loaders
     with core_db.connection():
         core_db.upgrade()

@@ -42,3 +42,5 @@ class Config:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # The address printed in QR labels and sent in messages, e.g. http://192.168.1.20:5000 (default: as requested).
     PUBLIC_BASE_URL = os.environ.get('PUBLIC_BASE_URL', '')
+    # The time zone of the demo's shops (`flask demo --timezone`), e.g. Europe/Berlin to try a shop with summer time.
+    DEMO_TIMEZONE = os.environ.get('DEMO_TIMEZONE', 'Asia/Shanghai')

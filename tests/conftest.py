@@ -66,6 +66,7 @@ TEST_CONFIG = {
     'ARGON2_MEMORY_COST': 1024,
     'SERVER_NAME': None,
     'BABEL_DEFAULT_LOCALE': 'en',  # assertions read English; zh is tested with Accept-Language
+    'DEMO_TIMEZONE': factories.SHOP_TZ,
 }
 
 
@@ -183,8 +184,11 @@ def auth(client):
 
 
 @pytest.fixture
-def shop(app):
-    return factories.make_shop('S1', name='一号店 Shop One')
+def shop(app, request):
+    """The test's shop, in TEST_SHOP_TZ; a test worked out in one zone's wall clock says so with
+    @pytest.mark.shop_tz('Asia/Shanghai'), so the date run's Berlin night leaves it in Shanghai."""
+    marker = request.node.get_closest_marker('shop_tz')
+    return factories.make_shop('S1', name='一号店 Shop One', **({'timezone': marker.args[0]} if marker else {}))
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Small factory functions that build the records tests need."""
+import os
 import random
 from datetime import timedelta
 from decimal import Decimal
@@ -10,10 +11,13 @@ from app.core.validators import random_mobile, random_plate, random_vin
 from app.reception.models import Customer, OrderLine, RepairOrder, Vehicle
 
 PASSWORD = 'correct horse'
+# The tests' shops live in this time zone; scripts/test_dates.py sets Europe/Berlin for its summer-time night.
+SHOP_TZ = os.environ.get('TEST_SHOP_TZ', 'Asia/Shanghai')
 _rng = random.Random(7)
 
 
 def make_shop(code='S1', name=None, **kw):
+    kw.setdefault('timezone', SHOP_TZ)
     return Shop.get_or_none(Shop.code == code) or Shop.create(code=code, name=name or 'Shop %s' % code, **kw)
 
 

@@ -1,6 +1,8 @@
 """Demo: a dealer group of two shops and staff of every role."""
 from datetime import timedelta
 
+from flask import current_app
+
 from app.accounts.models import User, UserSession
 from app.core.access import (ADMIN, ADVISOR, CUSTOMER_SERVICE, FOREMAN, MANAGER, PARTS, QC, TECHNICIAN,
                              WARRANTY)
@@ -39,7 +41,8 @@ def load(rng):
     with transaction():
         shops = {}
         for spec in SHOPS:
-            shop = Shop.get_or_none(Shop.code == spec['code']) or Shop.create(**spec)
+            shop = (Shop.get_or_none(Shop.code == spec['code'])
+                    or Shop.create(timezone=current_app.config['DEMO_TIMEZONE'], **spec))
             shops[shop.code] = shop
         admin = None
         logins = []

@@ -137,3 +137,8 @@ def _complaints(shop, rng, now, service, boss, advisors):
     order = orders[-1] if orders else None
     rules.log_complaint(shop, advisors[-1], channel='phone', order=order, logged_at=now - timedelta(days=3),
                         content='车辆保养后仪表盘保养提示没有复位，打了两次电话都说会回电，一直没人回。')
+    # not answered yet, three hours left before its first answer is late: about to breach
+    order = orders[-2] if len(orders) > 1 else None
+    rules.log_complaint(shop, service, channel='phone', order=order,
+                        logged_at=now - rules.first_answer_window(shop) + timedelta(hours=3),
+                        content='洗车后副驾驶座椅上有油渍，希望店里给个说法。')

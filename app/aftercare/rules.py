@@ -575,6 +575,11 @@ def notify_event(event, customers, by, *, via, today=None):
 
 # --- complaints (投诉) ----------------------------------------------------------------------------------
 
+def first_answer_window(shop):
+    """How long the shop has to give a complaint its first answer."""
+    return timedelta(days=get_setting(shop, 'complaint_first_answer_days'))
+
+
 def log_complaint(shop, by, *, channel, content, contact='', customer=None, order=None, logged_at=None):
     """Anyone on staff logs a complaint and owns it (首问负责制); the first answer is due in
     `complaint_first_answer_days`."""
@@ -592,7 +597,7 @@ def log_complaint(shop, by, *, channel, content, contact='', customer=None, orde
         raise Refused(_l('Write down who complained and how to reach them.'))
     logged_at = logged_at or utcnow()
     with transaction():
-        due = logged_at + timedelta(days=get_setting(shop, 'complaint_first_answer_days'))
+        due = logged_at + first_answer_window(shop)
         c = Complaint.create(shop=shop, logged_at=logged_at, logged_by=by, owner=by, channel=channel,
                              customer=customer, contact=contact[:120], order=order, content=content,
                              first_answer_due_at=due)

@@ -17,3 +17,8 @@ def to_utc(local_dt, tz_name):
 
 def local_now(tz_name):
     return datetime.now(ZoneInfo(tz_name))
+
+
+def shop_today(shop):
+    """The shop's calendar day now: at 00:05 in Shanghai it is already tomorrow in UTC's terms."""
+    return local_now(shop.timezone).date()

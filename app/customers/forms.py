@@ -7,7 +7,9 @@ from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app.accounts.context import current_shop
 from app.core.i18n import LANGUAGE_NAMES
+from app.core.timeutil import shop_today
 from app.core.validators import VIN, Phone, Plate, phone_filter, plate_filter, vin_filter
 
 MAX_MILEAGE = 2_000_000
@@ -47,17 +49,23 @@ class DayField(DateField):
             raise ValueError(str(_l('Enter the date as year-month-day, e.g. 2024-05-31.'))) from None
 
 
+def _today():
+    """Today in the signed-in user's shop (the server's own date may still be yesterday)."""
+    shop = current_shop()
+    return shop_today(shop) if shop is not None else date.today()
+
+
 def _model_year(form, field):
     if field.data is None:
         return
-    latest = date.today().year + 1
+    latest = _today().year + 1
     if not FIRST_MODEL_YEAR <= field.data <= latest:
         raise ValidationError(_l('Enter a model year between %(first)d and %(last)d.',
                                  first=FIRST_MODEL_YEAR, last=latest))
 
 
 def _not_in_future(form, field):
-    if field.data and field.data > date.today():
+    if field.data and field.data > _today():
         raise ValidationError(_l('The sale date cannot be in the future.'))
 
 

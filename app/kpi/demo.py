@@ -1,9 +1,12 @@
-"""Demo: three months of finished orders in the demo shop, so the dashboard's trends have weeks to show.
+"""Demo: three months of finished orders up to this hour, so the dashboard's trends have weeks to show.
 
 The rest of the demo is a single busy day; the KPIs count finished work over weeks and months. Every
-order here is closed: checked in, accepted, worked, inspected, settled, paid, handed back and called,
-with the usual slips (a late foreman, a missed progress check, a call made too late). Nothing is left
-open, so no other list fills up with it. Idempotent: an audit event marks the shop as done.
+order here is closed: checked in, accepted, worked, inspected, settled, paid and handed back, with the
+usual slips (a late foreman, a missed progress check, a call made too late). The history runs up to the
+moment the demo is loaded, whatever the date: cars were handed back earlier today (once the shop has been
+open a while) and on every working day before, so this month's and last month's reports are full on the
+1st as on the 28th. Only what is still ahead stays open: the follow-up calls of the last week's cars are
+on the call list, due or coming. Idempotent: an audit event marks the shop as done.
 """
 import json
 from datetime import datetime, time, timedelta
@@ -50,25 +53,50 @@ def _history(rng):
     if not (advisors and techs and cars and jobs):
         return
     tz = shop.timezone
-    today = to_local(utcnow(), tz).date()
+    now = utcnow()
+    today = to_local(now, tz).date()
     made = []
     with transaction():
-        for back in range(DAYS, 6, -1):
+        for back in range(DAYS, -1, -1):
             day = today - timedelta(days=back)
-            if day.weekday() == 6:
-                continue
-            for _n in range(rng.choice(PER_DAY)):
-                made.append(_order(shop, tz, day, rng, rng.choice(advisors), techs, rng.choice(callers),
-                                   rng.choice(cars), jobs))
+            if day.weekday() == 6 and back:
+                continue        # closed on Sundays, but today is always a working day in the demo
+            for _n in range(rng.choice(PER_DAY) + (2 if back == 0 else 0)):
+                times = _times(tz, day, rng, now)
+                if times is None:
+                    continue    # this car could not have been handed back yet
+                made.append(_order(shop, times, rng, rng.choice(advisors), techs, rng.choice(callers),
+                                   rng.choice(cars), jobs, now))
         audit.record(MARK, 'shop', shop.id, shop=shop, after={'orders': len(made)})
 
 
-def _order(shop, tz, day, rng, advisor, techs, caller, car, jobs):
-    checked_in = to_utc(datetime.combine(day, time(8, 40)), tz) + timedelta(minutes=rng.randrange(0, 420))
+def _times(tz, day, rng, now):
+    """Checked in, promised, ready and handed back on `day` (or later), all before `now`; None if impossible.
+
+    A car that could not be back yet at this hour becomes a short job that came in early enough.
+    """
+    opens = to_utc(datetime.combine(day, time(8, 40)), tz)
+    latest = now - timedelta(minutes=5)
+    checked_in = opens + timedelta(minutes=rng.randrange(0, 420))
     hours = rng.choice([2, 3, 3, 4, 5, 6, 8, 50])
     promised = checked_in + timedelta(hours=hours)
     ready = checked_in + timedelta(hours=hours * rng.uniform(0.5, 1.04))
     delivered = ready + timedelta(minutes=rng.randrange(5, 45))
+    if delivered < latest:
+        return checked_in, promised, ready, delivered
+    room = (latest - opens).total_seconds() / 60
+    if room < 60:
+        return None                      # the shop opened less than an hour ago
+    checked_in = opens + timedelta(minutes=rng.uniform(0, min(room - 60, 240)))
+    delivered = checked_in + timedelta(minutes=rng.uniform(60, (latest - checked_in).total_seconds() / 60))
+    ready = checked_in + (delivered - checked_in) * 0.85
+    promised = checked_in + timedelta(hours=rng.choice([1, 2, 2, 3]))
+    return checked_in, promised, ready, delivered
+
+
+def _order(shop, times, rng, advisor, techs, caller, car, jobs, now):
+    checked_in, promised, ready, delivered = times
+    hours = (promised - checked_in).total_seconds() / 3600
     ro = RepairOrder.create(
         shop=shop, number=RepairOrder.next_number(shop, checked_in), customer=car.owner_id, vehicle=car,
         advisor=advisor, stage='closed', checkin_step='done', complaint='保养 / 检查', odometer=car.mileage or 0,
@@ -96,8 +124,11 @@ def _order(shop, tz, day, rng, advisor, techs, caller, car, jobs):
                                 labour_hours=job.hours, labour_rate=Decimal(300), labour_price=price,
                                 technician=tech, status='done', qc_failures=1 if rng.random() < 0.05 else 0)
         minutes = int(float(job.hours) * 60 * rng.uniform(0.75, 1.25))
-        TimeEntry.create(shop=shop, technician=tech, order=ro, line=line, started_at=start,
-                         ended_at=start + timedelta(minutes=minutes), end_reason='done')
+        # a clock never runs past the moment the car was ready (nor past now, for today's cars)
+        begun = min(start, ready - timedelta(minutes=2))
+        TimeEntry.create(shop=shop, technician=tech, order=ro, line=line, started_at=begun,
+                         ended_at=max(min(start + timedelta(minutes=minutes), ready), begun + timedelta(minutes=1)),
+                         end_reason='done')
         start += timedelta(minutes=minutes + 10)
         labour += price
         hours_sold += job.hours
@@ -108,6 +139,7 @@ def _order(shop, tz, day, rng, advisor, techs, caller, car, jobs):
     tax = ((labour + parts) * Decimal('0.13')).quantize(Decimal('0.01'))
     total = labour + parts + tax
     settled_at = ready + timedelta(minutes=10) if rng.random() < 0.97 else ready + timedelta(days=4)
+    settled_at = min(settled_at, now - timedelta(minutes=1))
     st = Settlement.create(shop=shop, order=ro, number='ST-%d-%06d' % (settled_at.year, Counter.next(shop, 'settlement', settled_at.year)), status='settled', labour=labour,
                            parts=parts, tax=tax, tax_rate=Decimal('0.13'), total=total, customer_total=total,
                            settled_at=settled_at, settled_by=advisor, created_at=ready)
@@ -119,14 +151,19 @@ def _order(shop, tz, day, rng, advisor, techs, caller, car, jobs):
     VehicleDelivery.create(shop=shop, order=ro, delivered_at=delivered, delivered_by=advisor, key_returned=True,
                            satisfaction=rng.choice([5, 5, 5, 4, 4, 4, 3, 2]))
     local_day = to_local(delivered, shop.timezone).date()
-    if rng.random() < 0.9:
-        called = delivered + timedelta(days=rng.choice([2, 3, 3, 4, 5, 8]))
+    called = delivered + timedelta(days=rng.choice([2, 3, 3, 4, 5, 8]))
+    if called > now:
+        # not called yet: on the call list, due or still ahead (the aftercare rule's window)
+        FollowUpTask.create(shop=shop, order=ro, customer=car.owner_id, vehicle=car, kind='first',
+                            due_from=local_day + timedelta(days=2), due_by=local_day + timedelta(days=7),
+                            assigned_to=caller, created_at=delivered)
+    elif rng.random() < 0.9:
         task = FollowUpTask.create(shop=shop, order=ro, customer=car.owner_id, vehicle=car, kind='first',
                                    due_from=local_day + timedelta(days=2), due_by=local_day + timedelta(days=7),
                                    assigned_to=caller, status='done', done_at=called, attempts=1, created_at=delivered)
         CallRecord.create(shop=shop, task=task, order=ro, customer=car.owner_id, caller=caller, called_at=called,
                           outcome='reached', satisfaction=rng.choice([5, 5, 4, 4, 3]))
-    if rng.random() < 0.03:
+    if rng.random() < 0.03 and delivered + timedelta(days=4) < now:
         logged = delivered + timedelta(days=1)
         Complaint.create(shop=shop, logged_at=logged, logged_by=caller, owner=caller, channel='phone',
                          customer=car.owner_id, order=ro, content='等待时间太长', cause_category='waiting',

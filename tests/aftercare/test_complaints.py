@@ -147,6 +147,7 @@ def _complaint(shop, by, at, cause, fault=None, answer_hours=None, satisfaction=
     return c
 
 
+@pytest.mark.shop_tz('Asia/Shanghai')
 def test_analysis_counts_by_cause_and_month_in_the_shops_calendar(shop, people):
     """The monthly complaint review must count each complaint once, in the right month and cause."""
     by = people['cs']

@@ -18,6 +18,7 @@ def people(shop):
     return staff(shop)
 
 
+@pytest.mark.shop_tz('Asia/Shanghai')
 def test_first_call_window_is_2_to_7_days_after_pickup_in_the_shops_calendar(shop, people):
     """A car picked up just after midnight in Shanghai would get its call window a day early if UTC were used."""
     # 17:30 UTC on 1 March is 01:30 on 2 March in Shanghai: pickup day is 2 March.
@@ -40,6 +41,7 @@ def test_scheduling_twice_keeps_one_task_and_shows_on_the_orders_timeline(shop, 
     assert len(events) == 1 and events[0].after_data['due_from']
 
 
+@pytest.mark.shop_tz('Asia/Shanghai')
 def test_second_call_is_due_within_7_days_after_the_first_call_reached_the_customer(shop, people):
     """The second call must come within the week after the first, not before and not forgotten."""
     order = delivered_order(shop, people['advisor'], utc(2026, 3, 1, 2, 0))
@@ -133,6 +135,7 @@ def test_calls_due_today_and_overdue_per_person(shop, people):
     assert [t.id for g in nobody for t in g.today + g.overdue] == [last_day.id]
 
 
+@pytest.mark.shop_tz('Asia/Shanghai')
 def test_today_is_the_shops_local_day(shop, people):
     """A call-back at 00:30 Shanghai time belongs on that Shanghai day's list, not the UTC day before."""
     assert rules.day_bounds(shop, date(2026, 5, 10)) == (datetime(2026, 5, 9, 16, 0), datetime(2026, 5, 10, 16, 0))

@@ -17,7 +17,7 @@ HX = {'HX-Request': 'true'}
 
 
 def _now_local():
-    return to_local(utcnow(), 'Asia/Shanghai').strftime('%Y-%m-%dT%H:%M')
+    return to_local(utcnow(), factories.SHOP_TZ).strftime('%Y-%m-%dT%H:%M')
 
 
 def _answer(work, decision='approved', **kw):
@@ -183,7 +183,7 @@ def test_missing_answer_details_are_explained_and_typed_values_kept(advisor_clie
     body = resp.get_data(as_text=True)
     assert resp.status_code == 400 and 'Enter who gave the answer.' in body and '客户说下周再来' in body
     assert AddedWork.get_by_id(work.id).status == 'pending'
-    future = to_local(utcnow() + timedelta(hours=3), 'Asia/Shanghai').strftime('%Y-%m-%dT%H:%M')
+    future = to_local(utcnow() + timedelta(hours=3), factories.SHOP_TZ).strftime('%Y-%m-%dT%H:%M')
     resp = advisor_client.post('/approvals/%d/decide' % work.id, data=_answer(work, at=future))
     assert resp.status_code == 400 and 'cannot be in the future' in resp.get_data(as_text=True)
 

@@ -27,7 +27,7 @@ def _order(shop, advisor, plate, elapsed_hours, total_hours=10, work_hours='0.5'
 
 
 def _local(dt):
-    return to_local(dt, 'Asia/Shanghai').strftime('%Y-%m-%dT%H:%M')
+    return to_local(dt, factories.SHOP_TZ).strftime('%Y-%m-%dT%H:%M')
 
 
 def _plates(shop):

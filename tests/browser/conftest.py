@@ -53,6 +53,7 @@ def live_server():
                DATABASE_URL='sqlite:///%s/servicebay.db' % tmp,
                INSTANCE_PATH='%s/instance' % tmp,
                SECRET_KEY='browser-test',
+               DEMO_TIMEZONE=os.environ.get('TEST_SHOP_TZ', 'Asia/Shanghai'),
                PYTHONUNBUFFERED='1')
     env.pop('FLASK_DEBUG', None)
     for args in (['db', 'upgrade'], ['demo']):

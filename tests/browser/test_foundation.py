@@ -27,6 +27,16 @@ def switch_language(page, code):
     page.wait_for_load_state('load')
 
 
+def follow_the_browser(page, base):
+    """Set the signed-in user's stored language to "follow the browser" (the demo's default), so what the test sees
+    depends on its own browser's language, not on what another test left on the shared demo account."""
+    page.goto(base + '/account')
+    page.select_option('select[name="acc-language"]', '')
+    with page.expect_navigation():
+        page.click('form[action$="/account/language"] button[type=submit]')
+    page.wait_for_load_state('load')
+
+
 class Watcher:
     """Collects console errors, uncaught script errors and requests to other hosts of one page."""
 
@@ -63,6 +73,8 @@ def test_technician_on_phone_signs_in_in_chinese_and_switches_to_english(live_se
 
     login(page, live_server, 'tech')
     expect(page).to_have_url(live_server + '/')
+    follow_the_browser(page, live_server)
+    page.goto(live_server + '/')
     expect(page.locator('a.who')).to_contain_text('刘洋')
     assert html_lang(page) == 'zh-Hans'
     no_horizontal_scroll(page)
@@ -109,6 +121,9 @@ def test_advisor_on_tablet_switches_to_chinese_and_filters_orders(live_server, t
 
     login(page, live_server, 'advisor')
     expect(page).to_have_url(live_server + '/')
+    follow_the_browser(page, live_server)
+    page.goto(live_server + '/')
+    assert html_lang(page) == 'en'
     expect(page.locator('a.who')).to_contain_text('李娜')
     expect(page.locator('a.tile').first).to_be_visible()
     shot(page, 'home-tablet-en')

@@ -1,4 +1,6 @@
 """Reports in a real browser: the daily business report and a scorecard on the manager's tablet and a wall screen."""
+from urllib.parse import urljoin
+
 import pytest
 from playwright.sync_api import expect
 
@@ -19,14 +21,17 @@ def _errors(page):
 
 
 def _busy_day(page, base):
-    """The demo's latest day with cars handed back: from the monthly report's day table (this month or last)."""
+    """The demo's latest day with cars handed back: from the monthly report's day table (this month or last).
+
+    Early on the 1st of a month no car is out yet this month; then the period bar's "previous" link (found by its
+    test id, its label is in the user's language) leads to last month."""
     page.goto(base + '/reports/business?period=month')
     for _ in range(2):
         rows = page.locator('table.rp-table tbody tr', has=page.locator('a[href*="period=day"]'))
         days = [r for r in rows.all() if r.locator('td').nth(2).inner_text().strip() != '0']
         if days:
             return days[-1].locator('a').inner_text().strip()
-        page.locator('a[aria-label="Previous period"]').click()
+        page.goto(urljoin(page.url, page.get_by_test_id('period-prev').get_attribute('href')))
     pytest.fail('the demo has no car handed back this month or last')
 
 

@@ -241,3 +241,16 @@ def test_rules_refuse_bad_values_from_other_callers(shop, advisor, files):
         rules.create_vehicle(shop, advisor, files['wang'], vin='123', plate='粤B12345', make='a', model='b')
     with pytest.raises(TypeError):
         rules.create_customer(shop, advisor, name='x', phone='13800001111', shop_id=3)
+
+
+def test_a_car_sold_today_is_accepted_just_after_midnight_in_the_shop(client, auth, advisor, files):
+    """At 00:05 on 1 January in Shanghai the server's UTC date is still 31 December: a car sold that day was
+    refused as 'sold in the future', and next year's model year as out of range (found by the date run)."""
+    from tests.helpers import at_local
+    with at_local('2027-01-01 00:05', files['wang'].shop.timezone):
+        auth.login('amy')
+        resp = client.post('/customers/%d/vehicles/new' % files['wang'].id,
+                           data=dict(VEHICLE, sale_date='2027-01-01', year='2028'))
+        assert resp.status_code == 302, body(resp)
+    car = Vehicle.get(Vehicle.vin == VEHICLE['vin'])
+    assert str(car.sale_date) == '2027-01-01' and car.year == 2028

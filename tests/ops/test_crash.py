@@ -8,7 +8,7 @@ succeeds, and a second retry does not do the action twice. Runs on SQLite and Po
 import base64
 import os
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,6 +16,7 @@ import pytest
 from app.core import stages
 from app.core.db import utcnow
 from app.core.models import Counter, Event, IdempotencyKey
+from app.core.timeutil import to_local
 from app.reception.models import KeyTag, OrderLine, RepairOrder, Signature
 from tests import factories
 from tests.ops.live import Browser, Server, form_fields, kill_in_the_middle
@@ -110,7 +111,7 @@ def test_kill_during_added_work_approval_keeps_it_pending_and_the_retry_approves
     lines_before = OrderLine.select().where(OrderLine.order == order.id).count()
     key = uuid.uuid4().hex
     browser = Browser(server.base)
-    local_now = (datetime.utcnow() + timedelta(hours=8) - timedelta(minutes=5)).strftime('%Y-%m-%dT%H:%M')
+    local_now = (to_local(utcnow(), shop.timezone) - timedelta(minutes=5)).strftime('%Y-%m-%dT%H:%M')
     form = {'version': str(work.version), 'decision': 'approved', 'channel': 'phone', 'spoke_with': 'Mr Wang',
             'at': local_now, 'idem': key}
 

@@ -3,6 +3,8 @@ import json
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
+
 from app.core import stages
 from app.core.db import utcnow
 from app.core.models import Event
@@ -29,7 +31,7 @@ def _post(client, req, outcome='issued', headers=None, **kw):
 
 
 def _tomorrow():
-    return (to_local(utcnow(), 'Asia/Shanghai').date() + timedelta(days=1)).isoformat()
+    return (to_local(utcnow(), factories.SHOP_TZ).date() + timedelta(days=1)).isoformat()
 
 
 def test_queue_shows_new_requests_oldest_first_and_backorders_below(clerk_client, order, line, staff):
@@ -129,7 +131,7 @@ def test_backorder_from_waiting_approval_and_dispatched(clerk_client, order, lin
 def test_past_expected_date_is_refused(clerk_client, order, line, staff):
     """A backorder 'expected yesterday' is a typing mistake."""
     req = make_request(order, staff['technician'], line)
-    yesterday = (to_local(utcnow(), 'Asia/Shanghai').date() - timedelta(days=1)).isoformat()
+    yesterday = (to_local(utcnow(), factories.SHOP_TZ).date() - timedelta(days=1)).isoformat()
     resp = _post(clerk_client, req, 'backordered', expected_on=yesterday, headers=HX)
     body = resp.get_data(as_text=True)
     assert resp.status_code == 400 and 'cannot be in the past' in body and 'id="preq-%d"' % req.id in body
@@ -194,6 +196,7 @@ def test_request_without_a_line_goes_on_the_first_job(clerk_client, order, line,
     assert part.line_id == line.id and part.name == '玻璃水 Washer fluid' and part.unit_price == 0
 
 
+@pytest.mark.shop_tz('Asia/Shanghai')
 def test_expected_date_means_the_workshop_opening_that_day(shop):
     """A part expected on Monday is there when the workshop opens, in the shop's own time zone."""
     at = rules.expected_date_to_utc(shop, date(2026, 1, 5))

@@ -1,4 +1,5 @@
 """Stock counts: a sheet by bin, counted quantities, the gain/loss sheet, manager approval adjusting the ledger."""
+from datetime import datetime
 from decimal import Decimal
 
 from app.parts import kpi
@@ -55,7 +56,8 @@ def test_count_sheet_by_bin_to_approval(client, shop, staff, make_user):
     assert (level(pads).on_hand, level(oil).on_hand) == (Decimal('8'), Decimal('42'))
     sheet = StockCount.get_by_id(sheet.id)
     assert sheet.status == 'approved'
-    variance, book = kpi.stock_variance([shop.id], sheet.approved_at, sheet.approved_at.replace(year=2100))
+    # not approved_at.replace(year=2100): on 29 February that day does not exist in 2100 (found by the date run)
+    variance, book = kpi.stock_variance([shop.id], sheet.approved_at, datetime(2100, 1, 1))
     assert (variance, book) == (Decimal('351.00'), Decimal('4020.00'))
     assert client.post('/parts/counts/%d/approve' % sheet.id, data={'idem': 'b'}).status_code == 400
 

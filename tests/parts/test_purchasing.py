@@ -2,7 +2,7 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from app.core.db import utcnow
+from app.core.timeutil import shop_today
 from app.parts import purchasing
 from app.parts.models import PurchaseOrder, ReceiptLine, StockMove, Supplier
 from tests.parts.conftest import level, make_part, post, sign_in
@@ -137,7 +137,7 @@ def test_replenishment_suggests_and_drafts_purchase_orders(clerk_client, shop, s
     [po] = PurchaseOrder.select()
     [line] = po.lines
     assert (po.status, po.supplier_id, line.part_id, line.quantity) == ('draft', supplier.id, pads.id, Decimal('8'))
-    assert po.expected_on == (utcnow() + timedelta(hours=8)).date() + timedelta(days=3)
+    assert po.expected_on == shop_today(shop) + timedelta(days=3)
     assert purchasing.below_safety(shop)[0]['part'].number == wiper.number        # on order counts as coming
 
 

@@ -11,6 +11,7 @@ from PIL import Image
 from app.core import stages
 from app.core.db import db, transaction, utcnow
 from app.core.models import Event
+from app.core.timeutil import to_local
 from app.reception import checkin
 from app.reception.models import (Belonging, KeyTag, MileageReading, OrderLine, PartLine, Photo, RepairOrder,
                                   WalkaroundMark)
@@ -305,7 +306,7 @@ def _complete(client, draft, car, shop, advisor):
     client.post('/checkin/%d/key' % draft.id, data={'tag': '1', 'hook': hooks[0].id})
     checkin.add_estimate_line(_reload(draft), advisor, description='Service', hours=Decimal('1'))
     client.post('/checkin/%d/estimate' % draft.id, data={'method': 'item'})
-    local = (utcnow() + timedelta(days=1, hours=8)).strftime('%Y-%m-%dT%H:%M')
+    local = (to_local(utcnow(), shop.timezone) + timedelta(days=1)).strftime('%Y-%m-%dT%H:%M')
     client.post('/checkin/%d/promise' % draft.id, data={'promised_at': local})
 
 

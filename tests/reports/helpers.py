@@ -46,7 +46,7 @@ def _settle(order, by, when, **figures):
 
 
 def build_month():
-    shop = factories.make_shop('RP', name='Report shop')
+    shop = factories.make_shop('RP', name='Report shop', timezone='Asia/Shanghai')   # the month is worked out in UTC+8
     roles = {'adv': 'advisor', 'adv2': 'advisor', 't1': 'technician', 't2': 'technician', 'fm': 'foreman',
              'qc': 'qc', 'pc': 'parts', 'wc': 'warranty', 'cs': 'customer_service', 'boss': 'manager'}
     u = {k: factories.make_user('rp_' + k, [role], [shop], display_name='RP %s' % k) for k, role in roles.items()}

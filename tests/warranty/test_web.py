@@ -7,6 +7,7 @@ import pytest
 from app.core import stages
 from app.core.db import utcnow
 from app.core.models import Event
+from app.core.timeutil import shop_today
 from app.warranty import rules
 from app.warranty.models import Claim, LineCoverage, LoanerRecord
 from tests.warranty.helpers import car, decide, noon, order, repair, sign_in, staff
@@ -125,7 +126,7 @@ def test_claim_pages_and_the_maker_answers(client, ro, people):
     assert move('approved').status_code == 302
     wrong = move('paid', paid_amount='99999')
     assert wrong.status_code == 400 and '99999' in wrong.get_data(as_text=True)
-    assert move('paid', paid_amount='7900.00', paid_on=date.today().isoformat()).status_code == 302
+    assert move('paid', paid_amount='7900.00', paid_on=shop_today(ro.shop).isoformat()).status_code == 302
     c = Claim.get_by_id(claim.id)
     assert (c.status, c.submissions, c.first_result, c.paid_amount) == ('paid', 2, 'rejected', Decimal('7900.00'))
     page = client.get('/warranty/claims/%d' % claim.id).get_data(as_text=True)
@@ -165,7 +166,7 @@ def test_advisor_records_the_loaner_from_the_warning(client, ro, people):
     page = client.get('/orders/%d' % ro.id).get_data(as_text=True)
     assert 'warranty-flags' in page and 'loaner car or transport compensation' in page
     resp = client.post('/warranty/orders/%d/loaners' % ro.id, data={
-        'version': 0, 'kind': 'loaner_car', 'given_on': date.today().isoformat(), 'note': '雷凌 Levin', 'idem': 'l1'})
+        'version': 0, 'kind': 'loaner_car', 'given_on': shop_today(ro.shop).isoformat(), 'note': '雷凌 Levin', 'idem': 'l1'})
     assert resp.status_code == 302 and LoanerRecord.get().recorded_by_id == people['advisor'].id
     page = client.get('/orders/%d' % ro.id).get_data(as_text=True)
     assert 'Loaner car recorded' in page and 'is owed a loaner' not in page
