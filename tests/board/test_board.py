@@ -15,6 +15,7 @@ from app.dispatch import rules
 from app.reception.models import OrderLine
 from app.workshop.models import AddedWork, PartsRequest
 from tests import factories
+from tests.helpers import mid_minute
 from tests.conftest import TEST_DB
 from tests.dispatch.helpers import HX, build_floor, make_waiting_order, sign_in
 
@@ -138,23 +139,24 @@ def test_any_staff_sees_the_board_and_visitors_are_sent_to_sign_in(client, floor
 
 def test_poll_is_204_while_nothing_changed_and_the_board_after_a_change(client, floor):
     """Every board must pick up a change within seconds, and cost almost nothing while there is none."""
-    sign_in(client, floor.foreman)
-    page = client.get('/board').get_data(as_text=True)
-    token = _token(page)
-    assert 'hx-get="/board/poll?view=wall&amp;since=%s"' % token in page
-    assert 'hx-trigger="every 3s"' in page
-    idle = client.get('/board/poll?view=wall&since=%s' % token, headers=HX)
-    assert idle.status_code == 204 and idle.get_data() == b''
-    order = floor.orders[0]
-    rules.assign_order(order, floor.foreman, floor.techs[1])   # checked in -> dispatched: one stage move
-    changed = client.get('/board/poll?view=wall&since=%s' % token, headers=HX)
-    assert changed.status_code == 200
-    body = changed.get_data(as_text=True)
-    assert '<html' not in body and 'id="board"' in body
-    assert _token(body) != token
-    column = body[body.index('col-dispatched'):body.index('col-in_progress')]
-    assert 'card-%d' % order.id in column and 'Tia Engine' in column
-    assert client.get('/board/poll?view=wall&since=%s' % _token(body), headers=HX).status_code == 204
+    with mid_minute():   # the version counts clock minutes: a new minute must not start half-way
+        sign_in(client, floor.foreman)
+        page = client.get('/board').get_data(as_text=True)
+        token = _token(page)
+        assert 'hx-get="/board/poll?view=wall&amp;since=%s"' % token in page
+        assert 'hx-trigger="every 3s"' in page
+        idle = client.get('/board/poll?view=wall&since=%s' % token, headers=HX)
+        assert idle.status_code == 204 and idle.get_data() == b''
+        order = floor.orders[0]
+        rules.assign_order(order, floor.foreman, floor.techs[1])   # checked in -> dispatched: one stage move
+        changed = client.get('/board/poll?view=wall&since=%s' % token, headers=HX)
+        assert changed.status_code == 200
+        body = changed.get_data(as_text=True)
+        assert '<html' not in body and 'id="board"' in body
+        assert _token(body) != token
+        column = body[body.index('col-dispatched'):body.index('col-in_progress')]
+        assert 'card-%d' % order.id in column and 'Tia Engine' in column
+        assert client.get('/board/poll?view=wall&since=%s' % _token(body), headers=HX).status_code == 204
 
 
 def test_version_is_the_shops_newest_event(app, floor):
@@ -170,30 +172,32 @@ def test_version_is_the_shops_newest_event(app, floor):
 
 def test_unchanged_poll_is_answered_before_the_app(client, floor, monkeypatch):
     """The idle poll of every screen, every 3 s, must not load the user, the shop or open a session."""
-    sign_in(client, floor.foreman)
-    token = _token(client.get('/board').get_data(as_text=True))
-    calls = []
-    monkeypatch.setattr(client.application, 'full_dispatch_request', lambda: calls.append(1))
-    resp = client.get('/board/poll?view=wall&since=%s' % token, headers=HX)
-    assert resp.status_code == 204 and not calls
-    assert resp.headers['Cache-Control'] == 'private, no-store' and 'Set-Cookie' not in resp.headers
+    with mid_minute():   # the version counts clock minutes: a new minute must not start half-way
+        sign_in(client, floor.foreman)
+        token = _token(client.get('/board').get_data(as_text=True))
+        calls = []
+        monkeypatch.setattr(client.application, 'full_dispatch_request', lambda: calls.append(1))
+        resp = client.get('/board/poll?view=wall&since=%s' % token, headers=HX)
+        assert resp.status_code == 204 and not calls
+        assert resp.headers['Cache-Control'] == 'private, no-store' and 'Set-Cookie' not in resp.headers
 
 
 def test_fast_path_answers_only_the_screen_it_signed_for(client, floor, make_user):
     """A version copied to another session, forged, or shown without a session goes through the full checks."""
-    olga = make_user('olga', ['advisor'])
-    sign_in(client, floor.foreman)
-    token = _token(client.get('/board').get_data(as_text=True))
-    newest, minute, shop_id, sig = token.split('.')
-    other = client.application.test_client()
-    sign_in(other, olga)
-    resp = other.get('/board/poll?since=%s' % token, headers=HX)
-    assert resp.status_code == 200 and 'id="board"' in resp.get_data(as_text=True)   # her own board, re-signed
-    forged = '.'.join([newest, minute, shop_id, '0' * 16])
-    assert client.get('/board/poll?since=%s' % forged, headers=HX).status_code == 200
-    anon = client.application.test_client()
-    assert anon.get('/board/poll?since=%s' % token, headers=HX).status_code == 401
-    assert client.get('/board/poll?since=%s' % token, headers=HX).status_code == 204
+    with mid_minute():   # the version counts clock minutes: a new minute must not start half-way
+        olga = make_user('olga', ['advisor'])
+        sign_in(client, floor.foreman)
+        token = _token(client.get('/board').get_data(as_text=True))
+        newest, minute, shop_id, sig = token.split('.')
+        other = client.application.test_client()
+        sign_in(other, olga)
+        resp = other.get('/board/poll?since=%s' % token, headers=HX)
+        assert resp.status_code == 200 and 'id="board"' in resp.get_data(as_text=True)   # her own board, re-signed
+        forged = '.'.join([newest, minute, shop_id, '0' * 16])
+        assert client.get('/board/poll?since=%s' % forged, headers=HX).status_code == 200
+        anon = client.application.test_client()
+        assert anon.get('/board/poll?since=%s' % token, headers=HX).status_code == 401
+        assert client.get('/board/poll?since=%s' % token, headers=HX).status_code == 204
 
 
 def test_minute_passing_refreshes_time_left(client, floor, monkeypatch):
