@@ -20,12 +20,13 @@ from app.accounts.models import User
 from app.core import audit, stages
 from app.core.db import is_sqlite, transaction, utcnow
 from app.core.models import Event
-from app.core.money import money
+from app.core.money import ZERO, money
 from app.core.settings import get_setting
 from app.reception.checkin import add_line
-from app.reception.models import CannedJob, Customer, PartLine, Photo, Recommendation, RepairOrder, Vehicle
+from app.reception.models import (CHANNELS, CannedJob, Customer, OrderFrozen, PartLine, Photo, Recommendation, RepairOrder,
+                                  Vehicle)
 from app.reception.pricing import needs_no_guarantee_note
-from app.settlement.rules import SettlementError, ensure_editable
+from app.settlement.totals import added_work_items, added_work_price
 from app.workshop import timing
 from app.workshop.models import AddedWork, AddedWorkPart, Finding, ProgressCheck
 
@@ -34,11 +35,6 @@ DECISIONS = {
     APPROVED: _l('Approved'),
     DECLINED: _l('Declined'),
     UNREACHABLE: _l('Could not reach'),
-}
-CHANNELS = {
-    'phone': _l('Phone'),
-    'in_person': _l('In person'),
-    'message': _l('Message'),
 }
 # A clock a little ahead of the server's must not refuse "now" typed on a tablet.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -87,24 +83,28 @@ def queue_token(shop):
 
 @dataclass
 class Quote:
-    """What an item costs and what it does to the promised time."""
+    """What an item costs the customer and what it does to the promised time."""
     labour: Decimal
     parts: Decimal
-    total: Decimal
+    tax: Decimal
+    total: Decimal                   # with tax: what the settlement charges for it (app.settlement.totals)
     delay_minutes: int
-    promised_at: object = None       # the order's promise now
-    new_promised_at: object = None   # after the delay
+    promised_at: object = None       # the order's promise now: the one promised time the order holds
+    new_promised_at: object = None   # while the item waits for an answer: the promise if the delay is agreed
 
 
-def quote(work, parts, order, rate):
-    """Price of an added-work item: labour + parts, as the workshop priced it from the catalogue,
-    worked out from the hours and the parts list where it was not."""
-    labour = money(work.labour_price) if work.labour_price else money(Decimal(work.hours or 0) * Decimal(rate))
-    parts_total = money(work.parts_price) if work.parts_price else \
-        money(sum((p.quantity * p.unit_price for p in parts), Decimal(0)))
+def quote(work, parts, order, tax_rate):
+    """Price of an added-work item with its tax, by the bill's own arithmetic, so the price told is the price
+    billed; and, while it waits for the customer, what it would do to the promised time."""
+    items = added_work_items(work, parts)
+    labour = sum((it.amount for it in items if it.kind == 'labour'), ZERO)
+    parts_total = sum((it.amount for it in items if it.kind != 'labour'), ZERO)
+    total = added_work_price(work, parts, tax_rate)
     delay = int(work.delay_minutes or 0)
-    new = order.promised_at + timedelta(minutes=delay) if order.promised_at else None
-    return Quote(labour, parts_total, labour + parts_total, delay, order.promised_at, new)
+    new = None
+    if work.status == AddedWork.PENDING and order.promised_at:
+        new = order.promised_at + timedelta(minutes=delay)
+    return Quote(labour, parts_total, total - labour - parts_total, total, delay, order.promised_at, new)
 
 
 @dataclass
@@ -145,7 +145,7 @@ def _items(shop, works):
                    .order_by(Photo.id)):
             photos.setdefault(ph.record_id, []).append(ph)
     attempts = call_attempts([w.order_id for w in works])
-    rate = get_setting(shop, 'labour_rate')
+    rate = get_setting(shop, 'tax_rate')
     out = []
     for w in works:
         out.append(Item(work=w, order=w.order, technician=w.requested_by, finding=findings.get(w.finding_id),
@@ -231,11 +231,11 @@ def decide(work, by, *, decision, channel, expected_version, spoke_with='', at=N
             raise Refused(_l('This order is no longer in the workshop.'))
         if decision == APPROVED:
             try:
-                ensure_editable(order)         # a settled order's jobs are frozen: approving would bill twice
-            except SettlementError as exc:
+                order.ensure_editable()        # a settled order's jobs are frozen: approving would bill twice
+            except OrderFrozen as exc:
                 raise Refused(exc.args[0])
         parts = list(AddedWorkPart.select().where(AddedWorkPart.added_work == work).order_by(AddedWorkPart.id))
-        q = quote(work, parts, order, get_setting(order.shop, 'labour_rate'))
+        q = quote(work, parts, order, get_setting(order.shop, 'tax_rate'))
         after = {'work': work.id, 'description': work.description, 'safety': work.safety, 'channel': channel,
                  'at': at, 'price': q.total}
         before = None
@@ -254,13 +254,19 @@ def decide(work, by, *, decision, channel, expected_version, spoke_with='', at=N
         after.update(spoke_with=spoke_with, price_told=work.price_told, delay_told_minutes=work.delay_told_minutes)
         if decision == APPROVED:
             line = _add_approved_line(order, work, parts)
-            old = order.promised_at
+            old, agreed = order.promised_at, order.agreed_total
             if old and work.delay_told_minutes:
                 order.promised_at = old + timedelta(minutes=work.delay_told_minutes)
+                if order.original_promised_at:     # the customer agreed to the delay: timeliness counts from it
+                    order.original_promised_at += timedelta(minutes=work.delay_told_minutes)
+            if agreed is not None:
+                order.agreed_total = agreed + work.price_told     # what they agreed to pay grows by what they were told
             order.no_guarantee_note = needs_no_guarantee_note(PartLine.select().where(PartLine.order == order))
-            _touch_order(order, RepairOrder.promised_at, RepairOrder.no_guarantee_note)
-            before = {'promised_at': old}
-            after.update(line=line.id, parts=len(parts), promised_at=order.promised_at)
+            _touch_order(order, RepairOrder.promised_at, RepairOrder.original_promised_at, RepairOrder.agreed_total,
+                         RepairOrder.no_guarantee_note)
+            before = {'promised_at': old, 'agreed_total': agreed}
+            after.update(line=line.id, parts=len(parts), promised_at=order.promised_at,
+                         agreed_total=order.agreed_total)
         else:
             rec = Recommendation.create(shop=order.shop_id, vehicle=order.vehicle_id, order_id=order.id,
                                         description=work.description, safety=work.safety, price=q.total)
@@ -287,8 +293,7 @@ def _add_approved_line(order, work, parts):
                     rate=canned.labour_rate if canned else None, system=canned.system if canned else '')
     line.canned_job = canned
     line.added_work_id = work.id
-    if work.labour_price:
-        line.labour_price = money(work.labour_price)    # the price the customer was quoted and agreed to
+    line.labour_price = money(work.labour_price)        # the price the customer was quoted and agreed to
     if work.requested_by_id:
         line.technician = work.requested_by_id
         line.status = stages.LINE_ASSIGNED
@@ -296,6 +301,10 @@ def _add_approved_line(order, work, parts):
     for p in parts:
         PartLine.create(shop=order.shop_id, order=order, line=line, part_number=p.part_number, name=p.name,
                         quantity=p.quantity, unit_price=p.unit_price)
+    if not parts and work.parts_price:
+        # priced as one sum with no list: billed as that sum, as it was quoted (added_work_items)
+        PartLine.create(shop=order.shop_id, order=order, line=line, name=work.description[:100],
+                        quantity=Decimal('1'), unit_price=money(work.parts_price))
     return line
 
 

@@ -43,6 +43,9 @@ ACTIONS = {
     'settlement.discount_approved': _l('Discount approved'), 'settlement.discount_removed': _l('Discount removed'),
     'settlement.settled': _l('Settled'), 'settlement.payment': _l('Payment received'),
     'settlement.credit_note': _l('Credit note issued'),
+    'settlement.consent': _l('The customer agreed to a higher bill'),
+    'settlement.internal_approved': _l('The shop\'s share approved'),
+    'settlement.written_off': _l('Balance written off'),
     # the customer
     'status_link.issued': _l('Status link issued'), 'status_link.reissued': _l('Status link replaced'),
     'message.sent': _l('Message sent'), 'message.failed': _l('Message not sent'),

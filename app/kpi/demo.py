@@ -19,6 +19,7 @@ from app.core import audit
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, TECHNICIAN
 from app.core.db import transaction, utcnow
 from app.core.models import Counter, Event, Shop
+from app.core.money import bill
 from app.core.timeutil import to_local, to_utc
 from app.kpi import facts
 from app.messages.models import Message
@@ -102,7 +103,7 @@ def _order(shop, times, rng, advisor, techs, caller, car, jobs, now):
         advisor=advisor, stage='closed', checkin_step='done', complaint='保养 / 检查', odometer=car.mileage or 0,
         checks='{"body": "ok", "interior": "ok"}' if rng.random() < 0.93 else '{}',
         valuables_reminded=rng.random() < 0.92, checked_in_at=checked_in, created_at=checked_in,
-        promised_at=promised, delivered_at=delivered,
+        promised_at=promised, original_promised_at=promised, delivered_at=delivered,
         accepted_at=checked_in + timedelta(minutes=rng.choice([2, 4, 6, 8, 9, 14])) if rng.random() < 0.95 else None,
         accepted_by=None)
     if rng.random() < 0.95:
@@ -136,17 +137,21 @@ def _order(shop, times, rng, advisor, techs, caller, car, jobs, now):
     Event.create(shop=shop, at=ready, actor=advisor.id, actor_name=advisor.display_name, action='order.stage',
                  record_type='repair_order', record_id=ro.id, before=json.dumps({'stage': 'ready_for_wash'}),
                  after=json.dumps({'stage': 'ready_for_pickup'}, sort_keys=True))
-    tax = ((labour + parts) * Decimal('0.13')).quantize(Decimal('0.01'))
-    total = labour + parts + tax
     settled_at = ready + timedelta(minutes=10) if rng.random() < 0.97 else ready + timedelta(days=4)
     settled_at = min(settled_at, now - timedelta(minutes=1))
-    st = Settlement.create(shop=shop, order=ro, number='ST-%d-%06d' % (settled_at.year, Counter.next(shop, 'settlement', settled_at.year)), status='settled', labour=labour,
+    lines = [SettlementLine(kind='labour', key='labour', description='工时', hours=hours_sold, amount=labour)]
+    if parts:
+        lines.append(SettlementLine(kind='part', key='parts', description='配件', amount=parts))
+    t = bill(lines, [], Decimal('0.13'))          # the bill's own arithmetic, as settling would
+    tax, total = t['tax'], t['customer_total']
+    st = Settlement.create(shop=shop, order=ro, number='ST-%d-%06d' % (settled_at.year, Counter.next(
+                               shop, 'settlement', settled_at.year)), status='settled', labour=labour,
                            parts=parts, tax=tax, tax_rate=Decimal('0.13'), total=total, customer_total=total,
                            settled_at=settled_at, settled_by=advisor, created_at=ready)
-    SettlementLine.create(shop=shop, settlement=st, kind='labour', key='labour', description='工时', hours=hours_sold,
-                          amount=labour)
-    if parts:
-        SettlementLine.create(shop=shop, settlement=st, kind='part', key='parts', description='配件', amount=parts)
+    for line in lines:
+        line.shop, line.settlement = shop, st
+        line.save(force_insert=True)
+    RepairOrder.update(settled_at=settled_at).where(RepairOrder.id == ro.id).execute()
     Payment.create(shop=shop, settlement=st, method='mobile', amount=total, paid_at=delivered, received_by=advisor)
     VehicleDelivery.create(shop=shop, order=ro, delivered_at=delivered, delivered_by=advisor, key_returned=True,
                            satisfaction=rng.choice([5, 5, 5, 4, 4, 4, 3, 2]))

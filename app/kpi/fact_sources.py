@@ -9,7 +9,8 @@ from peewee import Case
 
 from app.core import stages
 from app.core.access import ADVISOR, FOREMAN, TECHNICIAN
-from app.kpi.figures import DISTINCT, LATE, NOT_A_REPAIR, ON_TIME, SKIPPED, _done, _flag, _status, _window
+from app.kpi.figures import (DISTINCT, LATE, NOT_A_REPAIR, ON_TIME, SKIPPED, _clocked_only, _done, _flag, _status,
+                             _window)
 from app.kpi.models import KpiClockFact, KpiLineFact, KpiOrderFact, KpiSettlementFact
 from app.kpi.periods import epoch
 
@@ -111,6 +112,7 @@ def lines(ctx):
         return None
     cols = {'k': ctx.b.bucket(F.shop_id, F.delivered_at),
             'lines': pw.Value(1), 'sold_h': F.labour_hours, 'line_clocked_s': F.clocked_s,
+            'clocked_sold_h': _clocked_only(F.labour_hours, F.clocked_s), 'unclocked': _flag(F.clocked_s <= 0),
             'first_pass': _flag(F.qc_failures == 0), 'reworked': _flag(F.qc_failures > 0)}
     q = (F.select(*[v.alias(n) for n, v in cols.items()])
          .where(ctx.b.within(F.shop_id, F.delivered_at) & F.stage.not_in(list(NOT_A_REPAIR))

@@ -14,8 +14,9 @@ on the local day of its time in its shop's zone (an order delivered at 23:30 loc
 
 How things are counted (one place for each rule; the numbers are settings, app.core.settings):
 - Orders are counted when delivered (RepairOrder.delivered_at), drafts and cancelled orders never.
-- Service timeliness: delivered by the original promise (a progress check that moves the promise
-  keeps the first one in ProgressCheck.old_promised_at) ÷ delivered orders that had a promise.
+- Service timeliness: delivered by the original promise (RepairOrder.original_promised_at: given at signing,
+  moved only by added work the customer approved; a progress check or an amendment does not move it)
+  ÷ delivered orders that had a promise.
 - Customer satisfaction: delivery answers scoring `kpi_satisfied_score` or more ÷ answers.
 - Complaint rate: complaints logged in the period found to be the service's fault ÷ orders delivered.
 - Follow-up success: first and second follow-up calls that reached the customer ÷ such calls that
@@ -26,7 +27,7 @@ How things are counted (one place for each rule; the numbers are settings, app.c
   parts cost from app.parts.kpi. Receivables: what customers owed on settled bills at the period's
   end (customer share − payments − credit notes).
 - Technicians: efficiency = flat-rate hours of job lines done on delivered orders ÷ hours clocked
-  on those lines; productivity = hours clocked on jobs ÷ hours present, where present is the
+  on those lines (a line done with no time clocked is left out of both and counted as unclocked); productivity = hours clocked on jobs ÷ hours present, where present is the
   shift (workday_start–workday_end) on each local day the technician clocked on (no attendance
   clock exists); first-time QC pass = those job lines never failed at QC ÷ lines; rework the rest.
 - Process compliance per rulebook step: each counted record is on time, late (done outside the
@@ -189,25 +190,20 @@ def _flag(cond):
 # --- sources: one query each, a row per counted record with its classification -------------------
 
 def _original_promise(order_alias):
-    """The promise the customer was first given: before any progress check moved it."""
-    from app.workshop.models import ProgressCheck
-    pc = ProgressCheck.alias('pc0')
-    first_old = _v(pc.select(pc.old_promised_at)
-                 .where((pc.order == order_alias.id) & pc.old_promised_at.is_null(False))
-                 .order_by(pc.checked_at, pc.id).limit(1))
-    return fn.COALESCE(first_old, order_alias.promised_at)
+    """The promise timeliness is measured by (RepairOrder.original_promised_at; the current one if none)."""
+    return fn.COALESCE(order_alias.original_promised_at, order_alias.promised_at)
 
 
 def _order_parts(RO, lo100, hi100):
     """Per order, every time the step rules compare, each looked up once: {name: SQL} (with _order_join)."""
     from app.aftercare.models import CallRecord, FollowUpTask
     from app.messages.models import Message
-    from app.reception.models import CannedJob, OrderLine, Signature, WalkaroundMark
+    from app.reception.models import RepairOrder, Signature, WalkaroundMark
     from app.settlement.models import Settlement
     from app.settlement.rules import SETTLE_STAGES
     from app.workshop.models import ProgressCheck
     sig, mark, pc, m = Signature.alias('sg'), WalkaroundMark.alias('wm'), ProgressCheck.alias('pc1'), Message.alias('mp')
-    ol, cj, ev, st = OrderLine.alias('olm'), CannedJob.alias('cjm'), Event.alias('ev'), Settlement.alias('st')
+    ev, st = Event.alias('ev'), Settlement.alias('st')
     ft, cr = FollowUpTask.alias('ft'), CallRecord.alias('cr')
     promise = _original_promise(RO)
     duration = epoch(promise) - epoch(RO.checked_in_at)
@@ -225,11 +221,10 @@ def _order_parts(RO, lo100, hi100):
         'first_notice': _v(m.select(fn.MIN(m.sent_at)).where((m.order == RO.id)
                                                              & m.kind.in_(['pickup_notice', 'late_notice'])
                                                              & (m.status == 'sent'))),
-        'maintenance': _flag(fn.EXISTS(ol.select(SQL('1')).join(cj, on=(ol.canned_job == cj.id))
-                                       .where((ol.order == RO.id) & (cj.category == 'maintenance')))),
+        'maintenance': _flag(RepairOrder.maintenance_where(RO)),
         'ready_at': _v(ev.select(fn.MIN(ev.at)).where((ev.record_type == 'repair_order') & (ev.record_id == RO.id)
                                                       & (ev.action == 'order.stage') & ev.after.in_(marks))),
-        'settled_at': _v(st.select(fn.MIN(st.settled_at)).where((st.order == RO.id) & (st.status != 'draft'))),
+        'settled_at': _v(st.select(fn.MIN(st.settled_at)).where((st.order == RO.id) & Settlement.settled_where(st))),
         'fu_from': ft.due_from, 'fu_by': ft.due_by,
         'first_call': _v(cr.select(fn.MIN(cr.called_at)).where(cr.task == ft.id)),
         '_ft': ft,
@@ -395,6 +390,12 @@ def _order_fields(RO, at, amount=None):
             (amount if amount is not None else pw.Value(None)).alias('amount'), RO.shop.alias('shop_id'))
 
 
+def _clocked_only(sold_hours, clocked_s):
+    """SQL: a line's flat-rate hours where time was clocked on it, else 0. A line done with no time clocked says
+    nothing about efficiency (0:00 on a 1.6-hour job read as "48000 % efficient"); it is counted as unclocked."""
+    return Case(None, [(clocked_s > 0, sold_hours)], 0)
+
+
 def _done(q, who, cols):
     """A source's query narrowed to one person (`who`, or True for everyone), or with the person's column `u`
     (PerUser), and its columns' kinds."""
@@ -431,7 +432,7 @@ def src_settled(ctx, drill=False):
     q = (S.select(*[v.alias(n) for n, v in cols.items()],
                   *(_order_fields(RO, S.settled_at, S.labour + S.parts - S.discount) if drill else ()))
          .join(RO, on=(S.order == RO.id))
-         .where(ctx.b.within(S.shop, S.settled_at) & (S.status != 'draft')))
+         .where(ctx.b.within(S.shop, S.settled_at) & S.settled_where()))
     return _done(q, who, cols)
 
 
@@ -476,6 +477,7 @@ def src_lines(ctx, drill=False):
                .where((te.line == OL.id) & te.ended_at.is_null(False)))
     cols = {'k': ctx.b.bucket(RO.shop, RO.delivered_at),
             'lines': pw.Value(1), 'sold_h': OL.labour_hours, 'line_clocked_s': clocked,
+            'clocked_sold_h': _clocked_only(OL.labour_hours, clocked), 'unclocked': _flag(clocked <= 0),
             'first_pass': _flag(OL.qc_failures == 0), 'reworked': _flag(OL.qc_failures > 0)}
     q = (OL.select(*[v.alias(n) for n, v in cols.items()], *(_order_fields(RO, RO.delivered_at) if drill else ()))
          .join(RO, on=(OL.order == RO.id))
@@ -705,30 +707,14 @@ def agg_warranty(ctx):
 
 
 def agg_receivables(ctx):
-    """Customers' balance on settled bills at the end of each bucket: three grouped queries, summed up."""
+    """What customers owed at the end of each bucket: app.settlement.receivables, the one rule."""
     from app.reception.models import RepairOrder as RO
-    from app.settlement.models import CreditNote, Payment, Settlement as S
+    from app.settlement.receivables import owed_by_bucket
     who = ctx.who({ADVISOR: RO.advisor})
-    if who is None:
+    if who is None or isinstance(who, PerUser):
         return None
-    parts = [(S, S.settled_at, S.customer_total, 1), (Payment, Payment.paid_at, Payment.amount, -1),
-             (CreditNote, CreditNote.created_at, CreditNote.total, -1)]
-    per = {}
-    for model, at, amount, sign in parts:
-        k = ctx.b.bucket(model.shop, at, before=-1)
-        q = model.select(k.alias('k'), fn.SUM(amount))
-        if model is not S:
-            q = q.join(S, on=(model.settlement == S.id))
-        q = q.where(ctx.b.before_end(model.shop, at) & (S.status != 'draft') & (S.customer_total > 0))
-        if who is not True:     # one person's: the orders they advised (the shop's needs no join)
-            q = q.join(RO, on=(S.order == RO.id)).where(who)
-        for kk, total in q.group_by(SQL('1')).tuples():
-            per[int(kk)] = per.get(int(kk), ZERO) + sign * money(total)
-    out, running = {}, per.get(-1, ZERO)
-    for k in range(len(ctx.b)):
-        running += per.get(k, ZERO)
-        out[k] = {'receivables': running}
-    return out
+    series = owed_by_bucket(ctx.b, None if who is True else ctx.user_id)
+    return {k: {'receivables': v} for k, v in enumerate(series)}
 
 
 OTHER_SOURCES = {'parts': agg_parts, 'warranty': agg_warranty, 'receivables': agg_receivables}
@@ -836,7 +822,8 @@ SPECS = [
          None, None, None, 'receivables', None),
     # workshop
     Spec('tech_efficiency', _l('Technician efficiency'), PERCENT, 'workshop', ('lines',),
-         lambda s: Decimal(str(s.get('sold_h', 0))).quantize(Decimal('0.01')), lambda s: _hours(s.get('line_clocked_s')),
+         lambda s: Decimal(str(s.get('clocked_sold_h', 0))).quantize(Decimal('0.01')),
+         lambda s: _hours(s.get('line_clocked_s')),
          'kpi_efficiency_target', '>=', 'lines', None),
     Spec('tech_productivity', _l('Technician productivity'), PERCENT, 'workshop', ('clocks', 'present'),
          lambda s: _hours(s.get('clocked_s')), None, 'kpi_productivity_target', '>=', 'clocks', None),
@@ -1191,26 +1178,18 @@ def _part_row(r):
 
 
 def _receivable_rows(ctx):
+    """The bills behind the receivables figure: app.settlement.receivables.bills_owing at the period's end."""
     from app.reception.models import RepairOrder as RO
-    from app.settlement.models import CreditNote, Payment, Settlement as S
+    from app.settlement.receivables import bills_owing
+    who = ctx.who({ADVISOR: RO.advisor})
+    if who is None or isinstance(who, PerUser):
+        return []
     out = []
     for tz, ids in ctx.b.zones.items():
         _lo, end = ctx.b.utc_range(tz)
-        p, c = Payment.alias('pr'), CreditNote.alias('cn')
-        paid = _v(p.select(fn.COALESCE(fn.SUM(p.amount), 0)).where((p.settlement == S.id) & (p.paid_at < end)))
-        credited = _v(c.select(fn.COALESCE(fn.SUM(c.total), 0)).where((c.settlement == S.id) & (c.created_at < end)))
-        who = ctx.who({ADVISOR: RO.advisor})
-        q = (S.select(S.id, S.number, S.settled_at, S.order, S.shop, S.customer_total, paid.alias('paid'),
-                      credited.alias('credited'))
-             .join(RO, on=(S.order == RO.id))
-             .where(S.shop.in_(ids) & (S.status != 'draft') & (S.settled_at < end) & (S.customer_total > 0)))
-        if who is not True and who is not None:
-            q = q.where(who)
-        for r in q.dicts():
-            balance = money(r['customer_total']) - money(r['paid']) - money(r['credited'])
-            if balance > 0:
-                out.append(DrillRow('settlement', r['id'], r['number'] or '', r['settled_at'], r['order'],
-                                    'bad', False, balance, r['shop']))
+        for r in bills_owing(ids, end, None if who is True else ctx.user_id):
+            out.append(DrillRow('settlement', r.settlement_id, r.number, r.settled_at, r.order_id, 'bad', False,
+                                r.balance, r.shop_id))
     return out
 
 

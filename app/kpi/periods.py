@@ -81,6 +81,11 @@ class Buckets:
         """(start, end) local dates of bucket k."""
         return self.starts[k], (self.starts[k + 1] if k + 1 < len(self.starts) else self.end)
 
+    def bound(self, shop_id, k):
+        """The UTC instant bucket k starts at in a shop's zone (k = len(self): the period's end)."""
+        tz = next(tz for tz, ids in self.zones.items() if shop_id in ids)
+        return self.bounds[tz][k]
+
     def utc_range(self, tz, k=None):
         """[start, end) UTC instants of bucket k (or the whole period) for a time zone."""
         b = self.bounds[tz]

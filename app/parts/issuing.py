@@ -12,7 +12,7 @@ from app.core import audit
 from app.core.db import transaction, utcnow
 from app.parts import stock
 from app.parts.models import OldPart, Part, StockLevel, StockMove
-from app.reception.models import OrderLine, PartLine, RepairOrder
+from app.reception.models import OrderFrozen, OrderLine, PartLine, RepairOrder
 
 
 def catalogue_part(shop_id, number):
@@ -38,10 +38,9 @@ def on_the_shelf(shop, numbers):
 
 def ensure_order_editable(order):
     """Settled orders are closed to parts changes (a correction is a credit note)."""
-    from app.settlement.rules import SettlementError, ensure_editable
     try:
-        ensure_editable(order)
-    except SettlementError as exc:
+        order.ensure_editable()
+    except OrderFrozen as exc:
         raise stock.StockError(exc.args[0] if exc.args else str(exc)) from None
 
 

@@ -15,7 +15,7 @@ from app.core.db import transaction, utcnow
 from app.core.money import money
 from app.core.settings import get_setting
 from app.core.timeutil import to_local, to_utc
-from app.reception.models import (Belonging, KeyHook, KeyTag, MileageReading, OrderLine, PartLine, Photo,
+from app.reception.models import (CHANNELS, Belonging, KeyHook, KeyTag, MileageReading, OrderLine, PartLine, Photo,
                                   RepairOrder, Signature, Vehicle, WalkaroundMark)
 from app.reception.pricing import needs_no_guarantee_note, order_totals
 
@@ -59,6 +59,9 @@ def add_line(order, *, canned_job=None, description='', hours=None, rate=None, s
 
 
 # --- the guided steps ------------------------------------------------------------
+
+# A tablet's clock a little ahead of the server's must not refuse 'now'.
+CLOCK_SKEW = timedelta(minutes=5)
 
 STEPS = ['vehicle', 'walkaround', 'belongings', 'key', 'estimate', 'promise', 'sign']
 STEP_LABELS = {
@@ -405,7 +408,11 @@ def sign(order, by, *, signature_png, signer):
             order.number = RepairOrder.next_number(order.shop, now)
             order.checked_in_at = now
             order.checkin_step = 'done'
-            order.save(only=[RepairOrder.number, RepairOrder.checked_in_at, RepairOrder.checkin_step])
+            totals = order_totals(order)
+            order.agreed_total = totals['total']              # what the customer signs for
+            order.original_promised_at = order.promised_at
+            order.save(only=[RepairOrder.number, RepairOrder.checked_in_at, RepairOrder.checkin_step,
+                             RepairOrder.agreed_total, RepairOrder.original_promised_at])
             stages.move(order, stages.CHECKED_IN, by=by, note=str(_l('Signed by %(name)s', name=signer)))
             vehicle = order.vehicle
             if order.odometer > (vehicle.mileage or 0):
@@ -413,7 +420,7 @@ def sign(order, by, *, signature_png, signer):
                 vehicle.save(only=[Vehicle.mileage, Vehicle.plate_key, Vehicle.vin_tail])
             MileageReading.create(shop=order.shop_id, vehicle=vehicle, km=order.odometer, at=now, order_id=order.id)
             audit.record('order.signed', 'repair_order', order.id, shop=order.shop_id, actor=by,
-                         after={'number': order.number, 'signer': signer, 'totals': order_totals(order)})
+                         after={'number': order.number, 'signer': signer, 'totals': totals})
             # Every order gets its customer status link when it is created (printed on the customer's copy).
             from app.status.rules import issue_link
             issue_link(order, by)
@@ -423,18 +430,41 @@ def sign(order, by, *, signature_png, signer):
     return order
 
 
-def amend(order, by, *, promised_at, advisor_notes, reason):
-    """A change to a signed order, kept in the audit trail with what it was, what it is and why."""
-    if not reason.strip():
+def amend(order, by, *, promised_at, advisor_notes, reason, told_channel='', told_at=None, now=None):
+    """A change to a signed order still in the shop, kept in the audit trail with what it was, what it is and why.
+
+    A settled, delivered, closed or cancelled order is not amended. A new promised time follows the rulebook's
+    rule for a late car: it is in the future, the customer is told (how and when are recorded), and the promise
+    they signed for stays the one timeliness is measured by (RepairOrder.original_promised_at).
+    """
+    now = now or utcnow()
+    if not (reason or '').strip():
         raise CheckinError(_l('Say why the signed order is changed.'))
     with transaction():
+        order = RepairOrder.get_by_id(order.id)
+        if order.stage not in stages.OPEN or order.is_settled:
+            raise CheckinError(_l('This order is settled or has left the shop: it can no longer be amended.'))
+        moved = promised_at != order.promised_at
+        if moved:
+            if order.stage == stages.READY_FOR_PICKUP:
+                raise CheckinError(_l('The car is ready for pickup: its promised time no longer moves.'))
+            if promised_at <= now:
+                raise CheckinError(_l('The new promised time must be in the future.'))
+            if told_channel not in CHANNELS:
+                raise CheckinError(_l('Choose how the customer was told of the new time.'))
+            told_at = told_at or now
+            if told_at > now + CLOCK_SKEW:
+                raise CheckinError(_l('The time the customer was told cannot be in the future.'))
         before = {'promised_at': order.promised_at, 'advisor_notes': order.advisor_notes}
         order.promised_at, order.advisor_notes = promised_at, advisor_notes
         order.version += 1
-        order.save()
+        order.save(only=[RepairOrder.promised_at, RepairOrder.advisor_notes, RepairOrder.version])
         b, a = audit.diff(before, {'promised_at': promised_at, 'advisor_notes': advisor_notes})
+        if moved:
+            a.update(customer_told_at=told_at, channel=told_channel, original_promised_at=order.original_promised_at)
         audit.record('order.amended', 'repair_order', order.id, shop=order.shop_id, actor=by, before=b, after=a,
                      note=reason)
+    return order
 
 
 def cancel_draft(order, by):

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.accounts.forms import MultiCheckboxField
 from app.reception.checkin import DOCUMENTS, MARK_KINDS
-from app.reception.models import PartLine, RepairOrder
+from app.reception.models import CHANNELS, PartLine, RepairOrder
 
 
 def _strip(value):
@@ -120,3 +120,6 @@ class AmendForm(FlaskForm):
     advisor_notes = TextAreaField(_l('Advisor notes'), filters=[_strip], validators=[Length(max=2000)])
     reason = StringField(_l('Why is the signed order changed?'), filters=[_strip], validators=[
         DataRequired(_l('Say why the signed order is changed.')), Length(max=200)])
+    # a new promised time is told to the customer (checked by the rule only when the time moves)
+    told_channel = RadioField(_l('The customer was told of a new time by'), validate_choice=False,
+                              choices=[SelectChoice(k, v) for k, v in CHANNELS.items()])

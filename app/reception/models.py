@@ -4,6 +4,8 @@ import secrets
 from decimal import Decimal
 
 import peewee as pw
+from flask_babel import lazy_gettext as _l
+from peewee import fn
 
 from app.accounts.models import User
 from app.core import audit, stages
@@ -80,8 +82,21 @@ class MileageReading(ShopScoped):
     order_id = pw.IntegerField(null=True)                 # the order it was read at, if any
 
 
+# How an advisor reaches a customer about their order: added work, a new promised time, a higher bill.
+CHANNELS = {
+    'phone': _l('Phone'),
+    'in_person': _l('In person'),
+    'message': _l('Message'),
+}
+
+
+class OrderFrozen(ValueError):
+    """The order is settled (or has left the shop): the change asked for cannot be made."""
+
+
 class CannedJob(ShopScoped):
     """A catalogue job: labour operation, flat-rate hours and its usual parts."""
+    MAJOR, MAINTENANCE, MINOR = 'major', 'maintenance', 'minor'     # guarantee categories
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     code = pw.CharField(max_length=20)
     name = pw.CharField(max_length=100)
@@ -165,6 +180,13 @@ class RepairOrder(ShopScoped):
     checked_in_at = pw.DateTimeField(null=True)           # signed by the customer
     promised_at = pw.DateTimeField(null=True)
     delivered_at = pw.DateTimeField(null=True)
+    # The promise timeliness is measured by: given at signing, moved only by the delay of added work the customer
+    # approved; a progress check or an amendment that moves promised_at leaves it (the KPIs keep the first word).
+    original_promised_at = pw.DateTimeField(null=True)
+    # What the customer agreed to pay (with tax): the estimate they signed plus the added work they approved.
+    # Settling a bill above it needs their consent recorded (app.settlement.rules.consent_needed).
+    agreed_total = pw.DecimalField(max_digits=12, decimal_places=2, null=True)
+    settled_at = pw.DateTimeField(null=True)              # the bill was settled: jobs, parts and prices are frozen
 
     class Meta:
         indexes = ((('shop', 'number'), True),)
@@ -172,6 +194,15 @@ class RepairOrder(ShopScoped):
     @classmethod
     def open_orders(cls, shop):
         return cls.for_shop(shop).where(cls.stage.in_(list(stages.OPEN)))
+
+    @classmethod
+    def maintenance_where(cls, order=None):
+        """SQL: the order has a job of the catalogue's maintenance category. The one definition of "a maintenance
+        order" (settled within `maintenance_settlement_days`, the first maintenance, the next service date).
+        `order`: an alias of this model (default the model itself)."""
+        ol, cj = OrderLine.alias('mnt_ol'), CannedJob.alias('mnt_cj')
+        return fn.EXISTS(ol.select(pw.SQL('1')).join(cj, on=(ol.canned_job == cj.id))
+                         .where((ol.order == (order or cls).id) & (cj.category == CannedJob.MAINTENANCE)))
 
     @classmethod
     def drafts(cls, shop):
@@ -182,6 +213,7 @@ class RepairOrder(ShopScoped):
     def create_numbered(cls, *, shop, by, **fields):
         """A signed order straight away (demo and imports). Call inside the action's transaction."""
         fields.setdefault('checked_in_at', utcnow())
+        fields.setdefault('original_promised_at', fields.get('promised_at'))
         order = cls.create(shop=shop, stage=stages.CHECKED_IN, checkin_step='done', **fields)
         order.number = cls.next_number(shop, order.checked_in_at)
         order.save(only=[cls.number])
@@ -202,6 +234,17 @@ class RepairOrder(ShopScoped):
     @property
     def is_signed(self):
         return self.stage != stages.DRAFT
+
+    @property
+    def is_settled(self):
+        return self.settled_at is not None
+
+    def ensure_editable(self):
+        """Raise OrderFrozen once the order is settled: its jobs, parts and prices must not change any more
+        (a correction is a credit note on the settlement)."""
+        if self.is_settled:
+            raise OrderFrozen(_l('This order is settled: its jobs and parts cannot change. '
+                                 'A correction is a credit note on the settlement.'))
 
     @property
     def document_list(self):

@@ -83,15 +83,22 @@ def order_amend(order_id):
     """Change the promised time or notes of a signed order, with the reason on record."""
     ro = RepairOrder.get_for_shop_or_404(current_shop(), order_id)
     form = AmendForm()
+    error = None
     if form.validate_on_submit():
         if form.version.data != str(ro.version):
             raise stages.StaleRecord(ro.id)
-        checkin.amend(ro, current_user, promised_at=to_utc(form.promised_at.data, current_shop().timezone),
-                      advisor_notes=form.advisor_notes.data or '', reason=form.reason.data)
-        flash(_('The change is recorded on the order.'), 'ok')
-        return redirect(url_for('reception.order', order_id=ro.id))
+        try:
+            checkin.amend(ro, current_user, promised_at=to_utc(form.promised_at.data, current_shop().timezone),
+                          advisor_notes=form.advisor_notes.data or '', reason=form.reason.data,
+                          told_channel=form.told_channel.data or '')
+        except checkin.CheckinError as exc:
+            error = str(exc)
+        else:
+            flash(_('The change is recorded on the order.'), 'ok')
+            return redirect(url_for('reception.order', order_id=ro.id))
     timeline = Event.for_record('repair_order', ro.id).order_by(Event.at, Event.id)
-    return render('reception/order.html', None, timeline=list(timeline), amend_form=form, **_order_context(ro)), 400
+    return render('reception/order.html', None, timeline=list(timeline), amend_form=form, amend_error=error,
+                  **_order_context(ro)), 400
 
 
 @bp.route('/orders/<int:order_id>/outline.svg')

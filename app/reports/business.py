@@ -9,14 +9,15 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, fn
 
 from app.core import stages
 from app.core.money import money
 from app.reception.models import CannedJob, OrderLine, RepairOrder, Vehicle
 from app.reports.periods import bucket
 from app.settlement import queries as settlement_queries
-from app.settlement.models import CATEGORIES, MINOR, PAYERS, CreditNote, Payment, Settlement
+from app.settlement.models import CATEGORIES, MINOR, PAYERS, Settlement
+from app.settlement.receivables import owed_at
 
 ZERO = Decimal('0.00')
 
@@ -89,23 +90,8 @@ def _flow(where):
 
 
 def receivable_at(shop, at):
-    """What customers owed at a UTC time: settled before it, less payments and credit notes before it.
-
-    Bills paid in full (or over) count zero; returns (amount, number of bills). One query: each bill's
-    balance from indexed per-bill sums, then the positive ones added up."""
-    pay, note = Payment.alias('p'), CreditNote.alias('c')
-    paid = (pay.select(fn.COALESCE(fn.SUM(pay.amount), 0))
-            .where((pay.settlement == Settlement.id) & (pay.paid_at < at)))
-    credited = (note.select(fn.COALESCE(fn.SUM(note.total), 0))
-                .where((note.settlement == Settlement.id) & (note.created_at < at)))
-    bills = (Settlement.select((Settlement.customer_total - paid - credited).alias('balance'))
-             .where((Settlement.shop == shop) & (Settlement.status != Settlement.DRAFT) & (Settlement.settled_at < at)
-                    & (Settlement.customer_total > 0))
-             .alias('bills'))
-    owing = bills.c.balance > 0
-    row = (Settlement.select(fn.SUM(Case(None, [(owing, bills.c.balance)], 0)), fn.SUM(Case(None, [(owing, 1)], 0)))
-           .from_(bills).tuples().get())
-    return dec(row[0]), int(row[1] or 0)
+    """What customers owed at a UTC time and on how many bills (app.settlement.receivables, the one rule)."""
+    return owed_at([shop.id], at)
 
 
 def _per_day(shop, period):
@@ -126,7 +112,7 @@ def _per_day(shop, period):
             rows[int(i)].vehicles_out = n
     b_set = bucket(Settlement.settled_at, edges)
     for i, s in (Settlement.select(b_set, fn.SUM(Settlement.total))
-                 .where((Settlement.shop == shop) & (Settlement.status != Settlement.DRAFT)
+                 .where((Settlement.shop == shop) & Settlement.settled_where()
                         & (Settlement.settled_at >= start) & (Settlement.settled_at < end))
                  .group_by(b_set).tuples()):
         if i is not None:

@@ -194,7 +194,7 @@ def _advisor(shop, period, ids):
                                        _ones(Settlement.id.not_in(CreditNote.select(CreditNote.settlement))),
                                        fn.COUNT(Settlement.id))
                      .join(RepairOrder, on=(Settlement.order == RepairOrder.id))
-                     .where((Settlement.shop == shop) & (Settlement.status != Settlement.DRAFT)
+                     .where((Settlement.shop == shop) & Settlement.settled_where()
                             & _in(Settlement.settled_at, period))
                      .group_by(RepairOrder.advisor))
     now = min(utcnow(), period.end_utc)

@@ -115,7 +115,7 @@ def advisor_rows(shop, period, only=None):
         row(uid).update(delivered=n, on_time=int(ok or 0))
     for uid, n, total in (Settlement.select(RepairOrder.advisor, fn.COUNT(Settlement.id), fn.SUM(Settlement.total))
                           .join(RepairOrder, on=(Settlement.order == RepairOrder.id))
-                          .where((Settlement.shop == shop) & (Settlement.status != Settlement.DRAFT)
+                          .where((Settlement.shop == shop) & Settlement.settled_where()
                                  & (Settlement.settled_at >= start) & (Settlement.settled_at < end))
                           .group_by(RepairOrder.advisor).tuples()):
         row(uid).update(settlements=n, revenue=dec(total))

@@ -67,6 +67,7 @@ def load(rng):
             return []
         _catalogue_jobs(shop, closed + ready)
         _belongings(shop, [ro for ro in ready if ro.stage == stages.READY_FOR_PICKUP], rng)
+        _agreed(ready)
         manager = User.get(User.username == 'manager')
         # The bill left on account: a company customer's if there is one (monthly account, 月结).
         owing = next((ro for ro in closed if ro.customer_id and ro.customer.kind == Customer.COMPANY), closed[-1])
@@ -76,6 +77,18 @@ def load(rng):
         for ro in closed:
             _settle_and_deliver(shop, ro, variants.get(ro.id, ''), manager, rng)
     return []
+
+
+def _agreed(ready):
+    """What the waiting customers agreed to pay (their signed estimates); for the first, the brake pads' price went
+    up after signing, so settling it shows the difference and asks for the customer's consent."""
+    for i, ro in enumerate(ready):
+        agreed = order_money(ro).totals['customer_total']
+        RepairOrder.update(agreed_total=agreed).where(RepairOrder.id == ro.id).execute()
+        if i == 0:
+            pads = PartLine.select().where(PartLine.order == ro).order_by(PartLine.unit_price.desc()).first()
+            if pads is not None:
+                PartLine.update(unit_price=pads.unit_price + Decimal('100')).where(PartLine.id == pads.id).execute()
 
 
 def _on_account_reason(ro):

@@ -78,6 +78,20 @@ class CreditNoteForm(FlaskForm):
         Optional(), NumberRange(min=Decimal('0.01'), max=Decimal('9999999'), message=_l('Enter the amount as a number.'))])
 
 
+class ConsentForm(FlaskForm):
+    """The customer agreed to a bill above what they signed for: how they were told and who agreed."""
+    channel = RadioField(_l('How the customer was told'), default='phone', choices=[
+        SelectChoice('phone', _l('Phone')), SelectChoice('in_person', _l('In person')),
+        SelectChoice('message', _l('Message'))], validators=[InputRequired(_l('Choose how the customer was told.'))])
+    spoke_with = StringField(_l('Who agreed'), filters=[_strip], validators=[
+        DataRequired(_l('Enter who agreed to the new amount.')), Length(max=100)])
+
+
+class WriteOffForm(FlaskForm):
+    reason = StringField(_l('Why it is written off'), filters=[_strip], validators=[
+        DataRequired(_l('Say why the balance is written off.')), Length(max=200)])
+
+
 class SettleForm(FlaskForm):
     expected_total = HiddenField()   # the customer's total on the screen: a bill that changed since is not settled
 

@@ -10,16 +10,17 @@ from decimal import Decimal
 import peewee as pw
 
 from app.accounts.models import User
+from app.core import money as _money
 from app.core.db import ShopScoped, utcnow
 from app.core.models import Shop
-from app.reception.models import Belonging, RepairOrder, Signature
+from app.reception.models import Belonging, CannedJob, RepairOrder, Signature
 
-# Who pays an item: the customer, the maker (warranty), an insurer, or the shop itself.
-CUSTOMER, WARRANTY, INSURANCE, INTERNAL = 'customer', 'warranty', 'insurance', 'internal'
-PAYERS = (CUSTOMER, WARRANTY, INSURANCE, INTERNAL)
+# Who pays an item: the customer, the maker (warranty), an insurer, or the shop itself (named in app.core.money).
+CUSTOMER, WARRANTY, INSURANCE, INTERNAL, PAYERS = (_money.CUSTOMER, _money.WARRANTY, _money.INSURANCE,
+                                                   _money.INTERNAL, _money.PAYERS)
 
 # Guarantee categories, as CannedJob.category names them.
-MAJOR, MAINTENANCE, MINOR = 'major', 'maintenance', 'minor'
+MAJOR, MAINTENANCE, MINOR = CannedJob.MAJOR, CannedJob.MAINTENANCE, CannedJob.MINOR
 CATEGORIES = (MAJOR, MAINTENANCE, MINOR)
 
 
@@ -60,6 +61,21 @@ class Settlement(ShopScoped):
     settled_at = pw.DateTimeField(null=True, index=True)
     settled_by = pw.ForeignKeyField(User, null=True, backref='+', on_delete='SET NULL')
     version = pw.IntegerField(default=1)
+    # The customer's consent to a bill above what they agreed (the order's agreed_total): up to this amount.
+    consent_total = pw.DecimalField(max_digits=12, decimal_places=2, null=True)
+    consent_at = pw.DateTimeField(null=True)
+    consent_by = pw.IntegerField(null=True)
+    consent_channel = pw.CharField(max_length=12, default='')
+    consent_with = pw.CharField(max_length=100, default='')
+    # The shop's own (internal) share of the bill a manager approved, up to this amount.
+    internal_approved = pw.DecimalField(max_digits=12, decimal_places=2, null=True)
+    internal_approved_at = pw.DateTimeField(null=True)
+    internal_approved_by = pw.IntegerField(null=True)
+    # A balance the manager wrote off: no longer a receivable from that moment.
+    written_off = pw.DecimalField(max_digits=12, decimal_places=2, default=Decimal('0'))
+    written_off_at = pw.DateTimeField(null=True)
+    written_off_by = pw.IntegerField(null=True)
+    write_off_reason = pw.CharField(max_length=200, default='')
 
     class Meta:
         indexes = ((('shop', 'number'), True),)
@@ -67,6 +83,17 @@ class Settlement(ShopScoped):
     @property
     def is_settled(self):
         return self.status in (self.SETTLED, self.CREDITED)
+
+    @classmethod
+    def settled_where(cls, table=None):
+        """SQL: the row is a settled bill (settled, or credited since), not a draft. `table`: an alias of this
+        model. The one definition of "settled" that pages, reports, KPIs and exports count by."""
+        return (table or cls).status != cls.DRAFT
+
+    @classmethod
+    def settled(cls, *fields):
+        """Settled bills (not run)."""
+        return cls.select(*fields).where(cls.settled_where())
 
     @property
     def payer_choices(self):
@@ -79,7 +106,7 @@ class Settlement(ShopScoped):
 
 class SettlementLine(ShopScoped):
     """One item on the settlement: a job's labour or a part, with who pays it. Written when settled."""
-    LABOUR, PART = 'labour', 'part'
+    LABOUR, PART = _money.LABOUR, _money.PART
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     settlement = pw.ForeignKeyField(Settlement, backref='lines', on_delete='CASCADE')
     kind = pw.CharField(max_length=10)
@@ -100,7 +127,7 @@ class SettlementLine(ShopScoped):
 
 class Discount(ShopScoped):
     """A discount on what the customer pays: an amount or a share, always with a reason."""
-    AMOUNT, SHARE = 'amount', 'share'
+    AMOUNT, SHARE = _money.AMOUNT, _money.SHARE
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     settlement = pw.ForeignKeyField(Settlement, backref='discounts', on_delete='CASCADE')
     kind = pw.CharField(max_length=10)

@@ -13,9 +13,10 @@ from app.core.models import Event
 from app.core.money import money
 from app.core.settings import get_setting
 from app.core.timeutil import to_local
-from app.reception.models import CannedJob, Customer, OrderLine, RepairOrder, Vehicle
-from app.settlement.models import (INSURANCE, MAINTENANCE, WARRANTY, CreditNote, Payment, Settlement, SettlementLine,
+from app.reception.models import Customer, RepairOrder, Vehicle
+from app.settlement.models import (INSURANCE, WARRANTY, CreditNote, Payment, Settlement, SettlementLine,
                                    VehicleDelivery)
+from app.settlement.receivables import bills_owing
 from app.settlement.rules import SETTLE_STAGES
 
 ZERO = Decimal('0.00')
@@ -42,7 +43,7 @@ def _settled_ids(order_ids):
     if not order_ids:
         return set()
     return {s.order_id for s in Settlement.select(Settlement.order)
-            .where(Settlement.order.in_(order_ids) & (Settlement.status != Settlement.DRAFT))}
+            .where(Settlement.order.in_(order_ids) & Settlement.settled_where())}
 
 
 def ready_since(order_ids):
@@ -73,8 +74,8 @@ def to_settle(shop, now=None):
     ids = [o.id for o in orders]
     settled = _settled_ids(ids)
     since = ready_since(ids)
-    maint = {l.order_id for l in OrderLine.select(OrderLine.order).join(CannedJob)
-             .where(OrderLine.order.in_(ids or [0]) & (CannedJob.category == MAINTENANCE))}
+    maint = {o.id for o in RepairOrder.select(RepairOrder.id)
+             .where(RepairOrder.id.in_(ids or [0]) & RepairOrder.maintenance_where())}
     days = get_setting(shop, 'maintenance_settlement_days')
     out = []
     for o in orders:
@@ -101,15 +102,7 @@ def recent_settlements(shop, limit=20):
     return list(Settlement.for_shop(shop).select(Settlement, RepairOrder, Vehicle, Customer)
                 .join_from(Settlement, RepairOrder).join_from(RepairOrder, Vehicle, JOIN.LEFT_OUTER)
                 .join_from(RepairOrder, Customer, JOIN.LEFT_OUTER)
-                .where(Settlement.status != Settlement.DRAFT).order_by(Settlement.settled_at.desc()).limit(limit))
-
-
-def _sums(model, amount, settlement_ids):
-    if not settlement_ids:
-        return {}
-    rows = (model.select(model.settlement, fn.SUM(amount).alias('s')).where(model.settlement.in_(settlement_ids))
-            .group_by(model.settlement))
-    return {r.settlement_id: _dec(r.s) for r in rows}
+                .where(Settlement.settled_where()).order_by(Settlement.settled_at.desc()).limit(limit))
 
 
 @dataclass
@@ -125,23 +118,19 @@ class Owed:
 
 
 def customer_receivables(shop, now=None):
-    """Settled bills the customer has not paid in full, oldest first."""
-    rows = list(Settlement.for_shop(shop).select(Settlement, RepairOrder, Vehicle, Customer)
+    """Settled bills the customer has not paid in full, oldest first (app.settlement.receivables, the one rule)."""
+    owing = {r.settlement_id: r for r in bills_owing([shop.id], now or utcnow())}
+    if not owing:
+        return []
+    rows = list(Settlement.select(Settlement, RepairOrder, Vehicle, Customer)
                 .join_from(Settlement, RepairOrder).join_from(RepairOrder, Vehicle, JOIN.LEFT_OUTER)
                 .join_from(RepairOrder, Customer, JOIN.LEFT_OUTER)
-                .where((Settlement.status != Settlement.DRAFT) & (Settlement.customer_total > 0)))
-    ids = [s.id for s in rows]
-    paid, credited = _sums(Payment, Payment.amount, ids), _sums(CreditNote, CreditNote.total, ids)
+                .where(Settlement.id.in_(list(owing))))
     reasons = {d.order_id: d.on_account_reason for d in VehicleDelivery.select(VehicleDelivery.order,
                                                                                 VehicleDelivery.on_account_reason)
                .where(VehicleDelivery.order.in_([s.order_id for s in rows] or [0]))}
-    out = []
-    for s in rows:
-        p, c = paid.get(s.id, ZERO), credited.get(s.id, ZERO)
-        balance = money(s.customer_total) - p - c
-        if balance > 0:
-            out.append(Owed(s, s.order, money(s.customer_total), p, c, balance, age_days(shop, s.settled_at, now),
-                            reasons.get(s.order_id, '')))
+    out = [Owed(s, s.order, owing[s.id].customer_total, owing[s.id].paid, owing[s.id].credited + owing[s.id].written_off,
+                owing[s.id].balance, age_days(shop, s.settled_at, now), reasons.get(s.order_id, '')) for s in rows]
     return sorted(out, key=lambda r: -(r.age or 0))
 
 
@@ -159,7 +148,7 @@ def payer_receivables(shop, now=None, limit=300):
     """What the maker (warranty) and insurers owe, per settlement and payer, oldest first."""
     rows = list(Settlement.for_shop(shop).select(Settlement, RepairOrder, Vehicle)
                 .join_from(Settlement, RepairOrder).join_from(RepairOrder, Vehicle, JOIN.LEFT_OUTER)
-                .where((Settlement.status != Settlement.DRAFT)
+                .where(Settlement.settled_where()
                        & ((Settlement.warranty_total > 0) | (Settlement.insurance_total > 0)))
                 .order_by(Settlement.settled_at).limit(limit))
     items = {}
@@ -187,7 +176,7 @@ def revenue(shop, start, end):
                                 fn.SUM(Settlement.warranty_total).alias('warranty'),
                                 fn.SUM(Settlement.insurance_total).alias('insurance'),
                                 fn.SUM(Settlement.internal_total).alias('internal'))
-         .where((Settlement.status != Settlement.DRAFT) & (Settlement.settled_at >= start) & (Settlement.settled_at < end))
+         .where(Settlement.settled_where() & (Settlement.settled_at >= start) & (Settlement.settled_at < end))
          .dicts().get())
     credited = (CreditNote.for_shop(shop, fn.SUM(CreditNote.total))
                 .where((CreditNote.created_at >= start) & (CreditNote.created_at < end)).scalar())

@@ -23,8 +23,8 @@ from app.core.money import format_money, money
 from app.core.settings import get_setting
 from app.core.stages import StaleRecord
 from app.core.timeutil import to_local
-from app.reception.models import Belonging, CannedJob, KeyHook, KeyTag, OrderLine, RepairOrder, Signature, Vehicle
-from app.settlement.models import (CATEGORIES, CUSTOMER, MAINTENANCE, PAYERS, CreditNote, CreditNoteLine, Discount,
+from app.reception.models import CHANNELS, Belonging, KeyHook, KeyTag, RepairOrder, Signature, Vehicle
+from app.settlement.models import (CATEGORIES, CUSTOMER, PAYERS, CreditNote, CreditNoteLine, Discount,
                                    GuaranteeTerm, Payment, Settlement, SettlementLine, VehicleDelivery,
                                    BelongingReturn)
 from app.settlement.totals import ZERO, discount_value, order_money, tax_on
@@ -44,19 +44,6 @@ class SettlementError(ValueError):
 
 def settlement_of(order):
     return Settlement.get_or_none(Settlement.order == order)
-
-
-def is_settled(order):
-    """True once the order is settled: its lines, parts and prices must not change any more."""
-    return (Settlement.select().where((Settlement.order == order)
-                                      & Settlement.status.in_([Settlement.SETTLED, Settlement.CREDITED])).exists())
-
-
-def ensure_editable(order):
-    """Raise SettlementError if the order is settled (call before changing its lines or parts)."""
-    if is_settled(order):
-        raise SettlementError(_l('This order is settled: its jobs and parts cannot change. '
-                                 'A correction is a credit note on the settlement.'))
 
 
 # --- quality guarantee terms ------------------------------------------------------------------
@@ -248,10 +235,83 @@ def discounts_waiting(statement):
     """Discounts a manager must approve: any not yet approved while all of them take more than the limit."""
     if statement.settled:
         return []
-    limit = get_setting(statement.order.shop, 'discount_share_without_manager')
+    limit = manager_limit(statement.order.shop)
     if statement.totals['discount_share'] <= limit:
         return []
     return [d for d in statement.discounts if d.approved_at is None]
+
+
+def manager_limit(shop):
+    """The share of a bill an advisor may take off the customer on his own (a discount, the shop's own share of
+    the work, a credit note); above it the service manager approves. One setting for every way of giving money."""
+    return get_setting(shop, 'discount_share_without_manager')
+
+
+def internal_waiting(statement):
+    """The shop's own (internal) share of the bill a manager must approve: ZERO when none is needed.
+
+    Moving items from the customer to the shop takes money off the customer as surely as a discount does, so
+    above the same limit (of what the customer would pay without it) it needs the manager, up to what he approved.
+    """
+    if statement.settled:
+        return ZERO
+    t, s = statement.totals, statement.settlement
+    internal = t['payers']['internal']['subtotal']
+    if not internal:
+        return ZERO
+    base = t['customer_subtotal'] + internal
+    if internal <= base * manager_limit(statement.order.shop):
+        return ZERO
+    approved = s.internal_approved if s is not None and s.internal_approved is not None else ZERO
+    return internal if internal > approved else ZERO
+
+
+def approve_internal(order, by, *, version):
+    """The service manager approves the shop's own share of the bill as it stands (who and when recorded)."""
+    if MANAGER not in by.role_names:
+        raise SettlementError(_l('Only the service manager approves the shop paying for the work.'))
+    with transaction():
+        s = _draft(order, by, version)
+        internal = order_money(order, s).totals['payers']['internal']['subtotal']
+        s.internal_approved, s.internal_approved_at, s.internal_approved_by = internal, utcnow(), by.id
+        s.save(only=[Settlement.internal_approved, Settlement.internal_approved_at, Settlement.internal_approved_by])
+        _record(order, 'settlement.internal_approved', by, after={'internal': internal})
+    return s
+
+
+def consent_needed(statement):
+    """How much the bill is above what the customer agreed to pay (the signed estimate plus the added work they
+    approved, or a higher amount they consented to since): ZERO when it is not, or nothing was agreed in the
+    product (an order from before it kept the agreed amount)."""
+    order, s = statement.order, statement.settlement
+    if statement.settled or order.agreed_total is None:
+        return ZERO
+    agreed = order.agreed_total
+    if s is not None and s.consent_total is not None:
+        agreed = max(agreed, s.consent_total)
+    return max(statement.totals['customer_total'] - agreed, ZERO)
+
+
+def record_consent(order, by, *, channel, spoke_with, version):
+    """The customer agreed to pay the bill as it now stands (a part's price went up, more hours…): who agreed,
+    how the advisor reached them and when, recorded before settling."""
+    spoke_with = (spoke_with or '').strip()
+    if channel not in CHANNELS:
+        raise SettlementError(_l('Choose how the customer was told.'))
+    if not spoke_with:
+        raise SettlementError(_l('Enter who agreed to the new amount.'))
+    with transaction():
+        s = _draft(order, by, version)
+        statement = order_money(order, s)
+        more = consent_needed(statement)
+        s.consent_total, s.consent_at, s.consent_by = statement.totals['customer_total'], utcnow(), by.id
+        s.consent_channel, s.consent_with = channel, spoke_with[:100]
+        s.save(only=[Settlement.consent_total, Settlement.consent_at, Settlement.consent_by,
+                     Settlement.consent_channel, Settlement.consent_with])
+        _record(order, 'settlement.consent', by,
+                after={'total': s.consent_total, 'agreed': order.agreed_total, 'more': more, 'channel': channel,
+                       'spoke_with': s.consent_with})
+    return s
 
 
 def percent(share):
@@ -272,9 +332,16 @@ def settle_blockers(statement):
     if t['discount_asked'] > t['customer_subtotal']:
         out.append(_l('The discounts are more than the customer pays: remove one.'))
     if discounts_waiting(statement):
-        limit = get_setting(order.shop, 'discount_share_without_manager')
         out.append(_l('Discounts over %(pct)s%% of the bill need the service manager\'s approval.',
-                      pct=percent(limit)))
+                      pct=percent(manager_limit(order.shop))))
+    if internal_waiting(statement):
+        out.append(_l('The shop paying over %(pct)s%% of the bill (internal) needs the service manager\'s approval.',
+                      pct=percent(manager_limit(order.shop))))
+    more = consent_needed(statement)
+    if more:
+        out.append(_l('The bill is %(more)s more than the customer agreed to (%(agreed)s): tell them why and record '
+                      'that they agree.', more=format_money(more),
+                      agreed=format_money(statement.totals['customer_total'] - more)))
     return out
 
 
@@ -330,6 +397,8 @@ def _freeze(s, statement, by, at):
     s.insurance_total, s.internal_total = per['insurance']['total'], per['internal']['total']
     s.guarantee = json.dumps({c: terms[c] for c in statement.categories}, sort_keys=True)
     s.save()
+    order.settled_at = at                 # the order's own word that its jobs and prices are frozen
+    RepairOrder.update(settled_at=at).where(RepairOrder.id == order.id).execute()
 
 
 # --- after settling: payments, credit notes ------------------------------------------------------
@@ -397,6 +466,11 @@ def issue_credit_note(order, by, *, reason, line_ids=(), amount=None, version):
         if net + tax > left:
             raise SettlementError(_l('The credit notes cannot be more than the customer\'s bill (%(left)s left).',
                                      left=format_money(left)))
+        limit = manager_limit(order.shop)
+        if MANAGER not in by.role_names and statement.credited + net + tax > statement.totals['customer_total'] * limit:
+            # the same limit as a discount: else a credit note for most of a paid bill is a discount nobody approved
+            raise SettlementError(_l('Credit notes over %(pct)s%% of the bill are issued by the service manager: '
+                                     'ask them to issue this one.', pct=percent(limit)))
         now = utcnow()
         note = CreditNote.create(shop=order.shop_id, settlement=s, reason=reason[:200], net=net, tax=tax,
                                  total=net + tax, created_by=by, created_at=now,
@@ -424,8 +498,7 @@ def _add_months(day, months):
 
 
 def has_maintenance(order):
-    return (OrderLine.select().join(CannedJob).where((OrderLine.order == order)
-                                                     & (CannedJob.category == MAINTENANCE)).exists())
+    return RepairOrder.select().where((RepairOrder.id == order.id) & RepairOrder.maintenance_where()).exists()
 
 
 def next_service_due(order, at=None):
@@ -525,6 +598,27 @@ def deliver(order, by, *, version, belongings, key_returned, documents_returned,
         photos_store.remove(filename)
         raise
     return delivery
+
+
+def write_off(order, by, *, reason, version):
+    """The service manager writes off what a customer still owes on a settled bill (bad debt, a gesture): from
+    now on it is no longer a receivable. The bill itself stays as settled; who, when and why are recorded."""
+    if MANAGER not in by.role_names:
+        raise SettlementError(_l('Only the service manager writes off what a customer owes.'))
+    reason = (reason or '').strip()
+    if not reason:
+        raise SettlementError(_l('Say why the balance is written off.'))
+    with transaction():
+        s = _settled(order, version)
+        balance = order_money(order, s).balance
+        if balance <= 0:
+            raise SettlementError(_l('Nothing is owed on this bill.'))
+        s.written_off, s.written_off_at, s.written_off_by = balance, utcnow(), by.id
+        s.write_off_reason = reason[:200]
+        s.save(only=[Settlement.written_off, Settlement.written_off_at, Settlement.written_off_by,
+                     Settlement.write_off_reason])
+        _record(order, 'settlement.written_off', by, note=reason, after={'amount': balance})
+    return s
 
 
 def close_blockers(order, user, statement=None):

@@ -2,37 +2,22 @@
 
 `order_money(order)` is what every page shows for an order (the order page, the settlement, its
 print views, the customer's status page): the frozen figures once settled, the live draft before.
-`compute()` is the one arithmetic and `tax_on()` the one tax rule; parts are charged by
-`app.reception.pricing.line_parts_total`, so a part the customer brings costs nothing here either.
+The arithmetic is `app.core.money.bill` (per-item tax), which the check-in estimate uses too; parts are
+charged by `app.reception.pricing.line_parts_total`, so a part the customer brings costs nothing here either.
+`added_work_price` is what an added-work item adds to the customer's bill, tax included: the price the
+advisor tells the customer, the status page shows, and the settlement then charges.
 """
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from peewee import JOIN
 
-from app.core.money import money
+from app.core.money import ZERO, bill, discount_value, money, tax_on  # noqa: F401 (one home, re-exported)
 from app.core.settings import get_setting
 from app.reception.models import CannedJob, OrderLine, PartLine
 from app.reception.pricing import line_parts_total
-from app.settlement.models import (CATEGORIES, CUSTOMER, INSURANCE, INTERNAL, MINOR, PAYERS, WARRANTY, CreditNote,
-                                   Discount, Payment, Settlement, SettlementLine)
-
-ZERO = Decimal('0.00')
-# Internal work is the shop's own cost: no invoice, so no tax. The others are invoiced.
-TAXED_PAYERS = (CUSTOMER, WARRANTY, INSURANCE)
-
-
-def tax_on(net, rate):
-    """Tax on a net amount at a rate, to the cent: the one tax rule."""
-    return money(Decimal(net) * Decimal(rate))
-
-
-def discount_value(kind, value, base):
-    """What a discount takes off: a fixed amount, or a share of what the customer pays (`base`)."""
-    if kind == Discount.SHARE:
-        return money(Decimal(base) * Decimal(value))
-    return money(value)
-
+from app.settlement.models import (CATEGORIES, CUSTOMER, INTERNAL, MINOR, PAYERS, WARRANTY, CreditNote, Discount,
+                                   Payment, Settlement, SettlementLine)
 
 def category_of(canned_job):
     """The guarantee category of a job: its catalogue category, else 'minor and other repairs'."""
@@ -81,23 +66,41 @@ def live_items(order, settlement=None):
                 payer=choices.get(pkey, job_payer), category=category, added_work=line.added_work_id is not None,
                 supplied_by=p.supplied_by)
     for aw, aw_parts in _added_work_not_on_order(order, {l.added_work_id for l in lines}):
-        key = 'added:%d' % aw.id
-        job_payer = choices.get(key, CUSTOMER)
-        add(kind=SettlementLine.LABOUR, key=key, group=key, description=aw.description, quantity=aw.hours,
-            unit_price=(money(aw.labour_price / aw.hours) if aw.hours else aw.labour_price), hours=aw.hours,
-            amount=money(aw.labour_price), payer=job_payer, category=MINOR, added_work=True)
-        if aw_parts:
-            for p in aw_parts:
-                pkey = 'addedpart:%d' % p.id
-                add(kind=SettlementLine.PART, key=pkey, group=key, description=p.name, part_number=p.part_number,
-                    quantity=p.quantity, unit_price=p.unit_price, amount=money(p.quantity * p.unit_price),
-                    payer=choices.get(pkey, job_payer), category=MINOR, added_work=True)
-        elif aw.parts_price:
-            pkey = 'addedparts:%d' % aw.id
-            add(kind=SettlementLine.PART, key=pkey, group=key, description=aw.description,
-                amount=money(aw.parts_price), unit_price=aw.parts_price, payer=choices.get(pkey, job_payer),
-                category=MINOR, added_work=True)
+        for it in added_work_items(aw, aw_parts, choices):
+            it.position = len(items)
+            items.append(it)
     return items
+
+
+def added_work_items(aw, aw_parts, choices=None):
+    """The items an added-work item is billed as (unsaved SettlementLine rows): its labour and its parts,
+    as the workshop priced them when it asked. Approving copies exactly these onto the order."""
+    choices = choices or {}
+    key = 'added:%d' % aw.id
+    job_payer = choices.get(key, CUSTOMER)
+    job_payer = job_payer if job_payer in PAYERS else CUSTOMER
+    out = [SettlementLine(kind=SettlementLine.LABOUR, key=key, group=key, description=aw.description,
+                          quantity=aw.hours, hours=aw.hours, amount=money(aw.labour_price), payer=job_payer,
+                          unit_price=(money(aw.labour_price / aw.hours) if aw.hours else aw.labour_price),
+                          category=MINOR, added_work=True)]
+    for p in aw_parts:
+        pkey = 'addedpart:%d' % p.id
+        out.append(SettlementLine(kind=SettlementLine.PART, key=pkey, group=key, description=p.name,
+                                  part_number=p.part_number, quantity=p.quantity, unit_price=p.unit_price,
+                                  amount=money(p.quantity * p.unit_price), payer=choices.get(pkey, job_payer),
+                                  category=MINOR, added_work=True))
+    if not aw_parts and aw.parts_price:
+        pkey = 'addedparts:%d' % aw.id
+        out.append(SettlementLine(kind=SettlementLine.PART, key=pkey, group=key, description=aw.description,
+                                  amount=money(aw.parts_price), unit_price=aw.parts_price,
+                                  payer=choices.get(pkey, job_payer), category=MINOR, added_work=True))
+    return out
+
+
+def added_work_price(aw, aw_parts, rate):
+    """What approving an added-work item adds to what the customer pays, tax included (the bill's arithmetic on
+    the item's own lines: with per-item tax, exactly what the settlement will charge for it)."""
+    return bill(added_work_items(aw, aw_parts), [], rate)['customer_total']
 
 
 # The warranty clerk's decision on a job (app.warranty LineCoverage.kind) -> who pays it by default.
@@ -124,44 +127,6 @@ def _added_work_not_on_order(order, on_order):
     return [(aw, parts.get(aw.id, [])) for aw in found]
 
 
-def compute(items, discounts, rate):
-    """The one arithmetic: labour and parts per payer, the discounts off the customer's share, tax, totals.
-
-    `items`: rows with kind, amount, hours, payer; `discounts`: rows with kind, value and (once
-    settled) their frozen amount; `rate`: the tax rate. Every figure is a Decimal to the cent.
-    """
-    rate = Decimal(rate)
-    per = {p: {'labour': ZERO, 'parts': ZERO, 'discount': ZERO} for p in PAYERS}
-    hours = Decimal('0')
-    for it in items:
-        bucket = per[it.payer if it.payer in per else CUSTOMER]
-        if it.kind == SettlementLine.LABOUR:
-            bucket['labour'] += money(it.amount)
-            hours += Decimal(it.hours or 0)
-        else:
-            bucket['parts'] += money(it.amount)
-    base = per[CUSTOMER]['labour'] + per[CUSTOMER]['parts']
-    amounts = {}
-    for d in discounts:
-        amounts[d.id] = money(d.amount) if d.amount is not None else discount_value(d.kind, d.value, base)
-    asked = sum(amounts.values(), ZERO)
-    per[CUSTOMER]['discount'] = min(asked, base)
-    for payer, b in per.items():
-        b['subtotal'] = b['labour'] + b['parts']
-        b['net'] = b['subtotal'] - b['discount']
-        b['tax'] = tax_on(b['net'], rate) if payer in TAXED_PAYERS else ZERO
-        b['total'] = b['net'] + b['tax']
-    totals = {k: sum((b[k] for b in per.values()), ZERO)
-              for k in ('labour', 'parts', 'subtotal', 'discount', 'net', 'tax', 'total')}
-    totals.update(
-        hours=hours, tax_rate=rate, payers=per, discount_amounts=amounts, discount_asked=asked,
-        customer_subtotal=base, customer_total=per[CUSTOMER]['total'],
-        discount_share=(asked / base) if base else (Decimal('1') if asked else Decimal('0')),
-        others_total=sum((per[p]['total'] for p in (WARRANTY, INSURANCE, INTERNAL)), ZERO),
-    )
-    return totals
-
-
 @dataclass
 class Statement:
     """An order's money as one object: what `order_money` returns to views and templates."""
@@ -174,6 +139,7 @@ class Statement:
     credit_notes: list = field(default_factory=list)
     paid: Decimal = ZERO
     credited: Decimal = ZERO
+    written_off: Decimal = ZERO      # what the manager wrote off (app.settlement.rules.write_off)
 
     @property
     def settled(self):
@@ -182,7 +148,7 @@ class Statement:
     @property
     def balance(self):
         """What the customer still owes (negative: a refund is due). Before settling, the whole bill."""
-        return self.totals['customer_total'] - self.credited - self.paid
+        return self.totals['customer_total'] - self.credited - self.paid - self.written_off
 
     @property
     def fully_paid(self):
@@ -206,10 +172,11 @@ def order_money(order, settlement=None):
         items = live_items(order, s)
         rate = get_setting(order.shop, 'tax_rate')
     discounts = list(Discount.select().where(Discount.settlement == s).order_by(Discount.id)) if s else []
-    statement = Statement(order, s, items, discounts, compute(items, discounts, rate))
+    statement = Statement(order, s, items, discounts, bill(items, discounts, rate))
     if s is not None and s.is_settled:
         statement.payments = list(Payment.select().where(Payment.settlement == s).order_by(Payment.paid_at, Payment.id))
         statement.credit_notes = list(CreditNote.select().where(CreditNote.settlement == s).order_by(CreditNote.id))
         statement.paid = sum((money(p.amount) for p in statement.payments), ZERO)
         statement.credited = sum((money(c.total) for c in statement.credit_notes), ZERO)
+        statement.written_off = money(s.written_off)
     return statement

@@ -137,6 +137,9 @@ def _panel_context(ro, **given):
         delivery=VehicleDelivery.get_or_none(VehicleDelivery.order == ro),
         limit=get_setting(ro.shop, 'discount_share_without_manager'),
         credited_lines=_credited_line_ids(st),
+        consent_more=rules.consent_needed(st), internal_waiting=rules.internal_waiting(st),
+        consent_form=forms.ConsentForm(formdata=None, spoke_with=ro.customer.name if ro.customer else ''),
+        write_off_form=forms.WriteOffForm(formdata=None),
         discount_form=forms.DiscountForm(formdata=None), payment_form=forms.PaymentForm(formdata=None),
         credit_form=forms.CreditNoteForm(formdata=None), close_form=forms.CloseForm(formdata=None),
         settle_form=forms.SettleForm(formdata=None, expected_total=str(st.totals['customer_total'])),
@@ -244,6 +247,54 @@ def discount_remove(order_id):
     except rules.SettlementError as exc:
         return _panel(ro, 400, error=str(exc))
     return _done(ro, _('Discount removed.'))
+
+
+@bp.route('/orders/<int:order_id>/settlement/consent', methods=['POST'])
+@allow(ADVISOR, MANAGER)
+@idempotent(replay=_replay)
+def consent(order_id):
+    """The customer agreed to pay the bill as it now stands, above what they signed for."""
+    ro = _order(order_id)
+    form = forms.ConsentForm()
+    version = _version()
+    if not form.validate_on_submit():
+        return _panel(ro, 400, consent_form=form)
+    try:
+        rules.record_consent(ro, current_user, channel=form.channel.data, spoke_with=form.spoke_with.data,
+                             version=version)
+    except rules.SettlementError as exc:
+        return _panel(ro, 400, consent_form=form, error=str(exc))
+    return _done(ro, _('The customer\'s agreement is recorded.'))
+
+
+@bp.route('/orders/<int:order_id>/settlement/internal/approve', methods=['POST'])
+@allow(MANAGER)
+@idempotent(replay=_replay)
+def internal_approve(order_id):
+    """The service manager approves the shop paying its share of the work (internal)."""
+    ro = _order(order_id)
+    try:
+        rules.approve_internal(ro, current_user, version=_version())
+    except rules.SettlementError as exc:
+        return _panel(ro, 400, error=str(exc))
+    return _done(ro, _('The shop\'s share is approved.'))
+
+
+@bp.route('/orders/<int:order_id>/settlement/write-off', methods=['POST'])
+@allow(MANAGER)
+@idempotent(replay=_replay)
+def write_off(order_id):
+    """The service manager writes off what the customer still owes on this bill."""
+    ro = _order(order_id)
+    form = forms.WriteOffForm()
+    version = _version()
+    if not form.validate_on_submit():
+        return _panel(ro, 400, write_off_form=form)
+    try:
+        rules.write_off(ro, current_user, reason=form.reason.data, version=version)
+    except rules.SettlementError as exc:
+        return _panel(ro, 400, write_off_form=form, error=str(exc))
+    return _done(ro, _('The balance is written off.'))
 
 
 def _signature_png(data):

@@ -13,12 +13,11 @@ from flask import url_for
 from app.core import stages
 from app.core.db import utcnow
 from app.core.models import Event
-from app.core.money import money
 from app.core.settings import get_setting
 from app.core.timeutil import to_local
 from app.reception.models import OrderLine, Photo
-from app.settlement.totals import order_money
-from app.workshop.models import AddedWork, ProgressCheck
+from app.settlement.totals import added_work_price, order_money
+from app.workshop.models import AddedWork, AddedWorkPart, ProgressCheck
 
 # The way most cars go, for the steps still to come (detours map onto the step they return to).
 MAIN_PATH = [stages.CHECKED_IN, stages.DISPATCHED, stages.IN_PROGRESS, stages.READY_FOR_QC, stages.READY_FOR_WASH,
@@ -82,6 +81,7 @@ class StatusView:
     overdue: bool                # past the promised time with no new time given yet
     delay: Delay | None
     pending: list
+    estimate: Decimal | None     # while open: the bill so far, with tax (what settling would charge now)
     total: Decimal | None
     guarantee: Guarantee | None
     expires_at: datetime | None
@@ -194,8 +194,13 @@ def status_view(found, token, locale):
         for p in pending_photos(order):
             photos.setdefault(p.record_id, []).append(
                 url_for('status.photo', status_token=token, finding_photo_id=p.id))
-        for aw in pending_work(order):
-            pending.append(PendingItem(aw.description, money(aw.labour_price + aw.parts_price), aw.safety,
+        works = pending_work(order)
+        parts = {}
+        for p in AddedWorkPart.select().where(AddedWorkPart.added_work.in_([aw.id for aw in works] or [0])):
+            parts.setdefault(p.added_work_id, []).append(p)
+        rate = get_setting(shop, 'tax_rate')
+        for aw in works:    # the price with tax, as the advisor tells it and the settlement charges it
+            pending.append(PendingItem(aw.description, added_work_price(aw, parts.get(aw.id, []), rate), aw.safety,
                                        photos.get(aw.finding_id, [])))
     end = ended_at(order) if delivered else None
     return StatusView(
@@ -208,6 +213,7 @@ def status_view(found, token, locale):
         delivered=delivered, cancelled=order.stage == stages.CANCELLED,
         promised_at=_local(promised, tz) if order.stage in stages.OPEN else None, overdue=overdue, delay=delay,
         pending=pending,
+        estimate=order_money(order).totals['customer_total'] if order.stage in stages.OPEN else None,
         total=order_money(order).totals['customer_total'] if delivered else None,   # what the customer paid
         guarantee=guarantee_for(order, end) if delivered else None,
         expires_at=_local(found.expires_at, tz) if found.expires_at else None,

@@ -55,7 +55,7 @@ from app.core.settings import get_setting
 from app.core.stages import IllegalMove, StaleRecord
 from app.core.timeutil import to_local, to_utc
 from app.parts.issuing import keep_for_claim
-from app.reception.models import CannedJob, OrderLine, PartLine, RepairOrder, Vehicle
+from app.reception.models import OrderLine, PartLine, RepairOrder, Vehicle
 from app.reception.pricing import line_parts_total
 from app.warranty.models import SERIOUS_SYSTEMS, SYSTEM_LABELS, Claim, LineCoverage, LoanerRecord
 
@@ -905,10 +905,8 @@ def first_maintenance_cohort(shop, since, until, today=None):
     cohort = list(Vehicle.for_shop(shop).where(Vehicle.sale_date.between(since, until)).order_by(Vehicle.sale_date))
     maintenance_orders = {}
     if cohort:
-        rows = (RepairOrder.select(RepairOrder).distinct()
-                .join(OrderLine, on=(OrderLine.order == RepairOrder.id))
-                .join(CannedJob, on=(OrderLine.canned_job == CannedJob.id))
-                .where((RepairOrder.vehicle.in_([v.id for v in cohort])) & (CannedJob.category == 'maintenance')
+        rows = (RepairOrder.select(RepairOrder)
+                .where((RepairOrder.vehicle.in_([v.id for v in cohort])) & RepairOrder.maintenance_where()
                        & RepairOrder.stage.not_in(list(NOT_A_REPAIR)) & RepairOrder.checked_in_at.is_null(False))
                 .order_by(RepairOrder.checked_in_at))
         for order in rows:

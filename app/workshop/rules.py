@@ -251,7 +251,10 @@ def clock_off(line, tech, now=None, *, version=None):
 
 
 def mark_done(line, tech, now=None, *, version=None):
-    """The technician finished this job: its clock stops (end_reason 'done') and the line is done."""
+    """The technician finished this job: its clock stops (end_reason 'done') and the line is done.
+
+    A job with no time clocked on it is refused: its hours would say nothing about the work (the KPIs leave such
+    a line out of efficiency, where 0:00 on a 1.6-hour job once read "48000 % efficient")."""
     now = now or utcnow()
     with transaction():
         line = _fresh_line(line)
@@ -261,6 +264,8 @@ def mark_done(line, tech, now=None, *, version=None):
         _require_working(order)
         if line.status == stages.LINE_DONE:
             raise WorkshopError(_l('This job is already done.'))
+        if not TimeEntry.select().where(TimeEntry.line == line.id).exists():
+            raise WorkshopError(_l('Clock on this job first: no time is recorded on it yet.'))
         shop = _shop(line.shop_id)
         for entry in TimeEntry.select().where((TimeEntry.line == line.id) & TimeEntry.ended_at.is_null()):
             _end_entry(entry, now, 'done', shop, tech)

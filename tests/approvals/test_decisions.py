@@ -43,7 +43,8 @@ def test_queue_shows_photos_hours_parts_price_and_delay(advisor_client, order, s
     body = advisor_client.get('/approvals').get_data(as_text=True)
     assert '粤B12345' in body and '更换前刹车片' in body
     assert '/photos/%d?thumb=1' % photo.id in body
-    assert '¥1,040.00' in body                     # labour 360 + parts 680
+    # labour 360 + parts 680 + 13 % tax: the price the settlement charges (it told ¥1,040.00, then billed ¥1,175.20)
+    assert '¥1,175.20' in body and '¥1,040.00' not in body
     assert '1 h 30 min' in body and 'Safety' in body
     assert 'every 5s' in body
 
@@ -54,7 +55,7 @@ def test_item_panel_shows_parts_promise_and_a_filled_form(advisor_client, order,
     resp = advisor_client.get('/approvals/%d' % work.id, headers=HX)
     body = resp.get_data(as_text=True)
     assert resp.status_code == 200 and 'id="decision"' in body and '<html' not in body
-    assert '04465-33471' in body and '¥680.00' in body and '¥1,040.00' in body
+    assert '04465-33471' in body and '¥680.00' in body and '¥135.20' in body and '¥1,175.20' in body
     assert 'value="王芳"' in body and 'name="idem"' in body and 'name="version"' in body
     full = advisor_client.get('/approvals/%d' % work.id).get_data(as_text=True)
     assert '<html' in full and 'id="approval-queue"' in full
@@ -64,7 +65,7 @@ def test_approval_adds_the_line_with_parts_moves_the_promise_and_is_on_the_timel
     """An approved item must appear on the order as a job for the same technician, and the car be promised later."""
     work = make_work(order, staff['technician'])
     before = RepairOrder.get_by_id(order.id).promised_at
-    resp = advisor_client.post('/approvals/%d/decide' % work.id, data=_answer(work, price_told='1040'))
+    resp = advisor_client.post('/approvals/%d/decide' % work.id, data=_answer(work, price_told='1175.20'))
     assert resp.status_code == 302
     line = OrderLine.get(OrderLine.added_work_id == work.id)
     assert line.description == work.description and line.labour_hours == Decimal('1.2')
@@ -77,7 +78,7 @@ def test_approval_adds_the_line_with_parts_moves_the_promise_and_is_on_the_timel
     work = AddedWork.get_by_id(work.id)
     assert (work.status, work.channel, work.spoke_with) == ('approved', 'phone', '王芳')
     assert work.decided_by == staff['advisor'].id
-    assert work.price_told == Decimal('1040.00') and work.delay_told_minutes == 90
+    assert work.price_told == Decimal('1175.20') and work.delay_told_minutes == 90
     [event] = _events(order, 'added_work.approved')
     assert json.loads(event.before)['promised_at'] == before.isoformat()
     assert json.loads(event.after)['promised_at'] == ro.promised_at.isoformat()
@@ -85,6 +86,14 @@ def test_approval_adds_the_line_with_parts_moves_the_promise_and_is_on_the_timel
     assert ro.stage == stages.IN_PROGRESS         # nothing else pending
     timeline = advisor_client.get('/orders/%d' % order.id).get_data(as_text=True)
     assert 'added_work.approved' in timeline
+    # the decided item's panel shows the one promised time the order holds, not the delay applied a second time
+    # (the order said 15:57 while the panel read "promised 15:57, then 17:27")
+    panel = advisor_client.get('/approvals/%d' % work.id, headers=HX).get_data(as_text=True)
+    now_promised = to_local(ro.promised_at, factories.SHOP_TZ).strftime('%m-%d %H:%M')
+    twice = to_local(ro.promised_at + timedelta(minutes=90), factories.SHOP_TZ).strftime('%m-%d %H:%M')
+    assert 'data-testid="promised-now"' in panel and now_promised in panel and twice not in panel
+    # the customer agreed to the delay: timeliness counts from the promise moved by it
+    assert RepairOrder.get_by_id(order.id).original_promised_at == before + timedelta(minutes=90)
 
 
 def test_the_delay_told_is_the_one_promised(advisor_client, order, staff):
@@ -104,7 +113,7 @@ def test_declined_item_is_kept_on_the_vehicle_and_a_safety_decline_flags_the_ord
     advisor_client.post('/approvals/%d/decide' % safety.id, data=_answer(safety, 'declined'))
     recs = {r.description: r for r in Recommendation.select().where(Recommendation.vehicle == order.vehicle_id)}
     assert set(recs) == {'更换雨刮片', '更换前刹车片'}
-    assert recs['更换前刹车片'].safety is True and recs['更换前刹车片'].price == Decimal('1040.00')
+    assert recs['更换前刹车片'].safety is True and recs['更换前刹车片'].price == Decimal('1175.20')
     assert recs['更换前刹车片'].order_id == order.id
     ro = RepairOrder.get_by_id(order.id)
     assert ro.safety_declined is True and ro.stage == stages.IN_PROGRESS
@@ -237,6 +246,7 @@ def test_approving_on_a_settled_order_is_refused_and_nothing_changes(advisor_cli
     work = make_work(order, staff['technician'])
     Settlement.create(shop=order.shop_id, order=order, status=Settlement.SETTLED, number='JS-2026-000001',
                       settled_at=utcnow(), created_by=staff['advisor'].id)
+    RepairOrder.update(settled_at=utcnow()).where(RepairOrder.id == order.id).execute()   # as settling does
     lines_before = OrderLine.select().where(OrderLine.order == order).count()
     resp = advisor_client.post('/approvals/%d/decide' % work.id, data=_answer(work), headers=HX)
     assert resp.status_code == 400

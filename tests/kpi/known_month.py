@@ -150,7 +150,8 @@ def build():
 
     # O6: bob's; the promise was moved at a progress check: late against the first promise.
     v6 = car()
-    o6 = m.o6 = order(v6, bob, T(3, 20, 0), T(3, 20, 12), T(3, 20, 10), number='RO-6', accepted_at=T(3, 20, 0, 10))
+    o6 = m.o6 = order(v6, bob, T(3, 20, 0), T(3, 20, 12), T(3, 20, 10), number='RO-6', accepted_at=T(3, 20, 0, 10),
+                      original_promised_at=T(3, 20, 8))   # the promise signed for; the check moved promised_at
     ProgressCheck.create(shop=shop, order=o6, checked_by=bob, checked_at=T(3, 20, 4), on_track=False,
                          old_promised_at=T(3, 20, 8), new_promised_at=T(3, 20, 12))
     Message.create(shop=shop, order=o6, kind='late_notice', channel='log', status='sent', sent_at=T(3, 20, 4, 5))

@@ -347,6 +347,9 @@ def test_signed_order_is_amended_only_with_a_reason(signed_in, shop, advisor, dr
     assert resp.status_code == 400 and 'Say why the signed order is changed.' in resp.get_data(as_text=True)
     resp = signed_in.post('/orders/%d/amend' % order.id, data={'promised_at': new_time, 'reason': '等配件',
                                                               'version': order.version})
+    assert resp.status_code == 400 and 'Choose how the customer was told' in resp.get_data(as_text=True)
+    resp = signed_in.post('/orders/%d/amend' % order.id, data={'promised_at': new_time, 'reason': '等配件',
+                                                              'told_channel': 'phone', 'version': order.version})
     assert resp.status_code == 302
     ev = Event.get(Event.action == 'order.amended')
     assert ev.note == '等配件' and 'promised_at' in ev.after_data
@@ -393,3 +396,40 @@ def test_draft_order_numbers_stay_gap_free(shop, advisor, car):
     assert RepairOrder.select().where(RepairOrder.number.is_null(False)).count() == 0
     with transaction():
         assert RepairOrder.next_number(shop, utcnow()).endswith('000001')
+
+
+def test_a_closed_or_settled_order_is_not_amended_and_the_kpi_keeps_the_first_promise(signed_in, shop, advisor,
+                                                                                      draft, car):
+    """Moving a closed order's promise turned a late delivery into an on-time one in the advisor's own KPIs."""
+    from app.kpi import figures
+    _complete(signed_in, draft, car, shop, advisor)
+    checkin.sign(_reload(draft), advisor, signature_png=factories.tiny_png(), signer='王芳')
+    order = _reload(draft)
+    signed_for = order.promised_at
+    assert order.original_promised_at == signed_for
+    local = lambda dt: to_local(dt, shop.timezone).strftime('%Y-%m-%dT%H:%M')  # noqa: E731
+    # the past is refused: a new promise is a time still to come
+    resp = signed_in.post('/orders/%d/amend' % order.id, data={
+        'promised_at': local(utcnow() - timedelta(hours=1)), 'reason': '等配件', 'told_channel': 'phone',
+        'version': order.version})
+    assert resp.status_code == 400 and 'must be in the future' in resp.get_data(as_text=True)
+    later = utcnow() + timedelta(days=2)
+    assert signed_in.post('/orders/%d/amend' % order.id, data={
+        'promised_at': local(later), 'reason': '等配件', 'told_channel': 'phone',
+        'version': order.version}).status_code == 302
+    order = _reload(draft)
+    assert order.promised_at > signed_for and order.original_promised_at == signed_for
+    assert Event.get(Event.action == 'order.amended').after_data['channel'] == 'phone'
+    # delivered a day after the first promise: late, whatever the amendment said
+    with transaction():
+        RepairOrder.update(stage=stages.CLOSED, delivered_at=signed_for + timedelta(days=1)).where(
+            RepairOrder.id == order.id).execute()
+    order = _reload(draft)
+    resp = signed_in.post('/orders/%d/amend' % order.id, data={
+        'promised_at': local(utcnow() + timedelta(days=5)), 'reason': '改成准时', 'told_channel': 'phone',
+        'version': order.version})
+    assert resp.status_code == 400 and 'can no longer be amended' in resp.get_data(as_text=True)
+    assert _reload(draft).promised_at == order.promised_at
+    day = to_local(order.delivered_at, shop.timezone).date()
+    fig = figures.compute([shop.id], day, day + timedelta(days=1), ['timeliness'])['timeliness']
+    assert (fig.numerator, fig.denominator) == (0, 1)

@@ -101,7 +101,9 @@ EXPECTED = {
                 'rp_adv2': (D('75.0'), 'pass', {'satisfaction': D('100.0'), 'completion': D('100.0'),
                                                  'settlement_accuracy': D('0.0'), 'complaint_timeliness': None})},
     # t2: sold 2 h ÷ 4 h clocked on the line (the September clock too: it is on the same job) = 50%
-    'technician': {'rp_t1': (D('100.0'), 'excellent', {'qc_first_pass': D('100.0'), 'hours': D('100.0'),
+    # t1: sold 1.5 h ÷ 3.5 h clocked = 42.9%; his o3 and o4 jobs were marked done with no time clocked and are left
+    # out (they counted 5.5 sold hours against 3.5 clocked: "157 % efficient")
+    'technician': {'rp_t1': (D('77.2'), 'pass', {'qc_first_pass': D('100.0'), 'hours': D('42.9'),
                                                         'parts_use': D('100.0')}),
                    'rp_t2': (D('30.0'), 'fail', {'qc_first_pass': D('0.0'), 'hours': D('50.0'),
                                                   'parts_use': D('50.0')})},

@@ -61,7 +61,7 @@ def test_pending_items_with_photos_served_only_for_that_order(client, shop, orde
     _w, other_photo = pending_item(other, staff['tech'], description='Other car item')
     other_token = token_of(other)
     body = client.get('/s/%s?lang=en' % token).get_data(as_text=True)
-    assert 'Replace front brake discs' in body and '¥1,730.00' in body and 'will call you' in body
+    assert 'Replace front brake discs' in body and '¥1,954.90' in body and 'will call you' in body
     assert 'Decided already' not in body and 'Other car item' not in body
     assert 'Safety-related' in body
     url = '/s/%s/p/%d' % (token, photo.id)

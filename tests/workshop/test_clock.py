@@ -1,10 +1,11 @@
 """The time clock on the phone: one running clock per technician, switching, done, shift end, conflicts."""
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from app.core import stages
 from app.core.db import utcnow
 from app.core.models import Event, Shop
-from app.core.timeutil import to_utc
+from app.core.timeutil import to_local, to_utc
 from app.reception.models import OrderLine, RepairOrder
 from app.workshop import rules
 from app.workshop.models import TimeEntry
@@ -96,6 +97,7 @@ def test_done_stops_the_clock(as_tech, order, tech):
 def test_done_without_js_redirects_back_to_the_card(as_tech, order):
     """Without JavaScript the buttons still work: the card comes back with the job done."""
     line = lines_of(order)[0]
+    tap(as_tech, order, line, 'clock-on', htmx=False)
     resp = tap(as_tech, order, line, 'done', htmx=False)
     assert resp.status_code == 302
     assert resp.headers['Location'].endswith('/jobs/%d#line-%d' % (order.id, line.id))
@@ -267,3 +269,25 @@ def test_two_phones_clocking_on_at_the_same_moment_leave_one_clock(app, shop, ad
         t.join()
     assert 'ok' in results
     assert len(_running(tech)) == 1
+
+
+def test_a_job_with_no_time_clocked_is_not_done_and_counts_for_nothing(as_tech, order, tech):
+    """A job finished at 0:00 made the technician "48000 % efficient" on the dashboard."""
+    from app.kpi import figures
+    line = lines_of(order)[0]
+    resp = tap(as_tech, order, line, 'done')
+    assert resp.status_code == 400 and 'Clock on this job first' in resp.get_data(as_text=True)
+    assert reload(line).status != stages.LINE_DONE
+    # a line someone set done without a clock (an import, the demo, an older version) is left out of efficiency
+    other = lines_of(order)[1]
+    tap(as_tech, order, other, 'clock-on')
+    tap(as_tech, order, other, 'done')
+    line.status = stages.LINE_DONE
+    line.save()
+    delivered = utcnow()
+    RepairOrder.update(stage=stages.CLOSED, delivered_at=delivered).where(RepairOrder.id == order.id).execute()
+    TimeEntry.update(started_at=delivered - timedelta(hours=2), ended_at=delivered - timedelta(hours=1)).where(
+        TimeEntry.line == other.id).execute()
+    day = to_local(delivered, order.shop.timezone).date()
+    fig = figures.for_user([order.shop_id], tech.id, 'technician', day, day + timedelta(days=1))['tech_efficiency']
+    assert fig.denominator == Decimal('1.00') and fig.numerator == reload(other).labour_hours

@@ -1,0 +1,136 @@
+"""Receivables (应收账款): what customers owe on settled bills. The one rule every page, report, KPI and export calls.
+
+A bill's balance at a moment is its customer total less the payments, the credit notes and a write-off made before
+that moment. A customer owes a positive balance only: a bill credited after it was paid in full leaves a refund due
+to that customer, which is not netted against what other customers owe. Amounts are added up in Python to the cent
+(SQLite's sums of decimals are floating point), after the database has picked the bills that can owe anything.
+"""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from peewee import SQL, Case, fn
+
+from app.core.money import ZERO, money
+from app.reception.models import RepairOrder
+from app.settlement.models import CreditNote, Payment, Settlement
+
+# A balance below half a cent is nothing (the database's own arithmetic may leave such a crumb on SQLite). A float:
+# SQLite stores a Decimal parameter as text, which compares above every number.
+_CRUMB = 0.005
+
+
+@dataclass
+class Owing:
+    settlement_id: int
+    number: str
+    settled_at: object
+    order_id: int
+    shop_id: int
+    customer_total: Decimal
+    paid: Decimal
+    credited: Decimal
+    written_off: Decimal
+
+    @property
+    def balance(self):
+        return self.customer_total - self.paid - self.credited - self.written_off
+
+
+def _movements(at):
+    """SQL of one bill's payments, credit notes and write-off before `at` (correlated with Settlement)."""
+    pay, note = Payment.alias('owp'), CreditNote.alias('owc')
+    paid = (pay.select(fn.COALESCE(fn.SUM(pay.amount), 0))
+            .where((pay.settlement == Settlement.id) & (pay.paid_at < at)))
+    credited = (note.select(fn.COALESCE(fn.SUM(note.total), 0))
+                .where((note.settlement == Settlement.id) & (note.created_at < at)))
+    written = Case(None, [(Settlement.written_off_at < at, Settlement.written_off)], 0)
+    return paid, credited, written
+
+
+def bills_owing(shop_ids, at, advisor=None):
+    """Every settled bill of these shops with something owed at the UTC time `at`, oldest first (list of Owing).
+    `advisor`: only the orders this user advised."""
+    paid, credited, written = _movements(at)
+    q = (Settlement.select(Settlement.id, Settlement.number, Settlement.settled_at, Settlement.order,
+                           Settlement.shop, Settlement.customer_total, paid.alias('paid'),
+                           credited.alias('credited'), written.alias('written'))
+         .where(Settlement.shop.in_(list(shop_ids)) & Settlement.settled_where() & (Settlement.settled_at < at)
+                & (Settlement.customer_total - paid - credited - written > _CRUMB))
+         .order_by(Settlement.settled_at, Settlement.id))
+    if advisor is not None:
+        q = q.join(RepairOrder, on=(Settlement.order == RepairOrder.id)).where(RepairOrder.advisor == advisor)
+    out = []
+    for r in q.dicts():
+        row = Owing(r['id'], r['number'] or '', r['settled_at'], r['order'], r['shop'], money(r['customer_total']),
+                    money(r['paid']), money(r['credited']), money(r['written']))
+        if row.balance > 0:
+            out.append(row)
+    return out
+
+
+def owed_at(shop_ids, at, advisor=None):
+    """(what customers owed at `at`, how many bills)."""
+    rows = bills_owing(shop_ids, at, advisor)
+    return sum((r.balance for r in rows), ZERO), len(rows)
+
+
+def owed_by_bucket(buckets, advisor=None):
+    """What customers owed at the end of each bucket of a KPI period (app.kpi.periods.Buckets), [Decimal].
+
+    The signed balances of all bills add up in a few grouped queries (a bill's settling, its payments, credit notes
+    and write-off, each counted once in the bucket it happened in, then summed forward); only a bill that had a
+    credit note or a write-off can ever be below zero, so for those few the negative part is taken back out,
+    bill by bill. The same figure as `owed_at` at each bucket's end (a test holds them together).
+    """
+    n = len(buckets)
+    ids = buckets.shop_ids
+    shop_of = Settlement.shop
+    per = [ZERO] * (n + 1)                      # index 0: before the period
+    parts = [(Settlement, Settlement.settled_at, Settlement.customer_total, 1),
+             (Payment, Payment.paid_at, Payment.amount, -1),
+             (CreditNote, CreditNote.created_at, CreditNote.total, -1),
+             (Settlement, Settlement.written_off_at, Settlement.written_off, -1)]
+    for model, at, amount, sign in parts:
+        k = buckets.bucket(shop_of, at, before=-1)
+        q = model.select(k.alias('k'), fn.SUM(amount))
+        if model is not Settlement:
+            q = q.join(Settlement, on=(model.settlement == Settlement.id))
+        q = q.where(at.is_null(False) & buckets.before_end(shop_of, at) & Settlement.settled_where()
+                    & (Settlement.customer_total > 0))
+        if advisor is not None:
+            q = q.join(RepairOrder, on=(Settlement.order == RepairOrder.id)).where(RepairOrder.advisor == advisor)
+        for kk, total in q.group_by(SQL('1')).tuples():
+            per[int(kk) + 1] += sign * money(total)
+    running, out = per[0], []
+    for k in range(n):
+        running += per[k + 1]
+        out.append(running)
+    for bill_rows in _may_go_negative(ids, advisor):
+        for k in range(n):
+            end = buckets.bound(bill_rows['shop'], k + 1)
+            balance = (bill_rows['total'] if bill_rows['settled_at'] < end else ZERO) \
+                - sum((a for t, a in bill_rows['moves'] if t < end), ZERO)
+            if balance < 0:
+                out[k] -= balance
+    return out
+
+
+def _may_go_negative(shop_ids, advisor=None):
+    """Settled bills with a credit note or a write-off: their settling and every movement, in Python."""
+    q = (Settlement.select(Settlement.id, Settlement.shop, Settlement.settled_at, Settlement.customer_total,
+                           Settlement.written_off, Settlement.written_off_at)
+         .where(Settlement.shop.in_(list(shop_ids)) & Settlement.settled_where() & (Settlement.customer_total > 0)
+                & (Settlement.written_off_at.is_null(False)
+                   | fn.EXISTS(CreditNote.select(SQL('1')).where(CreditNote.settlement == Settlement.id)))))
+    if advisor is not None:
+        q = q.join(RepairOrder, on=(Settlement.order == RepairOrder.id)).where(RepairOrder.advisor == advisor)
+    bills = {s.id: {'shop': s.shop_id, 'settled_at': s.settled_at, 'total': money(s.customer_total),
+                    'moves': [(s.written_off_at, money(s.written_off))] if s.written_off_at else []} for s in q}
+    if bills:
+        for p in Payment.select(Payment.settlement, Payment.paid_at, Payment.amount).where(
+                Payment.settlement.in_(list(bills))):
+            bills[p.settlement_id]['moves'].append((p.paid_at, money(p.amount)))
+        for c in CreditNote.select(CreditNote.settlement, CreditNote.created_at, CreditNote.total).where(
+                CreditNote.settlement.in_(list(bills))):
+            bills[c.settlement_id]['moves'].append((c.created_at, money(c.total)))
+    return list(bills.values())
