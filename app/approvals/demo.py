@@ -15,7 +15,9 @@ from app.core import photos as photos_store
 from app.core.access import ADVISOR, TECHNICIAN
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
+from app.core.settings import get_setting
 from app.reception.models import OrderLine, PartLine, Photo, Recommendation, RepairOrder
+from app.settlement.totals import added_work_price
 from app.workshop.models import AddedWork, AddedWorkPart, Finding, ProgressCheck
 
 
@@ -96,8 +98,10 @@ def _decided_on_closed_orders(shop, advisor, techs):
             hours=Decimal('0.3'), labour_price=Decimal('90'), parts_price=Decimal('158'), delay_minutes=20,
             status=AddedWork.APPROVED, requested_at=at - timedelta(minutes=25), decided_at=at, decided_by=advisor.id,
             channel='phone', spoke_with=approved_on.customer.name, price_told=Decimal('248'), delay_told_minutes=20)
-        AddedWorkPart.create(shop=shop, added_work=work, part_number='87139-0N010', name='空调滤芯 Cabin air filter',
-                             quantity=Decimal('1'), unit_price=Decimal('158'))
+        part = AddedWorkPart.create(shop=shop, added_work=work, part_number='87139-0N010',
+                                    name='空调滤芯 Cabin air filter', quantity=Decimal('1'), unit_price=Decimal('158'))
+        work.price_told = added_work_price(work, [part], get_setting(shop, 'tax_rate'))     # told with its tax
+        work.save(only=[AddedWork.price_told])
         position = OrderLine.select().where(OrderLine.order == approved_on).count()
         line = OrderLine.create(shop=shop, order=approved_on, description=work.description, labour_hours=work.hours,
                                 labour_rate=Decimal('300'), labour_price=work.labour_price, technician=techs[0],
@@ -105,15 +109,17 @@ def _decided_on_closed_orders(shop, advisor, techs):
         PartLine.create(shop=shop, order=approved_on, line=line, part_number='87139-0N010',
                         name='空调滤芯 Cabin air filter', quantity=Decimal('1'), unit_price=Decimal('158'))
         at = declined_on.checked_in_at + timedelta(hours=3)
-        AddedWork.create(
+        declined = AddedWork.create(
             shop=shop, order=declined_on, requested_by=techs[-1], description='更换后刹车片 Rear brake pads (2 mm left)',
             hours=Decimal('1.0'), labour_price=Decimal('300'), parts_price=Decimal('520'), delay_minutes=60,
             safety=True, status=AddedWork.DECLINED, requested_at=at - timedelta(minutes=30), decided_at=at,
             decided_by=advisor.id, channel='phone', spoke_with=declined_on.customer.name, price_told=Decimal('820'),
             delay_told_minutes=60, note='客户说下次保养再换 Will do it at the next service')
+        declined.price_told = added_work_price(declined, [], get_setting(shop, 'tax_rate'))
+        declined.save(only=[AddedWork.price_told])
         Recommendation.create(shop=shop, vehicle=declined_on.vehicle_id, order_id=declined_on.id,
-                              description='更换后刹车片 Rear brake pads (2 mm left)', safety=True, price=Decimal('820'),
-                              created_at=at)
+                              description='更换后刹车片 Rear brake pads (2 mm left)', safety=True,
+                              price=declined.price_told, created_at=at)
         RepairOrder.update(safety_declined=True).where(RepairOrder.id == declined_on.id).execute()
 
 

@@ -82,10 +82,11 @@ def load(rng):
 def _agreed(ready):
     """What the waiting customers agreed to pay (their signed estimates); for the first, the brake pads' price went
     up after signing, so settling it shows the difference and asks for the customer's consent."""
-    for i, ro in enumerate(ready):
+    first = next((ro for ro in ready if ro.stage == stages.READY_FOR_PICKUP), None)
+    for ro in ready:
         agreed = order_money(ro).totals['customer_total']
         RepairOrder.update(agreed_total=agreed).where(RepairOrder.id == ro.id).execute()
-        if i == 0:
+        if ro is first:
             pads = PartLine.select().where(PartLine.order == ro).order_by(PartLine.unit_price.desc()).first()
             if pads is not None:
                 PartLine.update(unit_price=pads.unit_price + Decimal('100')).where(PartLine.id == pads.id).execute()
