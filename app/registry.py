@@ -43,6 +43,23 @@ def demo_loaders():
     return [m.load for m in (area_module(a, 'demo') for a in AREAS) if m is not None]
 
 
+def file_sections(kind, record, **context):
+    """What the areas show on a customer's (`kind` 'customer') or a vehicle's ('vehicle') file: [(template, dict)],
+    ordered by each section's position.
+
+    The customer file sits below the areas that know about the customer (orders, the three-guarantee tracker,
+    calls and complaints), so each of those offers its own pieces from `app/<area>/files.py`
+    (`customer_sections(customer, **context)`, `vehicle_sections(vehicle, **context)` returning
+    [(position, template, dict)]) instead of the file importing them.
+    """
+    found = []
+    for area in AREAS:
+        offer = getattr(area_module(area, 'files'), kind + '_sections', None)
+        if offer is not None:
+            found.extend(offer(record, **context) or [])
+    return [(template, values) for _position, template, values in sorted(found, key=lambda s: s[0])]
+
+
 def tiles_for(user):
     """The home page's tiles for a user: each area's views module lists its own (endpoint, label, description)."""
     from app.core.access import may_use

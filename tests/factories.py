@@ -8,7 +8,9 @@ from app.accounts.models import User
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
 from app.core.validators import random_mobile, random_plate, random_vin
-from app.reception.models import Customer, OrderLine, RepairOrder, Vehicle
+from app.reception.checkin import create_signed_order
+from app.customers.models import Customer, Vehicle
+from app.reception.models import OrderLine
 
 PASSWORD = 'correct horse'
 # The tests' shops live in this time zone; scripts/test_dates.py sets Europe/Berlin for its summer-time night.
@@ -41,7 +43,7 @@ def make_vehicle(shop, owner, **kw):
 def make_order(shop, by, vehicle=None, complaint='刹车异响', lines=1, **kw):
     with transaction():
         vehicle = vehicle or make_vehicle(shop, make_customer(shop))
-        ro = RepairOrder.create_numbered(shop=shop, by=by, customer=vehicle.owner, vehicle=vehicle,
+        ro = create_signed_order(shop=shop, by=by, customer=vehicle.owner, vehicle=vehicle,
                                          advisor=by, complaint=complaint,
                                          promised_at=kw.pop('promised_at', utcnow() + timedelta(hours=6)), **kw)
         for i in range(lines):
@@ -69,7 +71,7 @@ def tiny_png(size=(300, 100)):
 
 
 def make_canned_job(shop, code='MAINT10K', name='10,000 km maintenance', hours=Decimal('1.0'), parts=()):
-    from app.reception.models import CannedJob, CannedJobPart
+    from app.catalogue.models import CannedJob, CannedJobPart
     job = CannedJob.create(shop=shop, code=code, name=name, name_en=name, hours=hours, system='engine',
                            category='maintenance')
     for number, part_name, qty, price in parts:
@@ -78,7 +80,7 @@ def make_canned_job(shop, code='MAINT10K', name='10,000 km maintenance', hours=D
 
 
 def make_key_tags(shop, count=3, start=1):
-    from app.reception.models import KeyHook, KeyTag
+    from app.labels.models import KeyHook, KeyTag
     tags = [KeyTag.create(shop=shop, number=start + i) for i in range(count)]
     hooks = [KeyHook.create(shop=shop, number=start + i) for i in range(count)]
     return tags, hooks
@@ -91,7 +93,8 @@ def make_checkin(shop, by, vehicle=None):
     """
     from app.core import photos
     from app.reception import checkin
-    from app.reception.models import PartLine, Photo, Signature, WalkaroundMark
+    from app.core.models import Photo, Signature
+    from app.reception.models import PartLine, WalkaroundMark
     vehicle = vehicle or make_vehicle(shop, make_customer(shop))
     draft = checkin.start_checkin(shop, by, customer=vehicle.owner, vehicle=vehicle, complaint='异响',
                                   jobs=[(None, 'Brake check', Decimal('1'))])

@@ -8,7 +8,8 @@ from app.core.access import ADVISOR
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
 from app.core.timeutil import local_now, to_utc
-from app.reception.models import RepairOrder, Vehicle
+from app.customers.models import Vehicle
+from app.reception.models import RepairOrder
 
 NOTES = ['车况良好，客户满意', '客户说刹车比以前安静多了', '客户表示等待时间可以接受', '客户对洗车很满意']
 # (months ago, cause, service's fault, hours to first answer, satisfaction, content, status)

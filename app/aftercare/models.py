@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 from app.accounts.models import User
 from app.core.db import ShopScoped, utcnow
 from app.core.models import Shop
-from app.reception.models import Customer, RepairOrder, Vehicle
+from app.customers.models import Customer, Vehicle
+from app.reception.models import RepairOrder
 
 
 class ShopEvent(ShopScoped):

@@ -25,7 +25,8 @@ from app.core.settings import get_setting
 from app.core.stages import IllegalMove, StaleRecord
 from app.core.timeutil import local_now, to_local, to_utc
 from app.core.validators import format_phone
-from app.reception.models import Customer, MileageReading, RepairOrder, Vehicle
+from app.customers.models import Customer, MileageReading, Vehicle
+from app.reception.models import RepairOrder
 
 
 # --- the shop's calendar ------------------------------------------------------------------

@@ -13,7 +13,8 @@ from app.core import audit
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
 from app.core.timeutil import local_now, to_utc
-from app.reception.models import CannedJob, Customer
+from app.catalogue.models import CannedJob
+from app.customers.models import Customer
 
 WORK = [
     ('做 1 万公里保养 10,000 km service', Decimal('1')),

@@ -8,7 +8,8 @@ from app.accounts.models import User
 from app.core.db import ShopScoped, utcnow
 from app.core.models import Shop
 from app.core.money import money
-from app.reception.models import CannedJob, Customer, Vehicle
+from app.catalogue.models import CannedJob
+from app.customers.models import Customer, Vehicle
 
 
 def hours_text(value):

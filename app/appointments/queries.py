@@ -5,7 +5,7 @@ import peewee as pw
 
 from app.core.models import Event
 from app.core.validators import format_phone, plate_search_key
-from app.reception.models import Customer, Vehicle
+from app.customers.models import Customer, Vehicle
 
 PICK_LIMIT = 12
 

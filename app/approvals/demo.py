@@ -16,7 +16,8 @@ from app.core.access import ADVISOR, TECHNICIAN
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
 from app.core.settings import get_setting
-from app.reception.models import OrderLine, PartLine, Photo, Recommendation, RepairOrder
+from app.core.models import Photo
+from app.reception.models import OrderLine, PartLine, Recommendation, RepairOrder
 from app.settlement.totals import added_work_price
 from app.workshop.models import AddedWork, AddedWorkPart, Finding, ProgressCheck
 

@@ -23,8 +23,10 @@ from app.core.models import Event
 from app.core.money import ZERO, money
 from app.core.settings import get_setting
 from app.reception.checkin import add_line
-from app.reception.models import (CHANNELS, CannedJob, Customer, OrderFrozen, PartLine, Photo, Recommendation, RepairOrder,
-                                  Vehicle)
+from app.catalogue.models import CannedJob
+from app.core.models import Photo
+from app.customers.models import Customer, Vehicle
+from app.reception.models import CHANNELS, OrderFrozen, PartLine, Recommendation, RepairOrder
 from app.reception.pricing import needs_no_guarantee_note
 from app.settlement.totals import added_work_items, added_work_price
 from app.workshop import timing

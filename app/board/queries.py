@@ -14,7 +14,8 @@ from app.accounts.models import User
 from app.core import stages
 from app.core.db import db, utcnow
 from app.core.models import Event
-from app.reception.models import OrderLine, RepairOrder, Vehicle
+from app.customers.models import Vehicle
+from app.reception.models import OrderLine, RepairOrder
 from app.workshop import timing
 from app.workshop.models import AddedWork, Bay, PartsRequest
 

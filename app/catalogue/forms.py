@@ -7,9 +7,10 @@ from wtforms import DecimalField, FieldList, Form, FormField, SelectField, Strin
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from app.settlement.models import MAINTENANCE, MAJOR, MINOR
+from app.catalogue.models import CannedJob
 
-CATEGORY_CHOICES = [(MAINTENANCE, _l('Maintenance')), (MINOR, _l('Minor repair')), (MAJOR, _l('Major or assembly repair'))]
+CATEGORY_CHOICES = [(CannedJob.MAINTENANCE, _l('Maintenance')), (CannedJob.MINOR, _l('Minor repair')),
+                    (CannedJob.MAJOR, _l('Major or assembly repair'))]
 CATEGORY_OPTIONS = [SelectChoice(k, v) for k, v in CATEGORY_CHOICES]
 BLANK_PART_ROWS = 3
 

@@ -11,7 +11,7 @@ from peewee import fn
 
 from app.core import audit
 from app.core.db import transaction
-from app.reception.models import CannedJob, CannedJobPart
+from app.catalogue.models import CannedJob, CannedJobPart
 
 
 class Refused(ValueError):

@@ -9,7 +9,7 @@ from app.catalogue import rules
 from app.catalogue.forms import BLANK_PART_ROWS, CATEGORY_CHOICES, JobForm
 from app.core.access import ADMIN, ADVISOR, FOREMAN, MANAGER, PARTS, allow
 from app.core.web import render
-from app.reception.models import CannedJob
+from app.catalogue.models import CannedJob
 
 bp = Blueprint('catalogue', __name__)
 

@@ -1,5 +1,6 @@
-"""Core records every area shares: shops, their settings, and the audit trail."""
+"""Core records every area shares: shops, their settings, the audit trail, photos and signatures."""
 import json
+import secrets
 
 import peewee as pw
 
@@ -107,3 +108,38 @@ class IdempotencyKey(BaseModel):
 
     class Meta:
         indexes = ((('user_id', 'key'), True),)
+
+
+def new_token():
+    """A random URL token (128 bits) for QR labels: never a sequential id."""
+    return secrets.token_urlsafe(16)
+
+
+class Photo(ShopScoped):
+    """An uploaded photo, re-encoded and stripped, stored under the instance folder with a generated name."""
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    record_type = pw.CharField(max_length=30)
+    record_id = pw.IntegerField()
+    filename = pw.CharField(max_length=80, unique=True)
+    width = pw.IntegerField()
+    height = pw.IntegerField()
+    uploaded_by = pw.IntegerField(null=True)
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((('record_type', 'record_id'), False),)
+
+    @classmethod
+    def of(cls, record_type, record_id):
+        return cls.select().where((cls.record_type == record_type) & (cls.record_id == record_id)).order_by(cls.id)
+
+
+class Signature(ShopScoped):
+    """A customer's signature on the tablet, kept as an image with the time."""
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    # deferred: the order is a reception model, and core imports no area
+    order = pw.DeferredForeignKey('RepairOrder', backref='signatures', on_delete='CASCADE')
+    purpose = pw.CharField(max_length=20)                   # repair_order, settlement, delivery
+    filename = pw.CharField(max_length=80)
+    signer = pw.CharField(max_length=100, default='')
+    signed_at = pw.DateTimeField(default=utcnow)

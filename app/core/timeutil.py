@@ -1,5 +1,6 @@
-"""Times are stored in naive UTC and shown in the shop's time zone."""
-from datetime import datetime, timezone
+"""Times are stored in naive UTC and shown in the shop's time zone; calendar arithmetic on local days."""
+from calendar import monthrange
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 
@@ -22,3 +23,11 @@ def local_now(tz_name):
 def shop_today(shop):
     """The shop's calendar day now: at 00:05 in Shanghai it is already tomorrow in UTC's terms."""
     return local_now(shop.timezone).date()
+
+
+def add_months(day, months):
+    """The same calendar day `months` later (or earlier); the month's last day when it has none
+    (31 Jan + 1 month = 28/29 Feb)."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))

@@ -5,17 +5,14 @@ the acting user as arguments (no request globals), so reception check-in and app
 them too. Values are normalised here as well as in the forms, so every caller stores the same
 forms: E.164 phones, upper-case VINs, plates without separators.
 """
-from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import peewee as pw
 from flask_babel import lazy_gettext as _l
-from peewee import fn
 
-from app.core import audit, stages
+from app.core import audit
 from app.core.db import db, transaction, utcnow
 from app.core.i18n import LANGUAGE_NAMES
-from app.core.settings import get_setting
 from app.core.validators import (
     normalize_phone,
     normalize_plate,
@@ -24,14 +21,7 @@ from app.core.validators import (
     plate_problem,
     vin_problem,
 )
-from app.reception.models import (
-    Customer,
-    MileageReading,
-    Ownership,
-    Recommendation,
-    RepairOrder,
-    Vehicle,
-)
+from app.customers.models import Customer, MileageReading, Ownership, Vehicle
 
 CUSTOMER_FIELDS = ('kind', 'name', 'phone', 'phone2', 'language', 'consent_contact', 'note')
 VEHICLE_FIELDS = ('vin', 'plate', 'make', 'model', 'year', 'colour', 'sale_date', 'mileage',
@@ -281,69 +271,6 @@ def change_owner(vehicle, new_customer, by, at=None):
 
 
 # --- reading a vehicle's file ---------------------------------------------------------
-
-@dataclass
-class NextService:
-    """When the next maintenance is due; `estimate` when guessed from the last finished order."""
-    date: date | None
-    km: int | None
-    estimate: bool
-    basis: RepairOrder | None = None
-    overdue: bool = False
-
-
-def add_months(day, months):
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    last = [31, 29 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 28,
-            31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    return date(year, month, min(day.day, last))
-
-
-def last_finished_order(vehicle):
-    """The vehicle's latest order handed back to the customer (delivered or closed), or None."""
-    done_at = fn.COALESCE(RepairOrder.delivered_at, RepairOrder.checked_in_at)
-    return (RepairOrder.select()
-            .where((RepairOrder.vehicle == vehicle) & RepairOrder.stage.in_([stages.DELIVERED, stages.CLOSED]))
-            .order_by(done_at.desc(), RepairOrder.id.desc()).first())
-
-
-def next_service(vehicle, today):
-    """The next maintenance: as set on the vehicle, else last finished order + 6 months / + 5,000 km."""
-    if vehicle.next_service_date or vehicle.next_service_km:
-        due = NextService(vehicle.next_service_date, vehicle.next_service_km, estimate=False)
-    else:
-        order = last_finished_order(vehicle)
-        if order is None:
-            return None
-        done = (order.delivered_at or order.checked_in_at or order.created_at).date()
-        km = (order.odometer or vehicle.mileage or 0) + get_setting(vehicle.shop, 'service_interval_km')
-        due = NextService(add_months(done, get_setting(vehicle.shop, 'service_interval_months')), km,
-                          estimate=True, basis=order)
-    due.overdue = bool((due.date and due.date <= today) or (due.km and vehicle.mileage >= due.km))
-    return due
-
-
-def vehicle_orders(vehicle):
-    """Every repair order of the vehicle, newest first (drafts by when they were started)."""
-    return (RepairOrder.select().where(RepairOrder.vehicle == vehicle)
-            .order_by(fn.COALESCE(RepairOrder.checked_in_at, RepairOrder.created_at).desc(), RepairOrder.id.desc()))
-
-
-def customer_orders(customer):
-    """Repair orders made for this customer, newest first, with their vehicle."""
-    return (RepairOrder.select(RepairOrder, Vehicle)
-            .join(Vehicle, pw.JOIN.LEFT_OUTER, on=(RepairOrder.vehicle == Vehicle.id))
-            .where(RepairOrder.customer == customer)
-            .order_by(fn.COALESCE(RepairOrder.checked_in_at, RepairOrder.created_at).desc(), RepairOrder.id.desc()))
-
-
-def declined_recommendations(vehicle):
-    """Work recommended on earlier visits and not done yet, safety items first."""
-    return (Recommendation.select()
-            .where((Recommendation.vehicle == vehicle) & Recommendation.done_order_id.is_null())
-            .order_by(Recommendation.safety.desc(), Recommendation.created_at.desc()))
-
 
 def ownership_history(vehicle):
     """Who owned the vehicle when, newest first."""

@@ -15,7 +15,7 @@ from peewee import fn
 
 from app.core.validators import (PROVINCES, VIN_CHARS, normalize_phone, normalize_plate, normalize_vin,
                                  phone_problem, plate_search_key)
-from app.reception.models import Customer, Vehicle
+from app.customers.models import Customer, Vehicle
 
 # The rule functions live in rules.py; re-exported so callers can take everything from here.
 from app.customers.rules import (DuplicateVehicle, change_owner, create_customer, create_vehicle,  # noqa: F401

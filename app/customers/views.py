@@ -8,14 +8,14 @@ from flask_login import current_user
 
 from app.accounts.context import current_shop
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, FOREMAN, MANAGER, WARRANTY, allow
-from app.core.settings import get_setting
 from app.core.timeutil import local_now
 from app.core.validators import format_phone, normalize_plate, plate_problem
 from app.core.web import render
 from app.customers import rules
 from app.customers.forms import CustomerForm, VehicleForm
 from app.customers.search import find_customers, phone_prefixes, search
-from app.reception.models import Customer, Vehicle
+from app.customers.models import Customer, Vehicle
+from app.registry import file_sections
 
 bp = Blueprint('customers', __name__)
 
@@ -109,8 +109,7 @@ def customer(customer_id):
     person = Customer.get_for_shop_or_404(current_shop(), customer_id)
     vehicles = list(Vehicle.select().where(Vehicle.owner == person).order_by(Vehicle.plate))
     return render('customers/customer.html', None, customer=person, vehicles=vehicles,
-                  former=list(rules.former_vehicles(person)),
-                  orders=list(rules.customer_orders(person).limit(100)))
+                  former=list(rules.former_vehicles(person)), sections=file_sections('customer', person))
 
 
 @bp.route('/customers/<int:customer_id>/edit', methods=['GET', 'POST'])
@@ -178,10 +177,7 @@ def vehicle(vehicle_id):
     car = Vehicle.get_for_shop_or_404(current_shop(), vehicle_id)
     return render('customers/vehicle.html', None, car=car, owner=Customer.get_by_id(car.owner_id),
                   owners=list(rules.ownership_history(car)), readings=list(rules.mileage_history(car).limit(50)),
-                  orders=list(rules.vehicle_orders(car)), declined=list(rules.declined_recommendations(car)),
-                  due=rules.next_service(car, _today()),
-                  interval=(get_setting(car.shop, 'service_interval_months'),
-                            get_setting(car.shop, 'service_interval_km')))
+                  sections=file_sections('vehicle', car, today=_today()))
 
 
 @bp.route('/vehicles/<int:vehicle_id>/edit', methods=['GET', 'POST'])

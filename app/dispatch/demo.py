@@ -5,7 +5,8 @@ from app.accounts.models import User
 from app.core import stages
 from app.core.db import transaction
 from app.core.models import Shop
-from app.reception.models import CannedJob, OrderLine, RepairOrder
+from app.catalogue.models import CannedJob
+from app.reception.models import OrderLine, RepairOrder
 from app.workshop.models import Bay
 
 # number, name, kind

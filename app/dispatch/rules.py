@@ -15,7 +15,9 @@ from app.appointments.rules import Hours
 from app.core import audit, stages
 from app.core.access import FOREMAN, MANAGER, TECHNICIAN
 from app.core.db import transaction, utcnow
-from app.reception.models import CannedJob, OrderLine, RepairOrder, Vehicle
+from app.catalogue.models import CannedJob
+from app.customers.models import Vehicle
+from app.reception.models import OrderLine, RepairOrder
 from app.workshop import timing
 from app.workshop.models import Bay, TimeEntry
 

@@ -23,7 +23,10 @@ from app.core.money import bill
 from app.core.timeutil import to_local, to_utc
 from app.kpi import facts
 from app.messages.models import Message
-from app.reception.models import CannedJob, OrderLine, RepairOrder, Signature, Vehicle
+from app.catalogue.models import CannedJob
+from app.core.models import Signature
+from app.customers.models import Vehicle
+from app.reception.models import OrderLine, RepairOrder
 from app.settlement.models import Payment, Settlement, SettlementLine, VehicleDelivery
 from app.workshop.models import ProgressCheck, TimeEntry
 

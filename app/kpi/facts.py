@@ -40,7 +40,8 @@ def _tables():
     """(stamp name, model, its order column) of every table the facts read, the audit trail first."""
     from app.aftercare.models import CallRecord, FollowUpTask
     from app.messages.models import Message
-    from app.reception.models import OrderLine, RepairOrder, Signature, WalkaroundMark
+    from app.core.models import Signature
+    from app.reception.models import OrderLine, RepairOrder, WalkaroundMark
     from app.settlement.models import Settlement, SettlementLine
     from app.workshop.models import ProgressCheck, TimeEntry
     return [('event', Event, None), ('repair_order', RepairOrder, RepairOrder.id),

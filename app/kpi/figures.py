@@ -198,7 +198,8 @@ def _order_parts(RO, lo100, hi100):
     """Per order, every time the step rules compare, each looked up once: {name: SQL} (with _order_join)."""
     from app.aftercare.models import CallRecord, FollowUpTask
     from app.messages.models import Message
-    from app.reception.models import RepairOrder, Signature, WalkaroundMark
+    from app.core.models import Signature
+    from app.reception.models import RepairOrder, WalkaroundMark
     from app.settlement.models import Settlement
     from app.settlement.rules import SETTLE_STAGES
     from app.workshop.models import ProgressCheck

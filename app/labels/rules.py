@@ -1,20 +1,17 @@
-"""The key tag pool and the key cabinet: adding and retiring tags, adding hooks, and what each is on.
+"""The key tag pool and the key cabinet: adding and retiring tags, adding hooks (which order each is on is the
+order's side: app.reception.keys).
 
 Each write is one user action: one transaction with its audit event. Putting a tag on an order
 (and taking it off at delivery) belongs to check-in and delivery, not here.
 """
-from dataclasses import dataclass
-
 import peewee as pw
 from flask_babel import gettext as _
 
-from app.core import audit, stages
+from app.core import audit
 from app.core.db import transaction
-from app.reception.models import KeyHook, KeyTag, RepairOrder, Vehicle
+from app.labels.models import KeyHook, KeyTag
 
 MAX_ADD = 100   # tags or hooks added in one go: a typo of 1000 should not fill the pool
-# An order that is handed back or cancelled: its labels lead to a note, not to work.
-FINISHED = frozenset(stages.LABELS) - stages.OPEN - {stages.DRAFT}
 
 
 class PoolError(Exception):
@@ -78,41 +75,6 @@ def retire_key_tag(tag, by):
 
 # --- reads ------------------------------------------------------------------------
 
-@dataclass
-class Holder:
-    """Something (a tag or a hook) and the repair order it is on, if any."""
-    item: object
-    order: object = None
-
-    @property
-    def free(self):
-        return self.order is None
-
-
-def _orders_by_id(shop, ids):
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    rows = (RepairOrder.for_shop(shop).select(RepairOrder, Vehicle, KeyHook)
-            .join_from(RepairOrder, Vehicle, pw.JOIN.LEFT_OUTER)
-            .join_from(RepairOrder, KeyHook, pw.JOIN.LEFT_OUTER)
-            .where(RepairOrder.id.in_(list(ids))))
-    return {o.id: o for o in rows}
-
-
-def tag_rows(shop, active=True):
-    """The shop's tags by number, each with the order it is on (and so the order's hook)."""
-    tags = list(KeyTag.for_shop(shop).where(KeyTag.active == active).order_by(KeyTag.number))
-    orders = _orders_by_id(shop, (t.order_id for t in tags))
-    return [Holder(t, orders.get(t.order_id)) for t in tags]
-
-
-def hook_rows(shop):
-    hooks = list(KeyHook.for_shop(shop).order_by(KeyHook.number))
-    orders = _orders_by_id(shop, (h.order_id for h in hooks))
-    return [Holder(h, orders.get(h.order_id)) for h in hooks]
-
-
 def tags_to_print(shop, first=None, last=None):
     """Active tags by number, optionally from `first` to `last`."""
     query = KeyTag.for_shop(shop).where(KeyTag.active == True).order_by(KeyTag.number)  # noqa: E712
@@ -121,14 +83,3 @@ def tags_to_print(shop, first=None, last=None):
     if last:
         query = query.where(KeyTag.number <= last)
     return list(query)
-
-
-def order_of_tag(tag):
-    """The repair order a tag is on now, or None when it is free."""
-    if tag.order_id is None:
-        return None
-    return RepairOrder.get_or_none((RepairOrder.id == tag.order_id) & (RepairOrder.shop == tag.shop_id))
-
-
-def is_finished(order):
-    return order.stage in FINISHED

@@ -4,7 +4,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.db import ShopScoped, utcnow
 from app.core.models import Shop
-from app.reception.models import Customer, RepairOrder
+from app.customers.models import Customer
+from app.reception.models import RepairOrder
 
 
 class Message(ShopScoped):
@@ -33,7 +34,7 @@ class Message(ShopScoped):
     to_address = pw.CharField(max_length=200, default='')
     language = pw.CharField(max_length=5, default='zh')
     subject = pw.CharField(max_length=200, default='')
-    body = pw.TextField(default='')            # as rendered, with any status link redacted (app.status.rules.redact)
+    body = pw.TextField(default='')            # as rendered, with any status link redacted (app.reception.links.redact)
     status = pw.CharField(max_length=10, default=QUEUED, index=True)
     error = pw.CharField(max_length=500, default='')
     created_at = pw.DateTimeField(default=utcnow)

@@ -5,7 +5,7 @@
 Templates are templates/messages/<kind>.<lang>.txt: the first line is the subject, the rest the body.
 Every message ends up in the outbox with its status, and on the order's timeline (audit event
 'message.sent' or 'message.failed' with the kind) - on the customer's when there is no order.
-The stored text has the status link redacted: the database keeps no working link (app.status.rules).
+The stored text has the status link redacted: the database keeps no working link (app.reception.links).
 """
 import logging
 
@@ -19,6 +19,7 @@ from app.core.money import format_money
 from app.core.timeutil import to_local
 from app.messages.models import Message
 from app.messages.senders import SendError, get_sender
+from app.reception.links import redact, status_url
 
 log = logging.getLogger('servicebay.outbox')
 
@@ -73,7 +74,6 @@ def message_context(shop, order, customer, lang, extra=None, issue_link=True):
 
 
 def _status_url(order, issue):
-    from app.status.rules import status_url
     if order is None or not order.is_signed:
         return ''
     return status_url(order, issue=issue) or '%s/s/…' % (current_app.config.get('PUBLIC_BASE_URL') or '').rstrip('/')
@@ -99,7 +99,6 @@ def send(kind, *, order=None, customer=None, by=None, to=None, context=None, sho
     Call it after your own transaction has committed when you can: a slow mail server then holds no locks.
     `sender` overrides the configured one (the demo always writes to the outbox log).
     """
-    from app.status.rules import redact
     if kind not in KINDS:
         raise ValueError('unknown message kind %r' % kind)
     if customer is None and order is not None and order.customer_id:
@@ -165,5 +164,4 @@ def _finish(message, error, by):
 
 
 def redact_error(text):
-    from app.status.rules import redact
     return redact(text)[:500]

@@ -20,6 +20,8 @@ from typing import Protocol
 
 from flask import current_app
 
+from app.reception.links import redact
+
 log = logging.getLogger('servicebay.outbox')
 
 
@@ -49,7 +51,6 @@ class LogSender:
         self.path = setting(app, 'OUTBOX_LOG') or os.path.join(app.instance_path, 'outbox.log')
 
     def send(self, message) -> None:
-        from app.status.rules import redact
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
         head = '--- message %s · %s · to %s · %s\n' % (message.id, message.kind, message.to_address or '-',
                                                      message.language)

@@ -16,7 +16,9 @@ from app.core.db import is_sqlite, transaction, utcnow
 from app.core.settings import get_setting
 from app.core.timeutil import to_local, to_utc
 from app.parts import issuing, stock
-from app.reception.models import CannedJobPart, OrderLine, PartLine, RepairOrder, Vehicle
+from app.catalogue.models import CannedJobPart
+from app.customers.models import Vehicle
+from app.reception.models import OrderLine, PartLine, RepairOrder
 from app.workshop.models import PartsRequest
 
 ISSUED, SUBSTITUTED, BACKORDERED, CANCELLED = (PartsRequest.ISSUED, PartsRequest.SUBSTITUTED,

@@ -18,7 +18,10 @@ from app.core import audit, stages
 from app.core import photos as photos_store
 from app.core.db import is_sqlite, transaction, utcnow
 from app.core.models import Event
-from app.reception.models import Belonging, CannedJob, OrderLine, Photo, RepairOrder, Vehicle
+from app.catalogue.models import CannedJob
+from app.core.models import Photo
+from app.customers.models import Vehicle
+from app.reception.models import Belonging, OrderLine, RepairOrder
 from app.qc.checklist import item_keys
 from app.workshop.models import QCInspection
 from app.workshop.rules import NOT_NEEDED as SELF_NOT_NEEDED

@@ -15,9 +15,26 @@ from app.core.db import transaction, utcnow
 from app.core.money import money
 from app.core.settings import get_setting
 from app.core.timeutil import to_local, to_utc
-from app.reception.models import (CHANNELS, Belonging, KeyHook, KeyTag, MileageReading, OrderLine, PartLine, Photo,
-                                  RepairOrder, Signature, Vehicle, WalkaroundMark)
+from app.core.models import Photo, Signature
+from app.customers.models import MileageReading, Vehicle
+from app.labels.models import KeyHook, KeyTag
+from app.reception.models import CHANNELS, Belonging, OrderLine, PartLine, RepairOrder, WalkaroundMark
+from app.reception import links
 from app.reception.pricing import needs_no_guarantee_note, order_totals
+
+
+def create_signed_order(*, shop, by, **fields):
+    """A signed order straight away (demo and imports), with its number and status link. Call inside the action's
+    transaction."""
+    fields.setdefault('checked_in_at', utcnow())
+    fields.setdefault('original_promised_at', fields.get('promised_at'))
+    order = RepairOrder.create(shop=shop, stage=stages.CHECKED_IN, checkin_step='done', **fields)
+    order.number = RepairOrder.next_number(shop, order.checked_in_at)
+    order.save(only=[RepairOrder.number])
+    audit.record('order.created', 'repair_order', order.id, shop=shop, actor=by,
+                 after={'number': order.number, 'stage': order.stage})
+    links.issue_link(order, by)       # the customer's status link, from the start
+    return order
 
 
 def start_checkin(shop, by, *, customer=None, vehicle=None, complaint='', jobs=(), appointment_id=None):
@@ -83,17 +100,6 @@ CHECKS = {  # the walk-around checklist
     'glass': _l('Glass and mirrors'),
     'lights': _l('Lights'),
     'tyres': _l('Tyres and wheels'),
-}
-PRESET_BELONGINGS = {
-    'spare_tyre': _l('Spare tyre'),
-    'jack': _l('Jack and tools'),
-    'triangle': _l('Warning triangle'),
-    'charging_cable': _l('Charging cable'),
-    'dashcam': _l('Dashcam'),
-    'umbrella': _l('Umbrella'),
-    'sunglasses': _l('Sunglasses'),
-    'child_seat': _l('Child seat'),
-    'fire_extinguisher': _l('Fire extinguisher'),
 }
 MARK_KINDS = {
     WalkaroundMark.SCRATCH: _l('Scratch'),
@@ -422,8 +428,7 @@ def sign(order, by, *, signature_png, signer):
             audit.record('order.signed', 'repair_order', order.id, shop=order.shop_id, actor=by,
                          after={'number': order.number, 'signer': signer, 'totals': totals})
             # Every order gets its customer status link when it is created (printed on the customer's copy).
-            from app.status.rules import issue_link
-            issue_link(order, by)
+            links.issue_link(order, by)
     except Exception:
         store.remove(filename)
         raise

@@ -16,10 +16,13 @@ from app.core.timeutil import to_local, to_utc
 from app.core.web import render
 from app.reception import checkin as rules
 from app.reception import forms
-from app.reception.models import (CannedJob, KeyHook, OrderLine, PartLine, Photo, RepairOrder,
-                                  Signature, Vehicle, WalkaroundMark)
+from app.catalogue.models import CannedJob
+from app.core.models import Photo, Signature
+from app.customers.models import Vehicle
+from app.labels.models import KeyHook
+from app.reception.models import PRESET_BELONGINGS, OrderLine, PartLine, RepairOrder, WalkaroundMark
 from app.reception.pricing import order_totals
-from app.reception.views import bp
+from app.reception.blueprint import bp
 
 def _draft(draft_id):
     """A check-in of the current shop; a signed one goes to its order page instead."""
@@ -266,23 +269,23 @@ def checkin_belongings(draft_id):
                 return _next(order, 'belongings')
             except rules.CheckinError as exc:
                 error = str(exc)
-        current = {'presets': {k: request.form.get('qty_' + k, '') for k in rules.PRESET_BELONGINGS},
+        current = {'presets': {k: request.form.get('qty_' + k, '') for k in PRESET_BELONGINGS},
                    'free': [(request.form.get('free_name_%d' % i, ''), request.form.get('free_qty_%d' % i, ''))
                             for i in range(5)],
                    'valuables': request.form.get('valuables') == 'y'}
     else:
         saved = list(order.belongings)
         free = [(b.name, str(b.quantity)) for b in saved if not b.preset]
-        current = {'presets': {k: str(next((b.quantity for b in saved if b.preset == k), '')) for k in rules.PRESET_BELONGINGS},
+        current = {'presets': {k: str(next((b.quantity for b in saved if b.preset == k), '')) for k in PRESET_BELONGINGS},
                    'free': (free + [('', '')] * 5)[:5], 'valuables': order.valuables_reminded}
-    resp = _step_page(order, 'belongings', presets=rules.PRESET_BELONGINGS, current=current, error=error)
+    resp = _step_page(order, 'belongings', presets=PRESET_BELONGINGS, current=current, error=error)
     return (resp, 400) if error else resp
 
 
 def _belonging_items(form):
     """Read the belongings form: ((preset, name, qty) list, error message or None)."""
     items = []
-    for key, label in rules.PRESET_BELONGINGS.items():
+    for key, label in PRESET_BELONGINGS.items():
         raw = form.get('qty_' + key, '').strip()
         if raw in ('', '0'):
             continue

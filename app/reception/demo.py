@@ -8,8 +8,12 @@ from app.core.access import ADVISOR, TECHNICIAN
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
 from app.core.validators import random_mobile, random_plate, random_vin
-from app.reception import checkin
-from app.reception.models import CannedJob, CannedJobPart, Customer, OrderLine, RepairOrder, Vehicle
+from app.labels import rules as pool
+from app.labels.models import KeyHook, KeyTag
+from app.reception import checkin, demo_history
+from app.catalogue.models import CannedJob, CannedJobPart
+from app.customers.models import Customer, Vehicle
+from app.reception.models import OrderLine, RepairOrder
 
 SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗'
 GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀英', '华', '平']
@@ -77,9 +81,43 @@ def _catalogue(shop):
 
 
 def load(rng):
+    _orders(rng)
+    demo_history.load(rng)        # the customers' files: owners over time, odometer readings, declined work
+    _keys(rng)
+    return []
+
+
+POOL_SIZE = 60
+
+
+def _keys(rng):
+    """60 key tags and 60 hooks for the first shop, and a tag and a hook on each open repair order."""
+    shop = Shop.get_or_none(Shop.code == 'XH01')
+    if shop is None:
+        return
+    manager = User.get_or_none(User.username == 'manager')
+    if not KeyTag.for_shop(shop).exists():
+        pool.add_key_tags(shop, manager, POOL_SIZE)
+    if not KeyHook.for_shop(shop).exists():
+        pool.add_key_hooks(shop, manager, POOL_SIZE)
+    with transaction():
+        waiting = list(RepairOrder.open_orders(shop).where(RepairOrder.key_tag.is_null())
+                       .order_by(RepairOrder.checked_in_at, RepairOrder.id))
+        tags = list(KeyTag.for_shop(shop).where(KeyTag.active == True, KeyTag.order_id.is_null())  # noqa: E712
+                    .order_by(KeyTag.number))
+        hooks = list(KeyHook.for_shop(shop).where(KeyHook.order_id.is_null()).order_by(KeyHook.number))
+        # Tags drawn at random, as they come out of the drawer; hooks filled from the top row.
+        rng.shuffle(tags)
+        for order, tag, hook in zip(waiting, tags, hooks):
+            KeyTag.update(order_id=order.id).where(KeyTag.id == tag.id).execute()
+            KeyHook.update(order_id=order.id).where(KeyHook.id == hook.id).execute()
+            RepairOrder.update(key_tag=tag.id, key_hook=hook.id).where(RepairOrder.id == order.id).execute()
+
+
+def _orders(rng):
     shop = Shop.get(Shop.code == 'XH01')
     if Customer.for_shop(shop).exists():
-        return []
+        return
     with transaction():
         _catalogue(shop)
         customers = []
@@ -110,7 +148,7 @@ def load(rng):
             car = vehicles[i]
             closed = target == stages.CLOSED
             checked_in = now - (timedelta(days=rng.randint(8, 40)) if closed else timedelta(hours=rng.randint(1, 30)))
-            ro = RepairOrder.create_numbered(
+            ro = checkin.create_signed_order(
                 shop=shop, by=advisors[i % len(advisors)], customer=car.owner, vehicle=car,
                 advisor=advisors[i % len(advisors)], complaint=rng.choice(COMPLAINTS),
                 odometer=car.mileage, fuel_eighths=rng.randint(1, 8), checked_in_at=checked_in,
@@ -133,7 +171,6 @@ def load(rng):
                                   complaint='刹车有异响，顺便保养', jobs=[(maint, '', None)])
     draft.checkin_step = 'estimate'
     draft.save(only=[RepairOrder.checkin_step])
-    return []
 
 
 def _actor_for(frm, to, advisor, foreman, techs):

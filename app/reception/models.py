@@ -1,6 +1,5 @@
-"""Customer files, vehicles, repair orders and everything taken at check-in."""
+"""Repair orders and everything taken at check-in: jobs, parts, walk-around marks, belongings, the status link."""
 import json
-import secrets
 from decimal import Decimal
 
 import peewee as pw
@@ -8,78 +7,12 @@ from flask_babel import lazy_gettext as _l
 from peewee import fn
 
 from app.accounts.models import User
-from app.core import audit, stages
+from app.core import stages
 from app.core.db import ShopScoped, utcnow
-from app.core.models import Counter, Shop
-from app.core.validators import plate_search_key
-
-
-def new_token():
-    """A random URL token (128 bits) for QR labels: never a sequential id."""
-    return secrets.token_urlsafe(16)
-
-
-class Customer(ShopScoped):
-    PERSON, COMPANY = 'person', 'company'
-    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
-    kind = pw.CharField(max_length=10, default=PERSON)
-    name = pw.CharField(max_length=100, index=True)
-    phone = pw.CharField(max_length=20, index=True)       # E.164
-    phone2 = pw.CharField(max_length=20, default='')
-    language = pw.CharField(max_length=5, default='zh')
-    consent_contact = pw.BooleanField(default=True)
-    note = pw.TextField(default='')
-    created_at = pw.DateTimeField(default=utcnow)
-
-    def __str__(self):
-        return self.name
-
-
-class Vehicle(ShopScoped):
-    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
-    owner = pw.ForeignKeyField(Customer, backref='vehicles', on_delete='RESTRICT')
-    vin = pw.CharField(max_length=17)
-    vin_tail = pw.CharField(max_length=6, index=True)     # last 6 of the VIN, what people read off the windscreen
-    plate = pw.CharField(max_length=10)
-    plate_key = pw.CharField(max_length=10, index=True)   # plate without the province character, for search
-    make = pw.CharField(max_length=40)
-    model = pw.CharField(max_length=60)
-    year = pw.IntegerField(null=True)
-    colour = pw.CharField(max_length=30, default='')
-    sale_date = pw.DateField(null=True)
-    mileage = pw.IntegerField(default=0)
-    next_service_date = pw.DateField(null=True)
-    next_service_km = pw.IntegerField(null=True)
-    created_at = pw.DateTimeField(default=utcnow)
-
-    class Meta:
-        indexes = ((('shop', 'vin'), True), (('shop', 'plate'), False))
-
-    def save(self, *args, **kwargs):
-        self.plate_key = plate_search_key(self.plate)
-        self.vin_tail = (self.vin or '')[-6:]
-        return super().save(*args, **kwargs)
-
-    @property
-    def label(self):
-        return '%s %s %s' % (self.plate, self.make, self.model)
-
-
-class Ownership(ShopScoped):
-    """Who owned a vehicle when: a car changes hands and keeps its history."""
-    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
-    vehicle = pw.ForeignKeyField(Vehicle, backref='ownerships', on_delete='CASCADE')
-    customer = pw.ForeignKeyField(Customer, on_delete='RESTRICT')
-    since = pw.DateTimeField(default=utcnow)
-    until = pw.DateTimeField(null=True)
-
-
-class MileageReading(ShopScoped):
-    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
-    vehicle = pw.ForeignKeyField(Vehicle, backref='mileage_readings', on_delete='CASCADE')
-    km = pw.IntegerField()
-    at = pw.DateTimeField(default=utcnow)
-    order_id = pw.IntegerField(null=True)                 # the order it was read at, if any
+from app.catalogue.models import CannedJob, CannedJobPart  # noqa: F401 (re-exported until every import moved)
+from app.core.models import Counter, Photo, Shop, Signature, new_token  # noqa: F401
+from app.customers.models import Customer, MileageReading, Ownership, Vehicle  # noqa: F401
+from app.labels.models import KeyHook, KeyTag  # noqa: F401
 
 
 # How an advisor reaches a customer about their order: added work, a new promised time, a higher bill.
@@ -92,58 +25,6 @@ CHANNELS = {
 
 class OrderFrozen(ValueError):
     """The order is settled (or has left the shop): the change asked for cannot be made."""
-
-
-class CannedJob(ShopScoped):
-    """A catalogue job: labour operation, flat-rate hours and its usual parts."""
-    MAJOR, MAINTENANCE, MINOR = 'major', 'maintenance', 'minor'     # guarantee categories
-    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
-    code = pw.CharField(max_length=20)
-    name = pw.CharField(max_length=100)
-    name_en = pw.CharField(max_length=100, default='')
-    system = pw.CharField(max_length=30, default='')      # engine, brakes, body… (for the estimate by system)
-    category = pw.CharField(max_length=30, default='minor')   # maintenance / minor / major: guarantee terms
-    hours = pw.DecimalField(max_digits=6, decimal_places=2)
-    labour_rate = pw.DecimalField(max_digits=10, decimal_places=2, null=True)   # None: the shop's rate
-    skill = pw.CharField(max_length=30, default='')
-    active = pw.BooleanField(default=True)
-
-    class Meta:
-        indexes = ((('shop', 'code'), True),)
-
-    def display_name(self, locale='zh'):
-        return self.name_en if (locale == 'en' and self.name_en) else self.name
-
-
-class CannedJobPart(ShopScoped):
-    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
-    job = pw.ForeignKeyField(CannedJob, backref='parts', on_delete='CASCADE')
-    part_number = pw.CharField(max_length=40)
-    name = pw.CharField(max_length=100)
-    quantity = pw.DecimalField(max_digits=8, decimal_places=2, default=Decimal('1'))
-    unit_price = pw.DecimalField(max_digits=12, decimal_places=2)
-
-
-class KeyTag(ShopScoped):
-    """A numbered, reusable key tag with a permanent QR label; `order` is the open order it is on."""
-    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
-    number = pw.IntegerField()
-    token = pw.CharField(max_length=32, unique=True, default=new_token)
-    order_id = pw.IntegerField(null=True, index=True)
-    active = pw.BooleanField(default=True)
-
-    class Meta:
-        indexes = ((('shop', 'number'), True),)
-
-
-class KeyHook(ShopScoped):
-    """A numbered hook in the key cabinet."""
-    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
-    number = pw.IntegerField()
-    order_id = pw.IntegerField(null=True, index=True)
-
-    class Meta:
-        indexes = ((('shop', 'number'), True),)
 
 
 class RepairOrder(ShopScoped):
@@ -208,20 +89,6 @@ class RepairOrder(ShopScoped):
     def drafts(cls, shop):
         """Check-ins in progress: started, not yet signed."""
         return cls.for_shop(shop).where(cls.stage == stages.DRAFT)
-
-    @classmethod
-    def create_numbered(cls, *, shop, by, **fields):
-        """A signed order straight away (demo and imports). Call inside the action's transaction."""
-        fields.setdefault('checked_in_at', utcnow())
-        fields.setdefault('original_promised_at', fields.get('promised_at'))
-        order = cls.create(shop=shop, stage=stages.CHECKED_IN, checkin_step='done', **fields)
-        order.number = cls.next_number(shop, order.checked_in_at)
-        order.save(only=[cls.number])
-        audit.record('order.created', 'repair_order', order.id, shop=shop, actor=by,
-                     after={'number': order.number, 'stage': order.stage})
-        from app.status.rules import issue_link   # the customer's status link, from the start
-        issue_link(order, by)
-        return order
 
     @staticmethod
     def next_number(shop, at):
@@ -303,6 +170,20 @@ class WalkaroundMark(ShopScoped):
     created_at = pw.DateTimeField(default=utcnow)
 
 
+# The belongings the advisor ticks at check-in (with a count); anything else is typed as a free item.
+PRESET_BELONGINGS = {
+    'spare_tyre': _l('Spare tyre'),
+    'jack': _l('Jack and tools'),
+    'triangle': _l('Warning triangle'),
+    'charging_cable': _l('Charging cable'),
+    'dashcam': _l('Dashcam'),
+    'umbrella': _l('Umbrella'),
+    'sunglasses': _l('Sunglasses'),
+    'child_seat': _l('Child seat'),
+    'fire_extinguisher': _l('Fire extinguisher'),
+}
+
+
 class Belonging(ShopScoped):
     """One item on the belongings list (随车物品清单)."""
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
@@ -315,37 +196,7 @@ class Belonging(ShopScoped):
     @property
     def label(self):
         """A preset item in the reader's language (the customer's, on print); a free item as typed."""
-        from app.reception.checkin import PRESET_BELONGINGS
         return PRESET_BELONGINGS.get(self.preset, self.name) if self.preset else self.name
-
-
-class Photo(ShopScoped):
-    """An uploaded photo, re-encoded and stripped, stored under the instance folder with a generated name."""
-    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
-    record_type = pw.CharField(max_length=30)
-    record_id = pw.IntegerField()
-    filename = pw.CharField(max_length=80, unique=True)
-    width = pw.IntegerField()
-    height = pw.IntegerField()
-    uploaded_by = pw.IntegerField(null=True)
-    created_at = pw.DateTimeField(default=utcnow)
-
-    class Meta:
-        indexes = ((('record_type', 'record_id'), False),)
-
-    @classmethod
-    def of(cls, record_type, record_id):
-        return cls.select().where((cls.record_type == record_type) & (cls.record_id == record_id)).order_by(cls.id)
-
-
-class Signature(ShopScoped):
-    """A customer's signature on the tablet, kept as an image with the time."""
-    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
-    order = pw.ForeignKeyField(RepairOrder, backref='signatures', on_delete='CASCADE')
-    purpose = pw.CharField(max_length=20)                   # repair_order, settlement, delivery
-    filename = pw.CharField(max_length=80)
-    signer = pw.CharField(max_length=100, default='')
-    signed_at = pw.DateTimeField(default=utcnow)
 
 
 class Recommendation(ShopScoped):
@@ -358,3 +209,27 @@ class Recommendation(ShopScoped):
     price = pw.DecimalField(max_digits=12, decimal_places=2, null=True)
     created_at = pw.DateTimeField(default=utcnow)
     done_order_id = pw.IntegerField(null=True)              # set when a later order does it
+
+
+class StatusLink(ShopScoped):
+    """One status link of an order. Only the token's SHA-256 is stored (see app.reception.links).
+
+    `nonce` is the random input the token is derived from with the server's key: without that key a copy
+    of the database cannot rebuild a link. `active_order` is the order's id while the link is in use and
+    NULL once revoked; being unique, it lets one link per order be active at a time even when two
+    requests ensure a link at once.
+    """
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    order = pw.ForeignKeyField(RepairOrder, backref='status_links', on_delete='CASCADE')
+    nonce = pw.CharField(max_length=32)
+    token_hash = pw.CharField(max_length=64, unique=True)
+    active_order = pw.IntegerField(null=True, unique=True)
+    created_at = pw.DateTimeField(default=utcnow)
+    created_by = pw.IntegerField(null=True)
+    revoked_at = pw.DateTimeField(null=True)
+    revoked_by = pw.IntegerField(null=True)
+    expires_at = pw.DateTimeField(null=True)          # set by hand; else worked out from the delivery
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None

@@ -1,5 +1,5 @@
 """Repair orders and vehicle files, as every member of staff sees them."""
-from flask import Blueprint, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,18 +14,28 @@ from app.core.access import ADVISOR, ANY_STAFF, MANAGER, allow
 from app.core.models import Event
 from app.core.timeutil import to_local, to_utc
 from app.core.web import render
-from app.reception import checkin
+from app.core.qr import qr_data_uri
+from app.reception import checkin, links
+from app.reception.blueprint import bp
 from app.reception.forms import ESTIMATE_METHODS, AmendForm
-from app.reception.models import (Belonging, Customer, OrderLine, PartLine, Photo, RepairOrder, Signature, Vehicle,
-                                  WalkaroundMark)
+from app.core.models import Photo, Signature
+from app.customers.models import Customer, Vehicle
+from app.reception.models import Belonging, OrderLine, PartLine, RepairOrder, WalkaroundMark
 from app.reception.pricing import order_totals
 
-bp = Blueprint('reception', __name__)
 
 TILES = [
     ('reception.checkins', _l('Reception'), _l('Check a car in: walk-around, belongings, key tag, estimate, signature')),
     ('reception.orders', _l('Repair orders'), _l('Every order in the shop by stage')),
+    ('reception.key_pool', _l('Key tags and hooks'), _l('The key tag pool, the key cabinet, QR labels to print')),
 ]
+
+
+@bp.app_template_global('status_print_qr')
+def status_print_qr(order, scale=4):
+    """For the printed customer copy: {'url', 'qr'} of the order's link, or None for a check-in in progress."""
+    url = links.status_url(order)
+    return {'url': url, 'qr': qr_data_uri(url, scale=scale)} if url else None
 
 
 @bp.route('/orders')
@@ -131,4 +141,5 @@ def belongings_print(order_id):
         return render('reception/print_belongings.html', None, **_order_context(ro))
 
 
-from app.reception import checkin_views  # noqa: E402,F401  (registers the check-in routes on bp)
+# The area's other pages register their routes on the same blueprint.
+from app.reception import checkin_views, key_views  # noqa: E402,F401

@@ -13,7 +13,9 @@ from peewee import JOIN, fn
 
 from app.core import stages
 from app.core.money import money
-from app.reception.models import CannedJob, OrderLine, RepairOrder, Vehicle
+from app.catalogue.models import CannedJob
+from app.customers.models import Vehicle
+from app.reception.models import OrderLine, RepairOrder
 from app.reports.periods import bucket
 from app.settlement import queries as settlement_queries
 from app.settlement.models import CATEGORIES, MINOR, PAYERS, Settlement

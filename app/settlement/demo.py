@@ -8,8 +8,9 @@ from app.accounts.models import User
 from app.core import stages
 from app.core.db import transaction
 from app.core.models import Shop
-from app.reception.checkin import PRESET_BELONGINGS
-from app.reception.models import Belonging, CannedJob, Customer, OrderLine, PartLine, RepairOrder, Vehicle
+from app.catalogue.models import CannedJob
+from app.customers.models import Customer, Vehicle
+from app.reception.models import PRESET_BELONGINGS, Belonging, OrderLine, PartLine, RepairOrder
 from app.settlement import rules
 from app.settlement.models import (WARRANTY, Discount, Payment, Settlement, VehicleDelivery)
 from app.settlement.totals import order_money

@@ -13,7 +13,9 @@ from app.accounts.models import User
 from app.core import money as _money
 from app.core.db import ShopScoped, utcnow
 from app.core.models import Shop
-from app.reception.models import Belonging, CannedJob, RepairOrder, Signature
+from app.catalogue.models import CannedJob
+from app.core.models import Signature
+from app.reception.models import Belonging, RepairOrder
 
 # Who pays an item: the customer, the maker (warranty), an insurer, or the shop itself (named in app.core.money).
 CUSTOMER, WARRANTY, INSURANCE, INTERNAL, PAYERS = (_money.CUSTOMER, _money.WARRANTY, _money.INSURANCE,

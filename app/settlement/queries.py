@@ -13,7 +13,8 @@ from app.core.models import Event
 from app.core.money import money
 from app.core.settings import get_setting
 from app.core.timeutil import to_local
-from app.reception.models import Customer, RepairOrder, Vehicle
+from app.customers.models import Customer, Vehicle
+from app.reception.models import RepairOrder
 from app.settlement.models import (INSURANCE, WARRANTY, CreditNote, Payment, Settlement, SettlementLine,
                                    VehicleDelivery)
 from app.settlement.receivables import bills_owing

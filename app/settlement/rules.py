@@ -4,10 +4,9 @@ event on ('repair_order', order.id), so the order's timeline tells the whole sto
 Versions: settlement actions carry the settlement's version (0 while none exists), delivery and
 closing carry the order's; a stale one raises StaleRecord (409) and changes nothing.
 """
-import calendar
 import hashlib
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 import peewee as pw
@@ -22,8 +21,11 @@ from app.core.models import Counter
 from app.core.money import format_money, money
 from app.core.settings import get_setting
 from app.core.stages import StaleRecord
-from app.core.timeutil import to_local
-from app.reception.models import CHANNELS, Belonging, KeyHook, KeyTag, RepairOrder, Signature, Vehicle
+from app.core.timeutil import add_months, to_local
+from app.core.models import Signature
+from app.customers.models import Vehicle
+from app.labels.models import KeyHook, KeyTag
+from app.reception.models import CHANNELS, Belonging, RepairOrder
 from app.settlement.models import (CATEGORIES, CUSTOMER, PAYERS, CreditNote, CreditNoteLine, Discount,
                                    GuaranteeTerm, Payment, Settlement, SettlementLine, VehicleDelivery,
                                    BelongingReturn)
@@ -491,12 +493,6 @@ def issue_credit_note(order, by, *, reason, line_ids=(), amount=None, version):
 
 # --- delivery (交车) -------------------------------------------------------------------------------
 
-def _add_months(day, months):
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def has_maintenance(order):
     return RepairOrder.select().where((RepairOrder.id == order.id) & RepairOrder.maintenance_where()).exists()
 
@@ -509,7 +505,7 @@ def next_service_due(order, at=None):
         return (vehicle.next_service_date, vehicle.next_service_km) if vehicle else (None, None)
     shop = order.shop
     day = to_local(at or utcnow(), shop.timezone).date()
-    return (_add_months(day, get_setting(shop, 'service_interval_months')),
+    return (add_months(day, get_setting(shop, 'service_interval_months')),
             order.odometer + get_setting(shop, 'service_interval_km'))
 
 

@@ -14,7 +14,8 @@ from peewee import JOIN
 
 from app.core.money import ZERO, bill, discount_value, money, tax_on  # noqa: F401 (one home, re-exported)
 from app.core.settings import get_setting
-from app.reception.models import CannedJob, OrderLine, PartLine
+from app.catalogue.models import CannedJob
+from app.reception.models import OrderLine, PartLine
 from app.reception.pricing import line_parts_total
 from app.settlement.models import (CATEGORIES, CUSTOMER, INTERNAL, MINOR, PAYERS, WARRANTY, CreditNote, Discount,
                                    Payment, Settlement, SettlementLine)

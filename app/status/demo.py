@@ -14,9 +14,10 @@ from app.core import photos, stages
 from app.core.access import ADVISOR, TECHNICIAN
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
-from app.reception.models import Photo, RepairOrder
-from app.status.models import StatusLink
-from app.status.rules import issue_link
+from app.core.models import Photo
+from app.reception.models import RepairOrder
+from app.reception.models import StatusLink
+from app.reception.links import issue_link
 from app.workshop.models import AddedWork, Finding, ProgressCheck
 
 

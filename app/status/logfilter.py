@@ -2,7 +2,7 @@
 
 Installed on the loggers of the development server (werkzeug) and of gunicorn (gunicorn.access,
 gunicorn.error) when the status blueprint is registered. The hash still lets an operator match the
-lines of one link (rules.short_hash) without the log being a list of working links.
+lines of one link (app.reception.links.short_hash) without the log being a list of working links.
 
 gunicorn hands its access logger a dict of "atoms" (request line, path, referrer…); the werkzeug
 server a tuple of arguments. Both are rewritten in place, so any --access-logformat is covered.
@@ -16,7 +16,7 @@ LOGGERS = ('werkzeug', 'gunicorn.access', 'gunicorn.error')
 
 
 def _clean(value):
-    from app.status.rules import redact
+    from app.reception.links import redact
     if isinstance(value, str) and '/s/' in value:
         return redact(value)
     if isinstance(value, bytes) and b'/s/' in value:

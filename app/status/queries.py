@@ -15,7 +15,8 @@ from app.core.db import utcnow
 from app.core.models import Event
 from app.core.settings import get_setting
 from app.core.timeutil import to_local
-from app.reception.models import OrderLine, Photo
+from app.core.models import Photo
+from app.reception.models import OrderLine
 from app.settlement.totals import added_work_price, order_money
 from app.workshop.models import AddedWork, AddedWorkPart, ProgressCheck
 
@@ -174,8 +175,8 @@ def guarantee_for(order, delivered_at):
 
 
 def status_view(found, token, locale):
-    """Everything the page shows for a link that opens (rules.find(...).state == OK)."""
-    from app.status.rules import ended_at
+    """Everything the page shows for a link that opens (app.reception.links.find(...).state == OK)."""
+    from app.reception.links import ended_at
     order, shop = found.order, found.link.shop
     tz = shop.timezone
     vehicle = order.vehicle

@@ -1,12 +1,11 @@
 """The customer's read-only status page: public, GET only, nothing a visitor can change.
 
 Everything under /s/ is rate-limited per client address, never cached, never indexed and sends
-no referrer. The page reads through app.status.queries and renders; the staff side (send the link,
-revoke it) is the separate blueprint in app.status.admin_views, registered along with this one.
+no referrer. The page reads through app.status.queries and renders. Links are issued and revoked with the
+order (app.reception.links); the staff pages to send or renew one are the outbox's (app.messages).
 """
 from flask import Blueprint, current_app, make_response, render_template, request, send_file
 from flask_babel import force_locale, format_date, format_datetime
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -15,14 +14,10 @@ from app.core.access import PUBLIC, allow
 from app.core.i18n import current_language, select_locale
 from app.core.models import Shop
 from app.core.settings import get_setting
-from app.status import queries, ratelimit, rules
+from app.reception import links as rules
+from app.status import queries, ratelimit
 
 bp = Blueprint('status', __name__)
-
-TILES = [
-    ('status_admin.links', _l('Customer status links'),
-     _l('Send a customer the link to follow the repair; revoke a link and issue a new one')),
-]
 
 LINK_SPACE = '/s/'
 PHOTO_MAX_AGE = 600      # thumbnails never change; kept briefly so the 30 s refresh does not fetch them again
@@ -32,9 +27,8 @@ DATE_FORMATS = {'zh': 'yyyy年M月d日', 'en': 'd MMM yyyy'}
 
 
 @bp.record_once
-def _register_staff_side(state):
-    from app.status import admin_views, logfilter
-    state.app.register_blueprint(admin_views.bp)
+def _register_log_filter(state):
+    from app.status import logfilter
     logfilter.install()
 
 

@@ -7,8 +7,11 @@ from app.accounts.models import User
 from app.core import stages
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
-from app.core.timeutil import to_utc
-from app.reception.models import CannedJob, MileageReading, OrderLine, Ownership, PartLine, RepairOrder, Vehicle
+from app.core.timeutil import add_months, to_utc
+from app.reception.checkin import create_signed_order
+from app.catalogue.models import CannedJob
+from app.customers.models import MileageReading, Ownership, Vehicle
+from app.reception.models import OrderLine, PartLine, RepairOrder
 from app.warranty import rules
 from app.warranty.models import Claim, LineCoverage, LoanerRecord
 
@@ -44,7 +47,7 @@ def _users():
 
 def _history_order(shop, advisor, tech, car, checked_in, days, odometer, complaint, jobs):
     """A finished order in the past: signed at `checked_in`, ready and delivered `days` later."""
-    ro = RepairOrder.create_numbered(shop=shop, by=advisor, customer=car.owner_id, vehicle=car, advisor=advisor,
+    ro = create_signed_order(shop=shop, by=advisor, customer=car.owner_id, vehicle=car, advisor=advisor,
                                      complaint=complaint, odometer=odometer, checked_in_at=checked_in,
                                      promised_at=checked_in + timedelta(days=days))
     lines = []
@@ -119,16 +122,16 @@ def load(rng):
     today = rules.local_day(shop, now)
     with transaction():
         # A car 14 months old with 27 repair days used: near the 35-day limit.
-        near = _car(shop, free[0], rules.add_months(today, -14), 24300)
+        near = _car(shop, free[0], add_months(today, -14), 24300)
         # A car 10 months old at its 4th brake repair.
-        brakes = _car(shop, free[1], rules.add_months(today, -10), 16500)
+        brakes = _car(shop, free[1], add_months(today, -10), 16500)
         # Both came back for their first maintenance three months after the sale.
         for car, history, km in ((near, CAR_NEAR_DAYS, 5600), (brakes, CAR_FOURTH_BRAKE, 5400)):
             _first_maintenance(shop, advisor, tech, car, to_utc(
-                datetime.combine(rules.add_months(car.sale_date, 3), time(9)), shop.timezone),
+                datetime.combine(add_months(car.sale_date, 3), time(9)), shop.timezone),
                 km + rng.randint(0, 9) * 10, clerk)
             for months, days, odometer, system, job, hours, parts, path in history:
-                checked_in = to_utc(datetime.combine(rules.add_months(car.sale_date, months),
+                checked_in = to_utc(datetime.combine(add_months(car.sale_date, months),
                                                                  time(9, 30)), shop.timezone)
                 ro, lines = _history_order(shop, advisor, tech, car, checked_in, days, odometer, job,
                                            [(None, job, system, hours, parts)])
@@ -138,7 +141,7 @@ def load(rng):
         # A car sold 40 days ago, in the workshop for a week with a steering fault: early failure, loaner car.
         early = _car(shop, free[2], today - timedelta(days=40), 1850)
         checked_in = now - timedelta(days=6, hours=20)
-        ro = RepairOrder.create_numbered(shop=shop, by=advisor, customer=early.owner_id, vehicle=early,
+        ro = create_signed_order(shop=shop, by=advisor, customer=early.owner_id, vehicle=early,
                                          advisor=advisor, complaint='方向盘转向沉重，有异响 Heavy steering with noise',
                                          odometer=1850, checked_in_at=checked_in,
                                          promised_at=checked_in + timedelta(days=2))

@@ -36,7 +36,6 @@ How things are counted (DOMAIN.md "Warranty"; the numbers are settings, see `lim
   approved at the first submission ÷ all of them.
 """
 import math
-from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -53,9 +52,10 @@ from app.core.models import Counter, Event, Setting
 from app.core.money import money
 from app.core.settings import get_setting
 from app.core.stages import IllegalMove, StaleRecord
-from app.core.timeutil import to_local, to_utc
+from app.core.timeutil import add_months, to_local, to_utc
 from app.parts.issuing import keep_for_claim
-from app.reception.models import OrderLine, PartLine, RepairOrder, Vehicle
+from app.customers.models import Vehicle
+from app.reception.models import OrderLine, PartLine, RepairOrder
 from app.reception.pricing import line_parts_total
 from app.warranty.models import SERIOUS_SYSTEMS, SYSTEM_LABELS, Claim, LineCoverage, LoanerRecord
 
@@ -124,13 +124,6 @@ def limits(shop):
 
 
 # --- dates --------------------------------------------------------------------------------------------
-
-def add_months(day, months):
-    """The same calendar day `months` later; the month's last day when it has none (31 Jan + 1 = 28/29 Feb)."""
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    return date(year, month, min(day.day, monthrange(year, month)[1]))
-
 
 def add_years(day, years):
     return add_months(day, 12 * years)

@@ -10,9 +10,10 @@ from app.accounts.context import current_shop
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, MANAGER, WARRANTY, allow, may_use
 from app.core.db import utcnow
 from app.core.idempotency import idempotent
-from app.core.timeutil import to_utc
+from app.core.timeutil import add_months, to_utc
 from app.core.web import render, wants_fragment
-from app.reception.models import OrderLine, PartLine, RepairOrder, Vehicle
+from app.customers.models import Vehicle
+from app.reception.models import OrderLine, PartLine, RepairOrder
 from app.reception.pricing import line_parts_total
 from app.warranty import forms, rules
 from app.warranty.models import SYSTEM_LABELS, Claim, LineCoverage, LoanerRecord
@@ -72,7 +73,7 @@ def dashboard():
     today = rules.local_day(shop, now)
     lim = rules.limits(shop)
     year_ago = today - timedelta(days=365)
-    fm_since, fm_until = rules.add_months(today, -24), today
+    fm_since, fm_until = add_months(today, -24), today
     receivable = rules.receivables(shop, now)
     open_claims = list(rules.claims(shop).where(Claim.status.in_([Claim.DRAFT, Claim.SUBMITTED, Claim.REJECTED])))
     return render('warranty/dashboard.html', None, lim=lim, now=now,

@@ -16,8 +16,11 @@ from app.core import stages
 from app.core.access import FOREMAN
 from app.core.db import utcnow
 from app.core.models import Event
-from app.reception.models import (CannedJob, KeyTag, OrderLine, PartLine, Photo, RepairOrder, Vehicle,
-                                  WalkaroundMark)
+from app.catalogue.models import CannedJob
+from app.core.models import Photo
+from app.customers.models import Vehicle
+from app.labels.models import KeyTag
+from app.reception.models import OrderLine, PartLine, RepairOrder, WalkaroundMark
 from app.workshop import rules
 from app.workshop.models import AddedWork, AddedWorkPart, Finding, PartsRequest, QCInspection, TimeEntry
 from app.workshop.timing import timings

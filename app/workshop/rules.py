@@ -21,7 +21,8 @@ from app.core.models import Event, Shop
 from app.core.money import money
 from app.core.settings import get_setting
 from app.core.timeutil import to_local, to_utc
-from app.reception.models import OrderLine, Photo, RepairOrder
+from app.core.models import Photo
+from app.reception.models import OrderLine, RepairOrder
 from app.workshop.models import AddedWork, AddedWorkPart, Finding, PartsRequest, TimeEntry
 
 

@@ -21,7 +21,8 @@ from app.core.access import ADVISOR, FOREMAN, MANAGER, QC, TECHNICIAN, allow
 from app.core.idempotency import idempotent
 from app.core.photos import PhotoRejected
 from app.core.web import render, wants_fragment
-from app.reception.models import CannedJob, OrderLine, RepairOrder
+from app.catalogue.models import CannedJob
+from app.reception.models import OrderLine, RepairOrder
 from app.workshop import forms, queries, rules
 from app.workshop.models import Finding
 

@@ -8,7 +8,7 @@ from app.aftercare.models import FollowUpTask, Outreach, ShopEvent
 from app.core.db import utcnow
 from app.core.stages import IllegalMove
 from app.core.timeutil import local_now
-from app.reception.models import MileageReading
+from app.customers.models import MileageReading
 from tests import factories
 from tests.aftercare.helpers import sign_in, staff
 

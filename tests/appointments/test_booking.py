@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from app.appointments.models import Appointment, AppointmentJob, AppointmentPart
 from app.core.models import Event
-from app.reception.models import CannedJob
+from app.catalogue.models import CannedJob
 from tests import factories
 from tests.appointments.helpers import book, form_data, local_day, pick_of, set_setting, utc_at
 

@@ -4,7 +4,8 @@ from decimal import Decimal
 from app.appointments.models import Appointment
 from app.core import stages
 from app.core.models import Event
-from app.reception.models import CannedJob, CannedJobPart, OrderLine, PartLine, RepairOrder
+from app.catalogue.models import CannedJob, CannedJobPart
+from app.reception.models import OrderLine, PartLine, RepairOrder
 from tests import factories
 from tests.appointments.helpers import appointment_in, book
 

@@ -8,7 +8,8 @@ from app.core import photos, stages
 from app.core.db import utcnow
 from app.core.models import Event
 from app.core.timeutil import to_local
-from app.reception.models import OrderLine, PartLine, Photo, Recommendation, RepairOrder
+from app.core.models import Photo
+from app.reception.models import OrderLine, PartLine, Recommendation, RepairOrder
 from app.workshop.models import AddedWork, Finding
 from tests import factories
 from tests.approvals.conftest import at_stage, make_work, sign_in

@@ -1,5 +1,6 @@
 """`flask demo` fills the advisor's desk, the parts counter and QC, and a second run adds nothing."""
-from app.reception.models import OrderLine, Photo, Recommendation, RepairOrder
+from app.core.models import Photo
+from app.reception.models import OrderLine, Recommendation, RepairOrder
 from app.workshop.models import AddedWork, PartsRequest, ProgressCheck, QCInspection
 
 

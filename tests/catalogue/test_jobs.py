@@ -2,7 +2,7 @@
 from decimal import Decimal
 
 from app.core.models import Event
-from app.reception.models import CannedJob, CannedJobPart
+from app.catalogue.models import CannedJob, CannedJobPart
 from tests import factories
 
 HX = {'HX-Request': 'true'}

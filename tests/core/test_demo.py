@@ -15,7 +15,8 @@ from app.accounts.models import User, UserRole
 from app.core.access import ROLES
 from app.core.models import Event, Shop
 from app.core.validators import phone_problem, plate_problem, vin_problem
-from app.reception.models import Customer, RepairOrder, Vehicle
+from app.customers.models import Customer, Vehicle
+from app.reception.models import RepairOrder
 from tests.helpers import at_local
 
 

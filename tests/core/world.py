@@ -33,7 +33,7 @@ def build_world():
     # labels: a free key tag and the bag of a finished order (scans that show a page, not a redirect);
     # images walked as SVG (a PNG body is not text).
     from app.core.stages import CLOSED
-    from app.reception.models import KeyTag
+    from app.labels.models import KeyTag
     tag_a, tag_b = KeyTag.create(shop=a, number=1), KeyTag.create(shop=b, number=1)
     done_a = factories.make_order(a, users['advisor'])
     done_a.stage = CLOSED
@@ -97,7 +97,7 @@ def build_world():
     from tests.parts.helpers import world_samples as parts_samples
     parts_samples(world)
     # labour catalogue: a canned job per shop
-    from app.reception.models import CannedJob
+    from app.catalogue.models import CannedJob
     for shop, sample in ((a, world.records), (b, world.foreign)):
         sample['canned_job_id'] = CannedJob.create(shop=shop, code='W1', name='世界保养', hours=1).id
     # accounts: a device session per shop's user ("sign out this device" on the account page)

@@ -5,7 +5,7 @@ import pytest
 
 from app.core.models import Event
 from app.customers import rules
-from app.reception.models import Customer, MileageReading, Ownership, Vehicle
+from app.customers.models import Customer, MileageReading, Ownership, Vehicle
 from tests import factories
 from tests.customers.conftest import vin
 

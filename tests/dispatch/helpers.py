@@ -4,7 +4,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from app.core.db import transaction, utcnow
-from app.reception.models import CannedJob, OrderLine
+from app.catalogue.models import CannedJob
+from app.reception.models import OrderLine
 from app.workshop.models import Bay
 from tests import factories
 

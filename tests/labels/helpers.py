@@ -2,7 +2,8 @@
 import shutil
 import subprocess
 
-from app.reception.models import KeyHook, KeyTag, RepairOrder
+from app.labels.models import KeyHook, KeyTag
+from app.reception.models import RepairOrder
 from tests.conftest import require
 
 

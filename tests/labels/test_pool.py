@@ -3,7 +3,7 @@ import pytest
 
 from app.core.models import Event
 from app.labels import rules
-from app.reception.models import KeyHook, KeyTag
+from app.labels.models import KeyHook, KeyTag
 from tests import factories
 from tests.labels.helpers import put_key_on
 

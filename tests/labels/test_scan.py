@@ -4,7 +4,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from app.core import stages
 from app.labels import rules
-from app.reception.models import KeyTag, RepairOrder
+from app.labels.models import KeyTag
+from app.reception.models import RepairOrder
 from tests import factories
 from tests.labels.helpers import decode_qr, put_key_on
 
@@ -114,7 +115,7 @@ def test_another_shops_tokens_are_unknown(signed_in, other_shop):
 
 def test_scan_target_is_one_function(app, order, advisor):
     """When the technician's job card arrives, changing one function must move every scan."""
-    from app.labels.views import order_url_for_scan
+    from app.reception.keys import order_url_for_scan
     with app.test_request_context():
         assert order_url_for_scan(order, advisor) == '/orders/%d' % order.id
         order.stage = stages.CLOSED

@@ -34,7 +34,7 @@ def test_outbox_is_for_the_people_who_talk_to_customers(client, staff):
 
 def test_outbox_never_shows_a_working_status_link(client, order, staff):
     """Whoever reads the outbox over a shoulder does not get the customer's link."""
-    from app.status.rules import ensure_link
+    from app.reception.links import ensure_link
     send('status_link', order=order, by=staff['advisor'])
     _sign_in(client, staff['advisor'])
     assert ensure_link(order) not in client.get('/messages').get_data(as_text=True)

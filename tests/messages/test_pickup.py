@@ -8,7 +8,7 @@ from app.messages import pickup
 from app.messages.models import Message
 from app.messages.rules import send
 from app.reception.models import RepairOrder
-from app.status.models import StatusLink
+from app.reception.models import StatusLink
 from app.workshop.models import ProgressCheck
 from tests import factories
 

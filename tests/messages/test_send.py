@@ -11,7 +11,7 @@ from app.core.models import Event
 from app.messages import senders
 from app.messages.models import Message
 from app.messages.rules import KINDS, render_message, send
-from app.status import rules as status_rules
+from app.reception import links as status_rules
 
 
 def _outbox_log(app):

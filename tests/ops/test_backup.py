@@ -108,7 +108,7 @@ def test_backup_under_write_load_restores_every_table_row_by_row(app, shop, make
     assert owners <= customers and {r[0] for r in written} <= owners, 'a customer without the car of the same transaction'
     # the photos came back with the database, byte for byte
     with fresh.app_context():
-        from app.reception.models import Photo, Signature
+        from app.core.models import Photo, Signature
         core_db.db.connect(reuse_if_open=True)
         names = [p.filename for p in Photo.select()] + [s.filename for s in Signature.select()]
         core_db.db.close()

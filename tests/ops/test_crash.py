@@ -17,7 +17,9 @@ from app.core import stages
 from app.core.db import utcnow
 from app.core.models import Counter, Event, IdempotencyKey
 from app.core.timeutil import to_local
-from app.reception.models import KeyTag, OrderLine, RepairOrder, Signature
+from app.core.models import Signature
+from app.labels.models import KeyTag
+from app.reception.models import OrderLine, RepairOrder
 from tests import factories
 from tests.ops.live import Browser, Server, form_fields, kill_in_the_middle
 

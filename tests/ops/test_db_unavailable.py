@@ -36,7 +36,7 @@ con.execute('COMMIT')
 @pytest.fixture
 def status_link(shop, make_user):
     """A customer's status link on a checked-in order."""
-    from app.status.rules import issue_link
+    from app.reception.links import issue_link
     advisor = make_user('amy', ['advisor'])
     order = factories.make_order(shop, advisor)
     return '/s/%s' % issue_link(order, advisor)

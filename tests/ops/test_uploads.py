@@ -8,7 +8,7 @@ import uuid
 import pytest
 from PIL import Image
 
-from app.reception.models import Photo
+from app.core.models import Photo
 from tests import factories
 from tests.ops.live import Browser, Server, kill_in_the_middle
 

@@ -3,7 +3,8 @@ import json
 
 from app.core import stages
 from app.core.models import Event
-from app.reception.models import Belonging, KeyHook, KeyTag, RepairOrder
+from app.labels.models import KeyHook, KeyTag
+from app.reception.models import Belonging, RepairOrder
 from tests.qc.conftest import at_stage, make_ready, sign_in
 
 HX = {'HX-Request': 'true'}

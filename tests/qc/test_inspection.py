@@ -10,7 +10,8 @@ from app.core.db import utcnow
 from app.core.models import Event
 from app.qc import rules
 from app.qc.checklist import checklist_for
-from app.reception.models import OrderLine, Photo, RepairOrder
+from app.core.models import Photo
+from app.reception.models import OrderLine, RepairOrder
 from app.workshop.models import QCInspection
 from tests import factories
 from tests.qc.conftest import at_stage, inspection_data, make_ready, sign_in

@@ -13,8 +13,10 @@ from app.core.db import db, transaction, utcnow
 from app.core.models import Event
 from app.core.timeutil import to_local
 from app.reception import checkin
-from app.reception.models import (Belonging, KeyTag, MileageReading, OrderLine, PartLine, Photo, RepairOrder,
-                                  WalkaroundMark)
+from app.core.models import Photo
+from app.customers.models import MileageReading
+from app.labels.models import KeyTag
+from app.reception.models import Belonging, OrderLine, PartLine, RepairOrder, WalkaroundMark
 from tests import factories
 
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from app.aftercare.models import CallRecord, Complaint, FollowUpTask
 from app.core import stages
-from app.reception.models import CannedJob, OrderLine, RepairOrder
+from app.catalogue.models import CannedJob
+from app.reception.models import OrderLine, RepairOrder
 from app.settlement.models import CreditNote, Payment, Settlement, VehicleDelivery
 from app.warranty.models import Claim
 from app.workshop.models import PartsRequest, QCInspection, TimeEntry

@@ -81,7 +81,7 @@ def test_foreign_ids_in_actions_change_nothing(sec_app, world, catalog, who):
 def test_status_token_opens_only_its_own_order(sec_app, world):
     """A customer's link must show their car only, and no photo of anyone else's repair."""
     from app.reception.models import RepairOrder
-    from app.status import rules as status_rules
+    from app.reception import links as status_rules
     anon = harness.client_for(sec_app, address='10.9.0.1')
     a_page = anon.get('/s/%s' % world.records['status_token'])
     assert a_page.status_code == 200

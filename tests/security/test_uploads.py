@@ -11,7 +11,8 @@ from app.core import photos
 from app.core.access import ROLES
 from app.core.stages import DISPATCHED, LINE_ASSIGNED
 from app.core.db import utcnow
-from app.reception.models import KeyTag, OrderLine, RepairOrder
+from app.labels.models import KeyTag
+from app.reception.models import OrderLine, RepairOrder
 from tests.security import harness
 
 # What a refusal says (English UI): the user must learn why, not just see the form again.
@@ -142,7 +143,7 @@ def test_served_images_cannot_run_and_carry_no_metadata(sec_app, world, upload_f
     """Every served image (photo, thumbnail, signature, label, status photo) is nosniff, runs nothing, has no GPS."""
     who, form = upload_forms['workshop.finding_add']
     assert _send(sec_app, world, who, form, 'p.jpg', _jpeg_with_secrets(), 'image/jpeg').status_code < 400
-    from app.reception.models import Photo
+    from app.core.models import Photo
     newest = Photo.select().order_by(Photo.id.desc()).get()
     samples = dict(world.records, photo_id=newest.id)
     wrong, images = [], 0

@@ -6,7 +6,9 @@ import pytest
 from app.core import stages
 from app.core.db import transaction
 from app.reception import checkin
-from app.reception.models import Belonging, CannedJob, KeyHook, KeyTag, OrderLine, PartLine, RepairOrder
+from app.catalogue.models import CannedJob
+from app.labels.models import KeyHook, KeyTag
+from app.reception.models import Belonging, OrderLine, PartLine, RepairOrder
 from tests import factories
 
 

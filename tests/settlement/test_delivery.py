@@ -12,9 +12,12 @@ from app.core.db import utcnow
 from app.core.models import Event
 from app.core.timeutil import to_local
 from app.reception import checkin
-from app.reception.models import Belonging, KeyHook, KeyTag, RepairOrder, Signature, Vehicle
+from app.core.models import Signature
+from app.customers.models import Vehicle
+from app.labels.models import KeyHook, KeyTag
+from app.reception.models import Belonging, RepairOrder
 from app.settlement.models import BelongingReturn, Settlement, VehicleDelivery
-from app.settlement.rules import _add_months
+from app.core.timeutil import add_months
 from app.settlement.totals import order_money
 from tests import factories
 from tests.settlement.conftest import build_order, login
@@ -46,7 +49,7 @@ def test_delivery_checklist_hands_the_car_over(app, desk, order, shop, advisor):
     page = desk.get('/orders/%d/delivery' % order.id).get_data(as_text=True)
     assert 'Umbrella' in page and 'Dashcam' in page and 'class="sigpad"' in page
     today = to_local(utcnow(), shop.timezone).date()
-    due = _add_months(today, 6)
+    due = add_months(today, 6)
     assert 'value="%s"' % due.isoformat() in page and 'value="47000"' in page   # 42,000 km + 5,000
     dashcam = Belonging.get((Belonging.order == order) & (Belonging.name == 'Dashcam'))
     resp = desk.post('/orders/%d/delivery' % order.id, data=checklist(

@@ -15,7 +15,7 @@ from app.reception.pricing import order_totals
 from app.settlement import rules
 from app.settlement.models import Settlement
 from app.settlement.totals import added_work_price, order_money
-from app.status.rules import ensure_link
+from app.reception.links import ensure_link
 from app.workshop import rules as workshop
 from app.workshop.models import AddedWork, AddedWorkPart
 from tests import factories

@@ -4,8 +4,8 @@ import subprocess
 from decimal import Decimal
 
 from app.core import photos
-from app.reception.models import Photo
-from app.status import rules
+from app.core.models import Photo
+from app.reception import links as rules
 from app.workshop.models import AddedWork, Finding
 from tests import factories
 from tests.conftest import require

@@ -4,8 +4,8 @@ import hashlib
 
 from app.core.models import Event
 from app.reception import checkin
-from app.status import rules
-from app.status.models import StatusLink
+from app.reception import links as rules
+from app.reception.models import StatusLink
 from tests import factories
 
 

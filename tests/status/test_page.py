@@ -136,7 +136,7 @@ def test_expired_link_410_revoked_404_same_plain_page(client, order, token, staf
     """An old or revoked link says so plainly, with the shop's phone, and shows nothing of the order."""
     shop.phone = '+86 755 1234 5678'
     shop.save()
-    from app.status import rules
+    from app.reception import links as rules
     new = rules.revoke_and_reissue(reload(order), staff['advisor'])
     revoked = client.get('/s/%s?lang=en' % token)
     unknown = client.get('/s/%s?lang=en' % ('A' * 22))
@@ -245,7 +245,7 @@ def test_page_weight_under_50_kb(app, client, order, token, staff):
 def test_access_log_lines_carry_only_a_hashed_token(app, token):
     """Viewing the link must not leave working links in the server's logs."""
     import logging
-    from app.status import rules
+    from app.reception import links as rules
     from app.status.logfilter import RedactStatusTokens
     werkzeug_logger = logging.getLogger('werkzeug')
     assert any(isinstance(f, RedactStatusTokens) for f in werkzeug_logger.filters)

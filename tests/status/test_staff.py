@@ -4,8 +4,8 @@ import re
 
 from app.core.models import Event
 from app.messages.models import Message
-from app.status import rules
-from app.status.models import StatusLink
+from app.reception import links as rules
+from app.reception.models import StatusLink
 from tests.status.helpers import decode_qr_png
 
 
@@ -85,5 +85,5 @@ def test_order_page_piece_sends_the_link(app, order, staff):
     with app.test_request_context():
         from flask_login import login_user
         login_user(staff['advisor'])
-        html = render_template('status/_order_link.html', ro=order)
+        html = render_template('messages/_order_link.html', ro=order)
     assert '/orders/%d/status-link/send' % order.id in html and '/orders/%d/status-link"' % order.id in html

@@ -5,7 +5,8 @@ from decimal import Decimal
 from app.core import stages
 from app.core.access import ADVISOR, MANAGER, TECHNICIAN, WARRANTY
 from app.core.db import transaction
-from app.reception.models import OrderLine, PartLine, RepairOrder
+from app.reception.checkin import create_signed_order
+from app.reception.models import OrderLine, PartLine
 from app.warranty import rules
 from app.warranty.models import LineCoverage
 from tests import factories
@@ -33,7 +34,7 @@ def order(shop, by, vehicle, checked_in, *, delivered=None, odometer=1000, stage
     """An order signed at `checked_in` (naive UTC); `jobs`: (description, labour price, [(part price, qty,
     supplied_by)]) tuples. Closed orders get `delivered` (default: same moment + 2 hours)."""
     with transaction():
-        ro = RepairOrder.create_numbered(shop=shop, by=by, customer=vehicle.owner, vehicle=vehicle, advisor=by,
+        ro = create_signed_order(shop=shop, by=by, customer=vehicle.owner, vehicle=vehicle, advisor=by,
                                          complaint='异响', odometer=odometer, checked_in_at=checked_in,
                                          promised_at=checked_in + timedelta(hours=6))
         lines = []

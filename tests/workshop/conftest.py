@@ -6,7 +6,8 @@ import pytest
 
 from app.core import stages
 from app.core.db import db, utcnow
-from app.reception.models import KeyTag, OrderLine, RepairOrder
+from app.labels.models import KeyTag
+from app.reception.models import OrderLine, RepairOrder
 from tests import factories
 
 HTMX = {'HX-Request': 'true'}

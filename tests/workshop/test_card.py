@@ -5,7 +5,8 @@ from decimal import Decimal
 from app.core import audit, stages
 from app.core.db import utcnow
 from app.core.models import Event
-from app.reception.models import KeyTag, OrderLine, RepairOrder, WalkaroundMark
+from app.labels.models import KeyTag
+from app.reception.models import OrderLine, RepairOrder, WalkaroundMark
 from app.workshop import rules
 from app.workshop.models import AddedWork, PartsRequest, QCInspection
 from tests import factories

@@ -3,7 +3,8 @@ import random
 
 from app.accounts.models import User
 from app.core import stages
-from app.reception.models import OrderLine, Photo, RepairOrder
+from app.core.models import Photo
+from app.reception.models import OrderLine, RepairOrder
 from app.workshop.models import AddedWork, AddedWorkPart, Finding, PartsRequest, TimeEntry
 
 

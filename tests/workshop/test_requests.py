@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from app.core import photos, stages
 from app.core.models import Event, Setting
-from app.reception.models import Photo, RepairOrder
+from app.core.models import Photo
+from app.reception.models import RepairOrder
 from app.workshop.models import AddedWork, AddedWorkPart, Finding, PartsRequest
 from tests import factories
 from tests.workshop.conftest import HTMX, lines_of, reload, sign_in

@@ -1,4 +1,5 @@
 """Status links: every signed repair order has one, printed as a QR on the customer's copy and sent by message.
+Issuing and revoking a link belongs to the order; app.status is the public page that reads it.
 
 The token
 ---------
@@ -37,7 +38,7 @@ from app.core import audit, stages
 from app.core.db import db, transaction, utcnow
 from app.core.models import Event
 from app.core.settings import get_setting
-from app.status.models import StatusLink
+from app.reception.models import StatusLink
 
 PURPOSE = b'servicebay/status-link/v1\x00'
 TOKEN_BYTES = 16
@@ -45,10 +46,6 @@ TOKEN_LENGTH = 22
 TOKEN_RE = re.compile(r'^[A-Za-z0-9_-]{%d}$' % TOKEN_LENGTH)
 # A token inside a path or a text (longer than the 12-character hash it is redacted to).
 IN_TEXT_RE = re.compile(r'/s/([A-Za-z0-9_-]{16,64})')
-ENDED = (stages.DELIVERED, stages.CLOSED, stages.CANCELLED)
-
-OK, UNKNOWN, REVOKED, EXPIRED = 'ok', 'unknown', 'revoked', 'expired'
-
 
 class LinkError(ValueError):
     """The order cannot have a status link (not signed yet)."""
@@ -174,6 +171,13 @@ def status_url(order, issue=True):
         return link_url(token_for(link)) if link is not None else None
     token = ensure_link(order)
     return link_url(token) if token else None
+
+
+# --- what a token opens (the public page, and the staff page showing whether the link works) ---------------
+
+ENDED = (stages.DELIVERED, stages.CLOSED, stages.CANCELLED)
+
+OK, UNKNOWN, REVOKED, EXPIRED = 'ok', 'unknown', 'revoked', 'expired'
 
 
 # --- looking a token up -----------------------------------------------------------------

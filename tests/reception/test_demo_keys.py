@@ -3,9 +3,9 @@ import random
 
 from app.accounts import demo as accounts_demo
 from app.core.models import Shop
-from app.labels import demo
 from app.reception import demo as reception_demo
-from app.reception.models import KeyHook, KeyTag, RepairOrder
+from app.labels.models import KeyHook, KeyTag
+from app.reception.models import RepairOrder
 
 
 def _state():
@@ -19,7 +19,6 @@ def test_demo_pool_and_keys_on_open_orders(app):
     rng = random.Random(2026)
     accounts_demo.load(rng)
     reception_demo.load(rng)
-    demo.load(rng)
     shop = Shop.get(Shop.code == 'XH01')
     assert KeyTag.for_shop(shop).count() == 60 and KeyHook.for_shop(shop).count() == 60
     open_orders = list(RepairOrder.open_orders(shop))
@@ -29,5 +28,5 @@ def test_demo_pool_and_keys_on_open_orders(app):
     on_orders = [t.order_id for t in KeyTag.for_shop(shop) if t.order_id]
     assert sorted(on_orders) == sorted(o.id for o in open_orders)   # one tag per order, none elsewhere
     first = _state()
-    demo.load(random.Random(2026))
+    reception_demo.load(random.Random(2026))
     assert _state() == first

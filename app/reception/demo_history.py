@@ -1,5 +1,5 @@
 """Demo: ownership history and odometer readings for the demo shop's vehicles, one car that changed
-hands, and recommendations customers declined on earlier visits."""
+hands, and recommendations customers declined on earlier visits (called by app.reception.demo)."""
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -8,7 +8,8 @@ from app.core import stages
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
 from app.customers.rules import change_owner
-from app.reception.models import Customer, MileageReading, Ownership, Recommendation, RepairOrder, Vehicle
+from app.customers.models import Customer, MileageReading, Ownership, Vehicle
+from app.reception.models import Recommendation, RepairOrder
 
 DECLINED = [  # description, safety, price
     ('前刹车片剩余 3 mm，建议尽快更换 Front brake pads down to 3 mm, replace soon', True, Decimal('880.00')),

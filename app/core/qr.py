@@ -1,4 +1,4 @@
-"""The status link as a QR code: a PNG data URI (the CSP allows img-src data:), for the printed copy and the staff page."""
+"""QR codes as PNG data URIs (the CSP allows img-src data:): the status link on the printed copy, the staff pages."""
 import segno
 
 

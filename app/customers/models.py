@@ -1,0 +1,69 @@
+"""Customer files and their vehicles: who owned a car when, and what its odometer read."""
+import peewee as pw
+
+from app.core.db import ShopScoped, utcnow
+from app.core.models import Shop
+from app.core.validators import plate_search_key
+
+
+class Customer(ShopScoped):
+    PERSON, COMPANY = 'person', 'company'
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    kind = pw.CharField(max_length=10, default=PERSON)
+    name = pw.CharField(max_length=100, index=True)
+    phone = pw.CharField(max_length=20, index=True)       # E.164
+    phone2 = pw.CharField(max_length=20, default='')
+    language = pw.CharField(max_length=5, default='zh')
+    consent_contact = pw.BooleanField(default=True)
+    note = pw.TextField(default='')
+    created_at = pw.DateTimeField(default=utcnow)
+
+    def __str__(self):
+        return self.name
+
+
+class Vehicle(ShopScoped):
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    owner = pw.ForeignKeyField(Customer, backref='vehicles', on_delete='RESTRICT')
+    vin = pw.CharField(max_length=17)
+    vin_tail = pw.CharField(max_length=6, index=True)     # last 6 of the VIN, what people read off the windscreen
+    plate = pw.CharField(max_length=10)
+    plate_key = pw.CharField(max_length=10, index=True)   # plate without the province character, for search
+    make = pw.CharField(max_length=40)
+    model = pw.CharField(max_length=60)
+    year = pw.IntegerField(null=True)
+    colour = pw.CharField(max_length=30, default='')
+    sale_date = pw.DateField(null=True)
+    mileage = pw.IntegerField(default=0)
+    next_service_date = pw.DateField(null=True)
+    next_service_km = pw.IntegerField(null=True)
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((('shop', 'vin'), True), (('shop', 'plate'), False))
+
+    def save(self, *args, **kwargs):
+        self.plate_key = plate_search_key(self.plate)
+        self.vin_tail = (self.vin or '')[-6:]
+        return super().save(*args, **kwargs)
+
+    @property
+    def label(self):
+        return '%s %s %s' % (self.plate, self.make, self.model)
+
+
+class Ownership(ShopScoped):
+    """Who owned a vehicle when: a car changes hands and keeps its history."""
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    vehicle = pw.ForeignKeyField(Vehicle, backref='ownerships', on_delete='CASCADE')
+    customer = pw.ForeignKeyField(Customer, on_delete='RESTRICT')
+    since = pw.DateTimeField(default=utcnow)
+    until = pw.DateTimeField(null=True)
+
+
+class MileageReading(ShopScoped):
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    vehicle = pw.ForeignKeyField(Vehicle, backref='mileage_readings', on_delete='CASCADE')
+    km = pw.IntegerField()
+    at = pw.DateTimeField(default=utcnow)
+    order_id = pw.IntegerField(null=True)                 # the order it was read at, if any
