@@ -25,6 +25,8 @@ def create_app(test_config=None):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     app = Flask(__name__, instance_path=os.environ.get('INSTANCE_PATH') or os.path.join(root, 'instance'),
                 template_folder=os.path.join(root, 'templates'), static_folder=os.path.join(root, 'static'))
+    from app.core.web import Response
+    app.response_class = Response     # cookies are Secure on every HTTPS request
     app.config.from_object(Config)
     if test_config:
         app.config.update(test_config)
@@ -42,8 +44,9 @@ def create_app(test_config=None):
     htmx.init_app(app)
     login_manager.init_app(app)
 
-    from app.core import access, templating, web
+    from app.core import access, params, templating, web
     app.before_request(access.enforce)
+    app.before_request(params.refuse_oversized)
     app.after_request(web.security_headers)
     web.register_error_pages(app)
 

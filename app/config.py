@@ -27,13 +27,23 @@ class Config:
     TRUST_PROXY = os.environ.get('TRUST_PROXY', '') == '1'
     # A technician's phone stays signed in across a shift and a weekend, not forever.
     REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get('REMEMBER_DAYS', '14')))
+    # A sign-in without "keep me signed in" ends this long after it began, however busy the person is: a desk
+    # left signed in does not stay open overnight (UserSession.usable). "Keep me signed in" lasts REMEMBER_DAYS.
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=float(os.environ.get('SESSION_ABSOLUTE_HOURS', '12')))
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = 'Lax'
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-    # Login throttling: this many failures per user name or address in the window.
+    # Login throttling (app.accounts.models.LoginFailure). Per user name *and* address: after LOGIN_MAX_FAILURES
+    # failures the next try waits LOGIN_FIRST_DELAY, doubled with each further failure up to LOGIN_MAX_DELAY, so
+    # a guesser elsewhere cannot lock the real person out. Per address: LOGIN_ADDRESS_MAX_FAILURES failures (any
+    # names) in LOGIN_FAILURE_WINDOW. Failures older than LOGIN_FAILURE_MEMORY are forgotten.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_FIRST_DELAY = timedelta(minutes=1)
+    LOGIN_MAX_DELAY = timedelta(hours=1)
+    LOGIN_ADDRESS_MAX_FAILURES = 20
     LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+    LOGIN_FAILURE_MEMORY = timedelta(days=1)
 
     # argon2id cost; tests lower it so the suite stays fast.
     ARGON2_TIME_COST = 3

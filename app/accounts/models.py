@@ -8,19 +8,33 @@ import peewee as pw
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from werkzeug.exceptions import Forbidden
 
 from app.core import audit
-from app.core.access import ROLES
+from app.core.access import ADMIN, MANAGER, ROLES
 from app.core.db import BaseModel, transaction, utcnow
 from app.core.models import Shop
 
 
-def _hasher():
-    cfg = current_app.config
+def _hasher(config=None):
+    cfg = config or current_app.config
     return PasswordHasher(time_cost=cfg['ARGON2_TIME_COST'], memory_cost=cfg['ARGON2_MEMORY_COST'])
 
 
-MIN_PASSWORD_LENGTH = 8
+_DUMMY_HASHES = {}
+
+
+def dummy_hash(config=None):
+    """A hash of a random secret, made once per process (per cost): an unknown user name is verified against it,
+    so a sign-in costs one Argon2 verify whether the name exists or not (the answer's time tells nothing)."""
+    hasher = _hasher(config)
+    key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len, hasher.salt_len)
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = hasher.hash(secrets.token_urlsafe(24))
+    return _DUMMY_HASHES[key]
+
+
+USERNAME_MAX = 50
 
 
 class User(BaseModel):
@@ -96,6 +110,53 @@ class User(BaseModel):
     def shops(self):
         return (Shop.select().join(Membership).where(Membership.user == self).order_by(Shop.id))
 
+    def shop_ids(self):
+        if not hasattr(self, '_shop_ids'):
+            self._shop_ids = frozenset(m.shop_id for m in Membership.select(Membership.shop)
+                                       .where(Membership.user == self))
+        return self._shop_ids
+
+    # --- who may manage whom: the one rule every admin page and every account change asks ----------------
+    def may_manage(self, other):
+        """Whether this person may change `other`'s account (edit, roles, shops, password, disable, enable,
+        sign out everywhere). An administrator: anyone. A manager: a person who is not an administrator and
+        every one of whose shops is one of the manager's, so a manager of one shop cannot take over the group
+        manager or a technician shared with another shop (only an administrator touches those)."""
+        if other is None or not self.has_role(ADMIN, MANAGER):
+            return False
+        if self.has_role(ADMIN):
+            return True
+        if other.has_role(ADMIN):
+            return False
+        theirs = other.shop_ids()
+        return bool(theirs) and theirs <= self.shop_ids()
+
+    def grantable_roles(self):
+        """The roles this person may give: every role for an administrator; a manager every role but
+        administrator (a manager may appoint a manager: within his own shops that reaches no further)."""
+        if self.has_role(ADMIN):
+            return ROLES
+        if self.has_role(MANAGER):
+            return tuple(r for r in ROLES if r != ADMIN)
+        return ()
+
+    def grantable_shops(self):
+        """The shops this person may put someone in: their own (an administrator's or a manager's)."""
+        return list(self.shops()) if self.has_role(ADMIN, MANAGER) else []
+
+    def _check_actor(self, by, roles=None, shops=None):
+        """The model's own guard under the views: refuse a change `by` may not make (None: the system itself;
+        oneself: one's own password and sessions)."""
+        if by is None or (by.id == self.id and roles is None):
+            return
+        if self.id is not None and not by.may_manage(self):
+            raise Forbidden()
+        if roles is not None and set(roles) - set(by.grantable_roles()) - (set(self.role_names) if self.id else set()):
+            raise Forbidden()
+        if shops is not None and not by.has_role(ADMIN):
+            if {s.id for s in shops} - {s.id for s in by.grantable_shops()}:
+                raise Forbidden()
+
     def belongs_to(self, shop):
         return Membership.select().where((Membership.user == self) & (Membership.shop == shop)).exists()
 
@@ -113,19 +174,24 @@ class User(BaseModel):
         self.password_hash = _hasher().hash(password)
 
     @staticmethod
-    def spend_hash_time(password):
-        """Verify against a throw-away hash, for a user name that does not exist."""
+    def check_nobody(password):
+        """For a user name that does not exist: one Argon2 verify against the process's dummy hash, the same
+        work as checking a real user's password (no hash is made here)."""
         try:
-            _hasher().verify(_hasher().hash('not-a-password'), password)
+            _hasher().verify(dummy_hash(), password)
         except VerificationError:
             pass
+        return False
 
     def check_password(self, password):
+        """One Argon2 verify; a second operation (a new hash) only when the stored hash was made with other
+        costs than the configured ones."""
+        hasher = _hasher()
         try:
-            ok = _hasher().verify(self.password_hash, password)
+            ok = hasher.verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
-        if ok and _hasher().check_needs_rehash(self.password_hash):
+        if ok and hasher.check_needs_rehash(self.password_hash):
             self.set_password(password)
             self.save(only=[User.password_hash])
         return ok
@@ -142,6 +208,7 @@ class User(BaseModel):
         with transaction():
             user = cls(username=username, display_name=display_name, language=language or None,
                        phone=phone, skills=skills)
+            user._check_actor(by, roles=roles, shops=shops)
             user.set_password(password)
             user.save()
             user._replace_roles(roles)
@@ -150,6 +217,7 @@ class User(BaseModel):
         return user
 
     def update_account(self, *, display_name, roles, shops, language, phone, skills, by):
+        self._check_actor(by, roles=roles, shops=[s for s in shops if s.id not in self.shop_ids()])
         with transaction():
             before = self.snapshot()
             self.display_name = display_name
@@ -164,6 +232,7 @@ class User(BaseModel):
 
     def reset_password(self, password, by, keep=None):
         """A new password also ends every existing session of this user (but `keep`: the device that changed it)."""
+        self._check_actor(by)
         with transaction():
             self.set_password(password)
             self._end_all_sessions(UserSession.PASSWORD, keep=keep)
@@ -171,6 +240,7 @@ class User(BaseModel):
             self._audit_all_shops('user.password_reset', by)
 
     def set_active(self, active, by):
+        self._check_actor(by)
         with transaction():
             before = {'active': self.active}
             self.active = active
@@ -180,6 +250,7 @@ class User(BaseModel):
                                   before=before, after={'active': active})
 
     def sign_out_everywhere(self, by):
+        self._check_actor(by)
         with transaction():
             self._end_all_sessions(UserSession.EVERYWHERE)
             self.save()
@@ -219,6 +290,7 @@ class User(BaseModel):
         Membership.delete().where(Membership.user == self).execute()
         for shop in shops:
             Membership.create(user=self, shop=shop)
+        self.__dict__.pop('_shop_ids', None)
 
     def __str__(self):
         return self.display_name
@@ -253,19 +325,26 @@ class UserSession(BaseModel):
 
     @staticmethod
     def _windows():
+        """(idle, absolute, remembered): an ordinary sign-in ends after `idle` unused or `absolute` after it began,
+        whichever comes first; a "keep me signed in" one lasts `remembered` from sign-in (REMEMBER_DAYS)."""
         cfg = current_app.config
         # The idle window gets TOUCH_EVERY of slack: last_seen_at may lag the cookie's rolling renewal by that.
-        return cfg['PERMANENT_SESSION_LIFETIME'] + UserSession.TOUCH_EVERY, cfg['REMEMBER_COOKIE_DURATION']
+        return (cfg['PERMANENT_SESSION_LIFETIME'] + UserSession.TOUCH_EVERY, cfg['SESSION_ABSOLUTE_LIFETIME'],
+                cfg['REMEMBER_COOKIE_DURATION'])
+
+    @classmethod
+    def _alive(cls, now):
+        """SQL: the rows still signed in at `now` (usable() says the same for one row)."""
+        idle, absolute, remembered = cls._windows()
+        return cls.ended_at.is_null() & (
+            ((cls.remember == False) & (cls.last_seen_at > now - idle) & (cls.created_at > now - absolute))  # noqa: E712
+            | ((cls.remember == True) & (cls.created_at > now - remembered)))  # noqa: E712
 
     @classmethod
     def open_for(cls, user):
-        """Not ended and not expired: used within the idle window, or remembered and within the remember window
-        (the same rules as the cookies: the session cookie rolls, the remember cookie lasts from sign-in)."""
-        idle, remember = cls._windows()
-        now = utcnow()
-        return cls.select().where(
-            (cls.user == user) & cls.ended_at.is_null()
-            & ((cls.last_seen_at > now - idle) | ((cls.remember == True) & (cls.created_at > now - remember))))  # noqa: E712
+        """Not ended and not expired: an ordinary sign-in used within the idle window and younger than the absolute
+        lifetime (SESSION_ABSOLUTE_HOURS), however busy; a remembered one within REMEMBER_DAYS of sign-in."""
+        return cls.select().where((cls.user == user) & cls._alive(utcnow()))
 
     @classmethod
     def start(cls, user, *, user_agent, ip, remember):
@@ -279,16 +358,20 @@ class UserSession(BaseModel):
     @classmethod
     def prune(cls):
         cutoff = utcnow() - cls.KEEP_ENDED
-        _idle, remember = cls._windows()
-        cls.delete().where((cls.ended_at < cutoff) | (cls.last_seen_at < cutoff - remember)).execute()
+        _idle, _absolute, remembered = cls._windows()
+        cls.delete().where((cls.ended_at < cutoff) | (cls.last_seen_at < cutoff - remembered)).execute()
 
     def usable(self):
-        """Still signed in; a session found expired is marked ended."""
+        """Still signed in (the rule of _alive); a session found expired is marked ended."""
         if self.ended_at is not None:
             return False
-        idle, remember = self._windows()
+        idle, absolute, remembered = self._windows()
         now = utcnow()
-        if self.last_seen_at > now - idle or (self.remember and self.created_at > now - remember):
+        if self.remember:
+            alive = self.created_at > now - remembered
+        else:
+            alive = self.last_seen_at > now - idle and self.created_at > now - absolute
+        if alive:
             return True
         self.end(self.EXPIRED)
         return False
@@ -353,28 +436,77 @@ class Membership(BaseModel):
 
 
 class LoginFailure(BaseModel):
-    """A failed sign-in; recent ones throttle further tries by user name and by address."""
+    """A sign-in attempt not (yet) proved right: the throttle counts these rows.
+
+    Each attempt is written *before* its password is checked, in one transaction with the throttle's decision,
+    and deleted again when the password proves right; so parallel guesses from several gunicorn workers count
+    each other while their Argon2 checks run. Per user name *and* address: after LOGIN_MAX_FAILURES the next
+    try waits LOGIN_FIRST_DELAY, doubled per further failure up to LOGIN_MAX_DELAY; someone guessing `manager`
+    from one machine cannot lock out the real manager on another. Per address: at most
+    LOGIN_ADDRESS_MAX_FAILURES failures (any names) in LOGIN_FAILURE_WINDOW.
+    """
     username = pw.CharField(max_length=50, index=True)
     address = pw.CharField(max_length=64, index=True)
     at = pw.DateTimeField(default=utcnow, index=True)
 
+    class Meta:
+        indexes = ((('username', 'address', 'at'), False), (('address', 'at'), False))
+
+    @staticmethod
+    def _key(username, address):
+        return (username or '').strip().lower()[:USERNAME_MAX], (address or '')[:64]
+
     @classmethod
-    def too_many(cls, username, address):
+    def wait_for(cls, username, address, now=None):
+        """Seconds this name from this address must still wait before its next try (0: it may try now)."""
         cfg = current_app.config
-        since = utcnow() - cfg['LOGIN_FAILURE_WINDOW']
-        recent = cls.select().where(cls.at > since)
-        by_name = recent.where(cls.username == username.lower()).count()
-        by_addr = recent.where(cls.address == address).count()
-        # An address may mistype across several names, but not hammer the door.
-        return by_name >= cfg['LOGIN_MAX_FAILURES'] or by_addr >= cfg['LOGIN_MAX_FAILURES'] * 4
+        username, address = cls._key(username, address)
+        now = now or utcnow()
+        waits = [0.0]
+        ours = list(cls.select(cls.at).where((cls.username == username) & (cls.address == address)
+                                             & (cls.at > now - cfg['LOGIN_FAILURE_MEMORY']))
+                    .order_by(cls.at.desc()).limit(64).tuples())
+        if len(ours) >= cfg['LOGIN_MAX_FAILURES']:
+            doublings = min(len(ours) - cfg['LOGIN_MAX_FAILURES'], 30)
+            delay = min(cfg['LOGIN_FIRST_DELAY'] * (2 ** doublings), cfg['LOGIN_MAX_DELAY'])
+            waits.append((ours[0][0] + delay - now).total_seconds())
+        limit = cfg['LOGIN_ADDRESS_MAX_FAILURES']
+        recent = [at for (at,) in cls.select(cls.at).where((cls.address == address)
+                                                          & (cls.at > now - cfg['LOGIN_FAILURE_WINDOW']))
+                  .order_by(cls.at.desc()).limit(limit).tuples()]
+        if len(recent) >= limit:
+            # the oldest of the last `limit` failures leaves the window: one more try is then allowed
+            waits.append((recent[-1] + cfg['LOGIN_FAILURE_WINDOW'] - now).total_seconds())
+        return max(waits)
 
     @classmethod
-    def note(cls, username, address):
+    def admit(cls, username, address):
+        """One transaction per attempt: (0, the attempt's row, counted as a failure until forgiven) when it may go
+        on to the password check, or (seconds to wait, None) when it is throttled."""
+        username, address = cls._key(username, address)
         with transaction():
-            cls.create(username=username.lower(), address=address)
+            _serialise_attempts(address)
+            now = utcnow()
+            wait = cls.wait_for(username, address, now)
+            if wait > 0:
+                return wait, None
+            row = cls.create(username=username, address=address, at=now)
             # Old rows are no use to the throttle; keep the table small.
-            cls.delete().where(cls.at < utcnow() - timedelta(days=1)).execute()
+            cls.delete().where(cls.at < now - current_app.config['LOGIN_FAILURE_MEMORY']).execute()
+        return 0, row
 
-    @classmethod
-    def clear(cls, username):
-        cls.delete().where(cls.username == username.lower()).execute()
+    def forgive(self):
+        """The password was right: this attempt and this name's earlier failures from this address are forgotten
+        (failures elsewhere, a guesser's, still count against the guesser)."""
+        LoginFailure.delete().where((LoginFailure.username == self.username)
+                                    & (LoginFailure.address == self.address)).execute()
+
+
+def _serialise_attempts(address):
+    """Inside the attempt's transaction: attempts from one address take turns deciding, so two workers cannot
+    both read "4 failures" and both go on. SQLite: the transaction already holds the write lock (BEGIN
+    IMMEDIATE); PostgreSQL: a transaction-scoped advisory lock on the address."""
+    from app.core.db import db, is_sqlite
+    if not is_sqlite():
+        key = int.from_bytes(hashlib.sha256(('login:' + address).encode()).digest()[:8], 'big', signed=True)
+        db.execute_sql('SELECT pg_advisory_xact_lock(%s)', (key,))

@@ -1,14 +1,17 @@
 """Signing in and out, language and shop choice, the home page, user administration, the audit log."""
+import math
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import forms
 from app.accounts.context import choose_shop, current_shop
-from app.accounts.models import LoginFailure, User, UserSession
+from app.accounts.models import USERNAME_MAX, LoginFailure, User, UserSession, dummy_hash
+from app.core import params
 from app.core.access import ADMIN, ANY_STAFF, MANAGER, PUBLIC, allow
 from app.core.db import transaction, utcnow
 from app.core.models import Event, Shop
@@ -28,6 +31,12 @@ def _load_user(session_id):
     return User.from_session_id(session_id)
 
 
+@bp.record_once
+def _make_dummy_hash(state):
+    """The unknown-name hash is made when the app is built, so no sign-in ever pays for it."""
+    dummy_hash(state.app.config)
+
+
 def _safe_next(target):
     """Only same-site paths, so a crafted link cannot bounce a user to another site after login."""
     if not target:
@@ -38,45 +47,54 @@ def _safe_next(target):
     return target
 
 
+def _wait_message(seconds):
+    minutes = max(1, math.ceil(seconds / 60))
+    return ngettext('Too many failed attempts. Try again in %(num)d minute, or ask your manager to reset your '
+                    'password.', 'Too many failed attempts. Try again in %(num)d minutes, or ask your manager to '
+                    'reset your password.', minutes)
+
+
 @bp.route('/login', methods=['GET', 'POST'])
 @allow(PUBLIC)
 def login():
     """Sign in; straight back to the page that asked for it (e.g. a scanned key tag)."""
     form = forms.LoginForm(next=request.args.get('next', ''))
-    error = None
-    if form.validate_on_submit():
-        address = request.remote_addr or ''
-        if LoginFailure.too_many(form.username.data, address):
-            error = _('Too many failed attempts. Wait 15 minutes or ask your manager to reset your password.')
-            return render('accounts/login.html', None, form=form, error=error), 429
-        user = User.get_or_none(User.username == form.username.data)
+    if request.method == 'GET':
+        return render('accounts/login.html', None, form=form, error=None)
+    if not form.validate_on_submit():
+        # An over-long name (a pasted page) is refused, neither stored nor echoed in full.
+        form.username.data = (form.username.data or '')[:USERNAME_MAX]
+        return render('accounts/login.html', None, form=form, error=None), 400
+    wait, attempt = LoginFailure.admit(form.username.data, request.remote_addr or '')
+    if attempt is None:
+        resp = render('accounts/login.html', None, form=form, error=_wait_message(wait))
+        resp.headers['Retry-After'] = str(math.ceil(wait))
+        return resp, 429
+    user = User.get_or_none(User.username == form.username.data)
+    # One Argon2 verify either way: the user's hash, or the process's dummy one for a name that does not exist.
+    if user is None or not user.check_password(form.password.data):
         if user is None:
-            User.spend_hash_time(form.password.data)  # same time as a real check: names do not leak
-            LoginFailure.note(form.username.data, address)
-            error = _('User name or password is wrong.')
-        elif not user.check_password(form.password.data):
-            LoginFailure.note(form.username.data, address)
-            error = _('User name or password is wrong.')
-        elif not user.active:
-            error = _('This account is disabled. Ask your manager.')
-        else:
-            lang = session.get('lang')
-            session.clear()  # a fresh session on every sign-in
-            if lang:
-                session['lang'] = lang
-            # Rolling lifetime: refreshed by every request, so a page open all day keeps its CSRF token.
-            session.permanent = True
-            with transaction():
-                LoginFailure.clear(user.username)
-                user.last_login_at = utcnow()
-                user.save(only=[User.last_login_at])
-                # This device's own session: its key goes into the session and remember-me cookies.
-                user.attach_device(*UserSession.start(
-                    user, user_agent=request.headers.get('User-Agent', ''), ip=request.remote_addr or '',
-                    remember=form.remember.data))
-            login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(form.next.data) or url_for('accounts.home'))
-    return render('accounts/login.html', None, form=form, error=error)
+            User.check_nobody(form.password.data)
+        return render('accounts/login.html', None, form=form, error=_('User name or password is wrong.'))
+    if not user.active:
+        attempt.forgive()
+        return render('accounts/login.html', None, form=form, error=_('This account is disabled. Ask your manager.'))
+    lang = session.get('lang')
+    session.clear()  # a fresh session on every sign-in
+    if lang:
+        session['lang'] = lang
+    # Rolling lifetime: refreshed by every request, so a page open all day keeps its CSRF token.
+    session.permanent = True
+    with transaction():
+        attempt.forgive()
+        user.last_login_at = utcnow()
+        user.save(only=[User.last_login_at])
+        # This device's own session: its key goes into the session and remember-me cookies.
+        user.attach_device(*UserSession.start(
+            user, user_agent=request.headers.get('User-Agent', ''), ip=request.remote_addr or '',
+            remember=form.remember.data))
+    login_user(user, remember=form.remember.data)
+    return redirect(_safe_next(form.next.data) or url_for('accounts.home'))
 
 
 @bp.route('/logout', methods=['POST'])
@@ -128,7 +146,7 @@ def home():
 
 def _account_page(form=None, pw_form=None):
     form = form or forms.AccountForm(prefix='acc', language=current_user.language or '')
-    pw_form = pw_form or forms.ChangePasswordForm(prefix='pw')
+    pw_form = pw_form or forms.ChangePasswordForm(prefix='pw', owner=current_user.username)
     return render('accounts/account.html', None, form=form, pw_form=pw_form,
                   devices=list(current_user.open_sessions()), this_device=current_user.device)
 
@@ -157,7 +175,7 @@ def account_language():
 @allow(ANY_STAFF)
 def account_password():
     """Change one's password; other devices are signed out, this one stays in."""
-    pw_form = forms.ChangePasswordForm(prefix='pw')
+    pw_form = forms.ChangePasswordForm(prefix='pw', owner=current_user.username)
     if pw_form.validate_on_submit() and not current_user.check_password(pw_form.current.data):
         pw_form.current.errors.append(_('The current password is wrong.'))
     elif pw_form.validate_on_submit():
@@ -198,27 +216,25 @@ def account_end_session(device_id):
 # --- user administration ----------------------------------------------------------
 
 def _managed_user(user_id):
-    """A user who belongs to one of the actor's shops; others do not exist for them.
-
-    Only an administrator may manage an administrator (else a manager could take the account over).
-    """
+    """A user the actor may manage (User.may_manage, the one rule). Someone who shares none of the actor's shops
+    does not exist for them (404); a colleague they may not manage (an administrator, or someone who also works
+    in a shop that is not theirs, such as the group manager) is refused (403)."""
     user = User.get_or_none(User.id == user_id)
-    mine = {s.id for s in current_user.shops()}
-    if user is None or not mine & {s.id for s in user.shops()}:
+    if user is None or not user.shop_ids() & current_user.shop_ids():
         abort(404)
-    if user.has_role(ADMIN) and not current_user.has_role(ADMIN):
+    if not current_user.may_manage(user):
         abort(403)
     return user
 
 
 def _user_form(cls, obj=None, **kwargs):
-    return cls(obj=obj, allowed_shops=list(current_user.shops()),
-               may_grant_admin=current_user.has_role(ADMIN), editing=obj, **kwargs)
+    return cls(obj=obj, actor=current_user, editing=obj, **kwargs)
 
 
 def _chosen_shops(form, user=None):
-    """The shops ticked, plus the user's shops the actor cannot see (those are not theirs to remove)."""
-    mine = list(current_user.shops())
+    """The shops ticked among those the actor may grant, plus the user's shops the actor cannot see (only an
+    administrator reaches such a user: those shops are not theirs to remove)."""
+    mine = current_user.grantable_shops()
     chosen = [s for s in mine if s.id in set(form.shops.data)]
     beyond = [s for s in user.shops() if s.id not in {m.id for m in mine}] if user else []
     return chosen + beyond
@@ -232,7 +248,9 @@ def users():
     people = User.in_shop(current_shop()).order_by(User.active.desc(), User.display_name)
     if q:
         people = people.where(User.display_name.contains(q) | User.username.contains(q.lower()))
-    return render('accounts/users.html', 'accounts/_user_rows.html', people=list(people), q=q)
+    people = list(people)
+    return render('accounts/users.html', 'accounts/_user_rows.html', people=people, q=q,
+                  manageable={u.id for u in people if current_user.may_manage(u)})
 
 
 @bp.route('/admin/users/new', methods=['GET', 'POST'])
@@ -279,7 +297,7 @@ def _user_page(user, form=None, reset_form=None):
     history = (Event.for_record('user', user.id).where(Event.shop == current_shop())
                .order_by(Event.at.desc()).limit(20))
     return render('accounts/user_edit.html', None, form=form, user=user, history=list(history),
-                  reset_form=reset_form or forms.ResetPasswordForm(),
+                  reset_form=reset_form or forms.ResetPasswordForm(owner=user.username),
                   open_sessions=user.open_sessions().count())
 
 
@@ -288,7 +306,7 @@ def _user_page(user, form=None, reset_form=None):
 def user_password(user_id):
     """Set a new password for someone who forgot theirs; their sessions end."""
     user = _managed_user(user_id)
-    reset_form = forms.ResetPasswordForm()
+    reset_form = forms.ResetPasswordForm(owner=user.username)
     if reset_form.validate_on_submit():
         user.reset_password(reset_form.password.data, by=current_user)
         flash(_('New password set for %(name)s. Their other sessions have ended.', name=user.display_name), 'ok')
@@ -330,7 +348,7 @@ AUDIT_PAGE = 50
 def audit_log():
     """The current shop's audit trail, newest first, filtered by kind of record or action."""
     kind = request.args.get('kind', '').strip()
-    page = max(request.args.get('page', 1, type=int), 1)
+    page = params.page_arg()
     events = Event.for_shop(current_shop()).order_by(Event.at.desc(), Event.id.desc())
     if kind:
         events = events.where((Event.record_type == kind) | Event.action.startswith(kind))

@@ -10,6 +10,7 @@ from app.accounts.context import current_shop
 from app.accounts.models import User
 from app.aftercare import chart, forms, rules
 from app.aftercare.models import CallRecord, Complaint, ComplaintHandover, FollowUpTask, Outreach, ShopEvent
+from app.core import params
 from app.core.access import ADVISOR, ANY_STAFF, CUSTOMER_SERVICE, MANAGER, allow
 from app.core.db import utcnow
 from app.core.idempotency import idempotent
@@ -66,8 +67,8 @@ def _who_filter():
         return raw, current_user.id
     if raw == 'unassigned':
         return raw, 'unassigned'
-    if raw.isdigit():
-        return raw, int(raw)
+    if raw.isdecimal():
+        return raw, params.id_value(raw)      # a 400 for a number no person could have
     return 'all', None
 
 
@@ -413,8 +414,8 @@ def new_complaint():
     shop = current_shop()
     form = forms.ComplaintForm()
     if request.method == 'GET':
-        order_id = request.args.get('order_id', type=int)
-        customer_id = request.args.get('customer_id', type=int)
+        order_id = params.id_arg('order_id')
+        customer_id = params.id_arg('customer_id')
         if order_id:
             order = RepairOrder.get_for_shop_or_404(shop, order_id)
             form.order_number.data = order.number or ''

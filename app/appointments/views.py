@@ -1,5 +1,5 @@
 """Appointments: the day and week calendar with bay capacity, booking, reminders, arrival and the slip."""
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -12,6 +12,7 @@ from app.accounts.context import current_shop
 from app.accounts.models import User
 from app.appointments import forms, queries, rules
 from app.appointments.models import Appointment
+from app.core import params
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, FOREMAN, MANAGER, allow
 from app.core.db import utcnow
 from app.core.i18n import current_language
@@ -46,10 +47,8 @@ def _today(shop):
 
 
 def _chosen_day(shop):
-    try:
-        return date.fromisoformat(request.args.get('date', ''))
-    except ValueError:
-        return _today(shop)
+    """?date=: today when missing or unreadable; a 400 for a date no shop means (the year 9999)."""
+    return params.date_arg('date', _today(shop))
 
 
 def _advisors(shop):
@@ -57,7 +56,7 @@ def _advisors(shop):
 
 
 def _chosen_advisor(advisors):
-    wanted = request.args.get('advisor', type=int)
+    wanted = params.id_arg('advisor')
     return next((u for u in advisors if u.id == wanted), None)
 
 

@@ -1,5 +1,6 @@
-"""Page-or-fragment rendering, security headers and error pages shared by every area."""
-from flask import current_app, render_template, request, url_for
+"""Page-or-fragment rendering, security headers, cookies and error pages shared by every area."""
+import flask
+from flask import current_app, has_request_context, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -31,6 +32,17 @@ def render(template_name, fragment, **context):
     return resp
 
 
+class Response(flask.Response):
+    """The app's response: every cookie it sets (session, remember-me, their deletion) is Secure when the request
+    came over HTTPS, directly or through TRUST_PROXY's X-Forwarded-Proto, so a shop behind TLS needs no setting;
+    SESSION_COOKIE_SECURE=1 still forces it for every request."""
+
+    def set_cookie(self, key, *args, **kwargs):
+        if has_request_context() and request.is_secure:
+            kwargs['secure'] = True
+        return super().set_cookie(key, *args, **kwargs)
+
+
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'none'")
@@ -43,6 +55,7 @@ def security_headers(resp):
     resp.headers.setdefault('X-Frame-Options', 'DENY')
     resp.headers.setdefault('Permissions-Policy', 'geolocation=(), microphone=()')
     if request.is_secure:
+        # HTTPS only (browsers ignore it over HTTP, and a shop's plain-HTTP LAN address must keep working).
         resp.headers.setdefault('Strict-Transport-Security', 'max-age=31536000')
     if current_user.is_authenticated and 'Cache-Control' not in resp.headers and resp.mimetype == 'text/html':
         # Staff pages carry customer data: never kept by shared caches or the back-forward cache of another user.

@@ -58,9 +58,10 @@ def _drill_url(form, period_start, period_end):
 
 
 def _period(form, shop):
+    """(today, start, end) of the chosen period; (today, None, None) when it is too long (reason on the form)."""
     today = figures.today_local(shop)
-    start, end = form.period(*figures.default_period(shop, today))
-    return today, start, end
+    chosen = form.period(*figures.default_period(shop, today))
+    return (today,) + (chosen or (None, None))
 
 
 @bp.route('/')
@@ -73,12 +74,14 @@ def dashboard():
         abort(404)
     valid = form.validate() if request.args else True
     today = figures.today_local(shop)
+    if valid:
+        today, start, end = _period(form, shop)
+        valid = start is not None
+        if valid:
+            # the chooser shows the period on screen, also when it is the default one
+            form.start.data, form.last.data = start, end - timedelta(days=1)
     if not valid:
         start, end = figures.default_period(shop, today)
-    else:
-        today, start, end = _period(form, shop)
-        # the chooser shows the period on screen, also when it is the default one
-        form.start.data, form.last.data = start, end - timedelta(days=1)
     by = form.by.data if form.by.data in ('week', 'month') else ('week' if (end - start).days <= 92 else 'month')
     form.by.data = by
     shops = _shops(form.scope.data)
@@ -117,11 +120,11 @@ def drill():
     shop = current_shop()
     if shop is None:
         abort(404)
-    if not form.validate():
+    _today, start, end = _period(form, shop) if form.validate() else (None, None, None)
+    if start is None:
         return render('kpi/drill.html', None, form=form, spec=spec, rows=[], fig=None, start=None, end=None,
                       status='', args=lambda **e: {}, valid=False, shops=[], limit=DRILL_LIMIT,
                       status_labels=figures.STATUS_LABELS), 400
-    _today, start, end = _period(form, shop)
     status = request.args.get('status', '')
     if status not in ('',) + figures.STATUSES + ('good', 'bad'):
         status = ''

@@ -1,7 +1,7 @@
 """Parts: the counter (technicians' parts requests, answered in one step; the queue updates itself) and the
 stock — catalogue, ledger, issuing to orders and returns, purchasing and receiving, counts, replenishment,
 reports, old parts."""
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
@@ -11,6 +11,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.context import current_shop
+from app.core import params
 from app.core.access import ADVISOR, FOREMAN, MANAGER, PARTS, allow
 from app.core.db import transaction, utcnow
 from app.core.i18n import current_language
@@ -164,9 +165,6 @@ def _refuse(form, exc):
     return exc.message
 
 
-def _page_arg():
-    page = request.args.get('page', '1')
-    return int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
 
 
 # --- catalogue ------------------------------------------------------------------------------
@@ -221,7 +219,7 @@ def part(part_id):
     """A part: catalogue data, stock on hand and value, its ledger newest first."""
     shop = current_shop()
     found = Part.get_for_shop_or_404(shop, part_id)
-    page = _page_arg()
+    page = params.page_arg()
     return render('parts/part.html', 'parts/_ledger.html', part=found, level=catalogue.level_of(found),
                   moves=list(catalogue.ledger(found, page)), page=page, lang=current_language(),
                   adjust_form=forms.AdjustForm(formdata=None), receive_form=forms.ReceiveForm(
@@ -347,7 +345,7 @@ def stock_on_hand():
     shop = current_shop()
     bin_prefix = request.args.get('bin', '').strip()[:20]
     only = request.args.get('only', '')
-    page = _page_arg()
+    page = params.page_arg()
     rows = list(catalogue.stock_page(shop, bin_prefix=bin_prefix, only=only, page=page))
     return render('parts/stock.html', 'parts/_stock_rows.html', rows=rows, bin=bin_prefix, only=only, page=page,
                   totals=catalogue.stock_totals(shop), page_size=catalogue.PAGE_SIZE, lang=current_language())
@@ -437,13 +435,11 @@ def move_return(move_id):
 
 # --- old parts --------------------------------------------------------------------------------
 
-def _month_bounds(shop, month):
-    """[start, end) in UTC of a YYYY-MM month in the shop's time zone (this month when not given)."""
-    try:
-        first = datetime.strptime(month, '%Y-%m')
-    except (TypeError, ValueError):
-        local = to_local(utcnow(), shop.timezone)
-        first = datetime(local.year, local.month, 1)
+def _month_bounds(shop):
+    """[start, end) in UTC of the ?month=YYYY-MM in the shop's time zone (this month when not given or unreadable;
+    a 400 for a month no shop means, app.core.params)."""
+    local = to_local(utcnow(), shop.timezone)
+    first = datetime.combine(params.month_arg('month', date(local.year, local.month, 1)), time())
     nxt = (first + timedelta(days=32)).replace(day=1)
     return first, to_utc(first, shop.timezone), to_utc(nxt, shop.timezone)
 
@@ -453,8 +449,7 @@ def _month_bounds(shop, month):
 def old_parts():
     """Old parts still in the shop: every one, or those taken off in a month (the monthly list)."""
     shop = current_shop()
-    month = request.args.get('month', '')
-    first, start, end = _month_bounds(shop, month) if month else (None, None, None)
+    first, start, end = _month_bounds(shop) if request.args.get('month') else (None, None, None)
     rows = list(issuing.old_parts_on_hand(shop, start, end))
     return render('parts/old_parts.html', None, rows=rows, month=first, labels=issuing.OLD_PART_STATUSES,
                   forms={r.id: _old_form(r) for r in rows})
@@ -838,7 +833,7 @@ def reports_page():
     """Slow-moving parts (6 and 12 months), turnover over the last 12 months, fill rate and stock accuracy
     for a month, each against its target."""
     shop = current_shop()
-    first, start, end = _month_bounds(shop, request.args.get('month', ''))
+    first, start, end = _month_bounds(shop)
     now = utcnow()
     year_ago = now - timedelta(days=365)
     return render('parts/reports.html', None, month=first, slow=reports.slow_moving_summary(shop, now),

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 import peewee as pw
 
+from app.core import params
 from app.core.timeutil import local_now, to_utc
 
 DAY, WEEK, MONTH, YEAR = 'day', 'week', 'month', 'year'
@@ -86,22 +87,26 @@ def period_of(kind, day, tz):
 
 
 def parse(kind, text, tz, default_day):
-    """A period from its URL form; anything unreadable gives the period of `default_day`."""
+    """A period from its URL form; anything unreadable gives the period of `default_day`; a period outside the
+    dates a shop can mean (the year 9999, 0001) is a 400 that says so (app.core.params)."""
     kind = kind if kind in KINDS else DAY
     text = (text or '').strip()
+    day = None
     try:
         if kind == WEEK and '-W' in text:
             year, week = text.split('-W')
-            return period_of(WEEK, date.fromisocalendar(int(year), int(week), 1), tz)
-        if kind == MONTH and len(text) == 7:
-            return period_of(MONTH, date(int(text[:4]), int(text[5:7]), 1), tz)
-        if kind == YEAR and len(text) == 4:
-            return period_of(YEAR, date(int(text), 1, 1), tz)
-        if text:
-            return period_of(kind, date.fromisoformat(text[:10]), tz)
+            day = date.fromisocalendar(int(year), int(week), 1)
+        elif kind == MONTH and len(text) == 7:
+            day = date(int(text[:4]), int(text[5:7]), 1)
+        elif kind == YEAR and len(text) == 4:
+            day = date(int(text), 1, 1)
+        elif text:
+            day = date.fromisoformat(text[:10])
     except ValueError:
-        pass
-    return period_of(kind, default_day, tz)
+        day = None
+    period = period_of(kind, params.check_date(day) if day is not None else default_day, tz)
+    params.check_period(period.start, period.end)
+    return period
 
 
 def last_closed_day(shop, closing):

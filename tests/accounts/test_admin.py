@@ -34,7 +34,7 @@ def test_bad_input_is_explained_in_place_and_kept(client, make_user, shop):
     assert resp.status_code == 400
     assert 'Use letters, digits, dot, dash or underscore only.' in body
     assert 'Choose at least one role.' in body
-    assert 'A password needs at least 8 characters.' in body
+    assert 'A password needs at least 10 characters.' in body
     assert 'value="王五"' in body and 'value="bad name!"' in body
     assert not User.select().where(User.display_name == '王五').exists()
 
@@ -83,7 +83,7 @@ def test_reset_password_and_disable(app, client, make_user):
     assert resp.status_code == 302
     assert User.get_by_id(tech.id).check_password('brand new pw')
     resp = client.post('/admin/users/%d/password' % tech.id, data={'password': 'x', 'confirm': 'y'})
-    assert resp.status_code == 400 and 'A password needs at least 8 characters.' in resp.get_data(as_text=True)
+    assert resp.status_code == 400 and 'A password needs at least 10 characters.' in resp.get_data(as_text=True)
     client.post('/admin/users/%d/active' % tech.id, data={'active': '0'})
     assert not User.get_by_id(tech.id).active
     page = client.get('/admin/users/%d' % tech.id).get_data(as_text=True)
@@ -120,14 +120,14 @@ def test_own_account_language_and_password(client, make_user):
     _login(client, 'amy')
     client.post('/account/language', data={'acc-language': 'en'})
     assert User.get(User.username == 'amy').language == 'en'
-    resp = client.post('/account/password', data={'pw-current': 'nope', 'pw-password': 'new password',
-                                                   'pw-confirm': 'new password'})
+    resp = client.post('/account/password', data={'pw-current': 'nope', 'pw-password': 'blue gearbox 7',
+                                                   'pw-confirm': 'blue gearbox 7'})
     assert 'The current password is wrong.' in resp.get_data(as_text=True)
-    resp = client.post('/account/password', data={'pw-current': 'correct horse', 'pw-password': 'new password',
-                                                   'pw-confirm': 'new password'})
+    resp = client.post('/account/password', data={'pw-current': 'correct horse', 'pw-password': 'blue gearbox 7',
+                                                   'pw-confirm': 'blue gearbox 7'})
     assert resp.status_code == 302
     assert client.get('/').status_code == 200  # this device stays signed in
-    assert User.get(User.username == 'amy').check_password('new password')
+    assert User.get(User.username == 'amy').check_password('blue gearbox 7')
 
 
 def test_manager_cannot_touch_an_administrator(client, make_user):
@@ -143,12 +143,12 @@ def test_manager_cannot_touch_an_administrator(client, make_user):
 
 
 def test_editing_keeps_shops_the_editor_cannot_see(client, make_user, shop):
-    """A manager of one shop must not silently remove a colleague from the group's other shops."""
+    """An administrator of one shop must not silently remove a colleague from the group's other shops."""
     from tests.factories import make_shop
     other = make_shop('S2', name='Other shop')
-    make_user('boss', ['manager'])
+    make_user('root', ['admin'])
     both = make_user('roamer', ['technician'], shops=[shop, other])
-    _login(client, 'boss')
+    _login(client, 'root')
     resp = client.post('/admin/users/%d' % both.id, data={
         'display_name': 'Roamer', 'roles': ['technician'], 'shops': [shop.id], 'language': ''})
     assert resp.status_code == 302
