@@ -9,72 +9,12 @@ import shutil
 
 import peewee as pw
 import pytest
-from flask.testing import FlaskClient
 
 from app import create_app
 from app.core import db as core_db
 from tests import factories
-
-TEST_DB = os.environ.get('TEST_DB', 'sqlite')
-BASE_DATABASE_URL = os.environ.get('TEST_DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/test')
-# Under pytest-xdist each worker gets its own PostgreSQL database (test_gw0, test_gw1, ...), created on first use.
-WORKER = os.environ.get('PYTEST_XDIST_WORKER', '')
-TEST_DATABASE_URL = '%s_%s' % (BASE_DATABASE_URL, WORKER) if WORKER else BASE_DATABASE_URL
-IN_CI = os.environ.get('CI') == 'true'
-
-
-def require(condition, why):
-    """Skip when something outside is missing; in CI that is a failure, never a silent skip."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail('CI must run this test, but: %s' % why)
-    pytest.skip(why)
-
-
-def _create_worker_database():
-    import psycopg2
-    name = TEST_DATABASE_URL.rsplit('/', 1)[1]
-    conn = psycopg2.connect(BASE_DATABASE_URL)
-    try:
-        conn.autocommit = True                 # CREATE DATABASE cannot run inside a transaction
-        with conn.cursor() as cur:
-            cur.execute('SELECT 1 FROM pg_database WHERE datname = %s', (name,))
-            if cur.fetchone() is None:
-                cur.execute('CREATE DATABASE "%s"' % name)
-    finally:
-        conn.close()
-
-
-def postgres_available():
-    try:
-        if WORKER:
-            _create_worker_database()
-        database = core_db.open_database(TEST_DATABASE_URL)
-        database.connect()
-        database.close()
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "not here"
-        return False
-
-
-TEST_CONFIG = {
-    'TESTING': True,
-    'SECRET_KEY': 'test-secret',
-    'WTF_CSRF_ENABLED': False,
-    'ARGON2_TIME_COST': 1,
-    'ARGON2_MEMORY_COST': 1024,
-    'SERVER_NAME': None,
-    'BABEL_DEFAULT_LOCALE': 'en',  # assertions read English; zh is tested with Accept-Language
-    'DEMO_TIMEZONE': factories.SHOP_TZ,
-}
-
-
-def reset_postgres(database):
-    """An empty public schema, so migrations start from nothing."""
-    database.execute_sql('DROP SCHEMA IF EXISTS public CASCADE')
-    database.execute_sql('CREATE SCHEMA public')
-
+from tests.helpers import (TEST_CONFIG, TEST_DATABASE_URL, TEST_DB, FreshContextClient, postgres_available,  # noqa: F401
+                           require, reset_postgres)
 
 @pytest.fixture(scope='session')
 def database_template(tmp_path_factory):
@@ -125,18 +65,6 @@ def database_url(database_template, tmp_path):
         path = tmp_path / 'test.db'
         shutil.copy(database_template, path)
         yield 'sqlite:///%s' % path
-
-
-class FreshContextClient(FlaskClient):
-    """Each request gets its own app context (and `g`), as in production.
-
-    Flask reuses an app context already pushed (the fixture's), which would let
-    `g` (the loaded user, the current shop) leak from one request to the next.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
 
 
 @pytest.fixture

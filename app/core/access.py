@@ -9,7 +9,10 @@ so a new route cannot slip out unguarded.
 """
 from flask import abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_htmx import make_response as htmx_response
 from flask_login import current_user
+
+from app.extensions import htmx
 
 ADVISOR = 'advisor'
 FOREMAN = 'foreman'
@@ -86,12 +89,9 @@ def enforce():
     if PUBLIC in rule:
         return None
     if not current_user.is_authenticated:
-        if request.headers.get('HX-Request') == 'true':
+        if htmx:
             # htmx follows redirects silently; tell it to load the login page in full.
-            from flask import make_response
-            resp = make_response('', 401)
-            resp.headers['HX-Redirect'] = url_for('accounts.login', next=request.full_path)
-            return resp
+            return htmx_response('', 401, redirect=url_for('accounts.login', next=request.full_path))
         return redirect(url_for('accounts.login', next=_safe_next()))
     if not may(current_user, rule):
         abort(403)

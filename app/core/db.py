@@ -10,6 +10,8 @@ import peewee as pw
 from flask import g, has_request_context
 from playhouse.db_url import connect
 
+from app.core.errors import StaleRecord
+
 db = pw.DatabaseProxy()
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), 'migrations')
@@ -114,6 +116,22 @@ class BaseModel(pw.Model):
     class Meta:
         database = db
         legacy_table_names = False
+
+    def update_versioned(self, expected_version=None, *, where=None, **changes):
+        """Write `changes` only if the row is still at `expected_version` (default: the version this object was read
+        at), bumping it; else raise StaleRecord and write nothing. `where`: a further condition (the state the
+        change was decided from). The one optimistic-locking write: a stale form never overwrites a newer change."""
+        cls = type(self)
+        version = self.version if expected_version is None else int(expected_version)
+        condition = (cls._meta.primary_key == self._pk) & (cls.version == version)
+        if where is not None:
+            condition &= where
+        if cls.update(version=cls.version + 1, **changes).where(condition).execute() != 1:
+            raise StaleRecord(self._pk)
+        for name, value in changes.items():
+            setattr(self, name, value)
+        self.version = version + 1
+        return self
 
 
 class ShopScoped(BaseModel):

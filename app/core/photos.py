@@ -3,6 +3,7 @@
 A photo is never served as uploaded: decoding and re-encoding drops EXIF (GPS, device),
 anything appended to the file, and any script a crafted file might carry.
 """
+import base64
 import io
 import os
 import secrets
@@ -49,6 +50,17 @@ def _decode(data):
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise PhotoRejected(_l('This file is not a photo the system can read.'))
     return image
+
+
+def signature_png(data_url):
+    """The PNG a signature pad posts as a data URL (data:image/png;base64,…), or None when it is not one."""
+    data_url = data_url or ''
+    if not data_url.startswith('data:image/png;base64,'):
+        return None
+    try:
+        return base64.b64decode(data_url.split(',', 1)[1], validate=True)
+    except ValueError:
+        return None
 
 
 def store(data, *, max_side=MAX_SIDE, fmt='JPEG'):

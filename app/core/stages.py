@@ -7,14 +7,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.core import audit
 from app.core.access import ADVISOR, FOREMAN, MANAGER, PARTS, QC, TECHNICIAN
-
-
-class IllegalMove(Exception):
-    """The move is not declared, or the person may not make it."""
-
-
-class StaleRecord(Exception):
-    """Someone else changed the record since it was read (version check)."""
+from app.core.errors import IllegalMove, StaleRecord  # noqa: F401 (the names areas knew them by)
+from app.core.machine import Machine
 
 
 DRAFT = 'draft'                  # a check-in in progress, not yet signed
@@ -73,9 +67,14 @@ MOVES = {
 }
 
 
+ORDERS = Machine(field='stage', labels=LABELS, moves=MOVES,
+                 illegal=lambda a, b: _l('An order cannot go from "%(a)s" to "%(b)s".', a=a, b=b),
+                 forbidden=lambda b: _l('Your role may not move an order to "%(b)s".', b=b))
+
+
 def allowed_moves(stage, user):
     """The stages this user may move an order to from `stage`."""
-    return [to for to, roles in MOVES.get(stage, {}).items() if user.role_names & roles]
+    return ORDERS.allowed(stage, user)
 
 
 def move(order, to, *, by, note='', expected_version=None):
@@ -83,20 +82,7 @@ def move(order, to, *, by, note='', expected_version=None):
 
     Call inside the action's transaction. The order must have `stage`, `version`, `shop` and `id`.
     """
-    frm = order.stage
-    roles = MOVES.get(frm, {}).get(to)
-    if roles is None:
-        raise IllegalMove(_l('An order cannot go from "%(a)s" to "%(b)s".', a=LABELS.get(frm, frm), b=LABELS.get(to, to)))
-    if not (by.role_names & roles):
-        raise IllegalMove(_l('Your role may not move an order to "%(b)s".', b=LABELS[to]))
-    version = order.version if expected_version is None else expected_version
-    cls = type(order)
-    changed = (cls.update(stage=to, version=cls.version + 1)
-               .where((cls.id == order.id) & (cls.version == version) & (cls.stage == frm))
-               .execute())
-    if changed != 1:
-        raise StaleRecord(order.id)
-    order.stage, order.version = to, version + 1
+    frm = ORDERS.move(order, to, by=by, expected_version=expected_version)
     audit.record('order.stage', 'repair_order', order.id, shop=order.shop_id, actor=by,
                  before={'stage': frm}, after={'stage': to}, note=note)
     return order
@@ -126,18 +112,13 @@ LINE_MOVES = {
 }
 
 
+LINES = Machine(field='status', labels=LINE_LABELS, moves=LINE_MOVES,
+                illegal=lambda a, b: _l('A job cannot go from "%(a)s" to "%(b)s".', a=a, b=b))
+
+
 def move_line(line, to, *, by, note=''):
     """Move a job line; checks the declaration and the line's version, writes the event."""
-    frm = line.status
-    if to not in LINE_MOVES.get(frm, set()):
-        raise IllegalMove(_l('A job cannot go from "%(a)s" to "%(b)s".', a=LINE_LABELS.get(frm, frm),
-                             b=LINE_LABELS.get(to, to)))
-    cls = type(line)
-    changed = (cls.update(status=to, version=cls.version + 1)
-               .where((cls.id == line.id) & (cls.version == line.version)).execute())
-    if changed != 1:
-        raise StaleRecord(line.id)
-    line.status, line.version = to, line.version + 1
+    frm = LINES.move(line, to)
     audit.record('line.status', 'repair_order', line.order_id, shop=line.shop_id, actor=by,
                  before={'line': line.id, 'status': frm}, after={'line': line.id, 'status': to}, note=note)
     return line

@@ -1,8 +1,13 @@
-"""Page-or-fragment rendering, security headers, cookies and error pages shared by every area."""
+"""Page-or-fragment rendering, the one shape of an action view, security headers, cookies and error pages shared
+by every area. htmx's headers are read and written through flask-htmx (`htmx`, `make_response`)."""
 import flask
-from flask import current_app, has_request_context, render_template, request, url_for
+from flask import current_app, flash, has_request_context, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_htmx import make_response as htmx_response
 from flask_login import current_user
+
+from app.core.errors import IllegalMove, Refused, StaleRecord
+from app.extensions import htmx
 
 
 def public_url(endpoint, **values):
@@ -18,18 +23,55 @@ def public_url(endpoint, **values):
 
 def wants_fragment():
     """True for a real htmx request; false for boosted navigation and history restore (full page)."""
-    h = request.headers
-    return (h.get('HX-Request') == 'true'
-            and h.get('HX-Boosted') != 'true'
-            and h.get('HX-History-Restore-Request') != 'true')
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def render(template_name, fragment, **context):
     """Render the full page, or only its swappable piece for htmx; both vary on HX-Request."""
     template = fragment if (fragment and wants_fragment()) else template_name
-    resp = current_app.make_response(render_template(template, **context))
+    return vary(current_app.make_response(render_template(template, **context)))
+
+
+def vary(resp):
+    """A response that differs for htmx and for a full page: caches must keep the two apart."""
     resp.vary.add('HX-Request')
     return resp
+
+
+STALE_MESSAGE = lambda: _('Someone else changed this a moment ago. Here it is as it is now: check it and try again.')  # noqa: E731
+
+
+def act(piece, run, *, done, back, form=None, form_as='form'):
+    """The one shape of an action view: POST → rule → the piece again, or its page.
+
+    `piece(status, **given)` draws the swappable piece (its page without htmx) with anything given: the form as
+    typed (under `form_as`), `error`, `done`. `run()` calls the rule: one transaction, raising Refused when it
+    refuses. A form that does not validate, or a refusal, gives the piece again with what was typed and the message
+    (400, or the refusal's status); a stale form (someone changed the record since the page was drawn) gives the
+    fresh piece with a 409 and says so, everywhere alike. Done: the piece with `done` for htmx, else `back` with a
+    flash (a plain form works without JavaScript).
+    """
+    given = {form_as: form} if form is not None else {}
+    if form is not None and not form.validate_on_submit():
+        return piece(400, **given)
+    try:
+        run()
+    except StaleRecord:
+        return piece(409, error=STALE_MESSAGE())
+    except Refused as exc:
+        return piece(exc.status, error=str(exc), **given)
+    if wants_fragment():
+        return piece(200, done=done)
+    flash(done, 'ok')
+    return redirect(back)
+
+
+def replay(piece, back):
+    """The answer to a repeated submit (a double tap, a retry on flaky Wi-Fi; app.core.idempotency): the piece as
+    it is now for htmx, else back to the page. Nothing is done twice."""
+    if wants_fragment():
+        return piece(200)
+    return redirect(back)
 
 
 class Response(flask.Response):
@@ -86,8 +128,7 @@ def error_page(code, message=None):
     resp.status_code = code
     if wants_fragment():
         # Show the message where the user acted instead of swapping nothing.
-        resp.headers['HX-Retarget'] = '#flash'
-        resp.headers['HX-Reswap'] = 'innerHTML'
+        resp = htmx_response(resp, retarget='#flash', reswap='innerHTML')
     return resp
 
 
@@ -112,13 +153,11 @@ def register_error_pages(app):
 
     from flask_wtf.csrf import CSRFError
 
-    from app.core.stages import IllegalMove, StaleRecord
-
     @app.errorhandler(CSRFError)
     def _csrf(exc):
         resp = error_page(400, _('This page was open too long or you were signed out. Reload the page and try again.'))
         if wants_fragment():
-            resp.headers['HX-Refresh'] = 'true'  # a fresh page brings a fresh token
+            resp = htmx_response(resp, refresh=True)   # a fresh page brings a fresh token
         return resp
 
     @app.errorhandler(StaleRecord)
@@ -128,6 +167,11 @@ def register_error_pages(app):
     @app.errorhandler(IllegalMove)
     def _illegal(exc):
         return error_page(400, str(exc))
+
+    @app.errorhandler(Refused)
+    def _refused(exc):
+        # a view that did not catch its rule's refusal still answers in words, never with a 500
+        return error_page(exc.status, str(exc))
 
     @app.errorhandler(pw.OperationalError)
     @app.errorhandler(pw.InterfaceError)

@@ -1,5 +1,4 @@
 """The check-in flow at the intake tablet: one page per step, each step saved as it is completed."""
-import base64
 
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
@@ -458,12 +457,9 @@ def checkin_promise(draft_id):
 # --- step 7: signature -----------------------------------------------------------------------
 
 def _signature_bytes(form):
-    data = form.signature.data or ''
-    if data.startswith('data:image/png;base64,'):
-        try:
-            return base64.b64decode(data.split(',', 1)[1], validate=True)
-        except ValueError:
-            return None
+    drawn = photos_store.signature_png(form.signature.data)
+    if drawn is not None:
+        return drawn
     upload = form.signature_file.data
     if upload is not None and getattr(upload, 'filename', ''):
         return upload.read()

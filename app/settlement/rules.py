@@ -20,7 +20,7 @@ from app.core.db import db, transaction, utcnow
 from app.core.models import Counter
 from app.core.money import format_money, money
 from app.core.settings import get_setting
-from app.core.stages import StaleRecord
+from app.core.errors import Refused, StaleRecord
 from app.core.timeutil import add_months, to_local
 from app.core.models import Signature
 from app.customers.models import Vehicle
@@ -38,7 +38,7 @@ OLD_PARTS = (VehicleDelivery.OLD_RETURNED, VehicleDelivery.OLD_DISPOSAL, Vehicle
 METHODS = (Payment.CASH, Payment.CARD, Payment.BANK, Payment.MOBILE)
 
 
-class SettlementError(ValueError):
+class SettlementError(Refused):
     """The action cannot be done as asked; the message says what to do (shown as a 400)."""
 
 

@@ -1,5 +1,5 @@
 """Settlement (结算) and delivery (交车) at the front desk: the bill, payments, prints, the hand-over."""
-import base64
+from functools import partial
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import force_locale
@@ -11,9 +11,10 @@ from app.accounts.context import current_shop
 from app.core import stages
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, MANAGER, WARRANTY, allow
 from app.core.idempotency import idempotent
+from app.core.photos import signature_png
 from app.core.settings import get_setting
 from app.core.stages import StaleRecord
-from app.core.web import render, wants_fragment
+from app.core.web import act, render, replay, wants_fragment
 from app.reception.checkin import DOCUMENTS
 from app.reception.models import Belonging, Recommendation, RepairOrder
 from app.settlement import forms, queries, rules
@@ -160,23 +161,19 @@ def _credited_line_ids(st):
 
 def _panel(ro, status=200, **given):
     resp = render('settlement/order.html', 'settlement/_panel.html', **_panel_context(ro, **given))
-    return resp, status
+    resp.status_code = status
+    return resp
 
 
-def _done(ro, message):
-    """After an action: the panel again for htmx, else back to the page with a note."""
-    if wants_fragment():
-        return _panel(ro)
-    flash(message, 'ok')
-    return redirect(url_for('settlement.order', order_id=ro.id))
+def _act(ro, run, done, **form):
+    """An action on the settlement: the panel again (htmx) or the settlement page (app.core.web.act)."""
+    return act(partial(_panel, ro), run, done=done, back=url_for('settlement.order', order_id=ro.id), **form)
 
 
 def _replay(order_id):
     """A repeated submit (double tap, retry): the current state, nothing done twice."""
     ro = _order(order_id)
-    if wants_fragment():
-        return _panel(ro)
-    return redirect(url_for('settlement.order', order_id=ro.id))
+    return replay(partial(_panel, ro), url_for('settlement.order', order_id=ro.id))
 
 
 @bp.route('/orders/<int:order_id>/settlement')
@@ -191,13 +188,9 @@ def order(order_id):
 @idempotent(replay=_replay)
 def payers(order_id):
     """Who pays each item: customer, warranty (the maker), insurance or internal."""
-    ro = _order(order_id)
+    ro, version = _order(order_id), _version()
     chosen = {k[len('payer_'):]: v for k, v in request.form.items() if k.startswith('payer_')}
-    try:
-        rules.set_payers(ro, current_user, payers=chosen, version=_version())
-    except rules.SettlementError as exc:
-        return _panel(ro, 400, error=str(exc))
-    return _done(ro, _('Payers saved.'))
+    return _act(ro, lambda: rules.set_payers(ro, current_user, payers=chosen, version=version), _('Payers saved.'))
 
 
 @bp.route('/orders/<int:order_id>/settlement/discounts', methods=['POST'])
@@ -205,17 +198,10 @@ def payers(order_id):
 @idempotent(replay=_replay)
 def discount_add(order_id):
     """A discount with its reason; over the advisor's limit it waits for the manager."""
-    ro = _order(order_id)
-    form = forms.DiscountForm()
-    version = _version()
-    if not form.validate_on_submit():
-        return _panel(ro, 400, discount_form=form)
-    try:
-        rules.add_discount(ro, current_user, kind=form.kind.data, value=form.rule_value(), reason=form.reason.data,
-                           version=version)
-    except rules.SettlementError as exc:
-        return _panel(ro, 400, discount_form=form, error=str(exc))
-    return _done(ro, _('Discount added.'))
+    ro, form, version = _order(order_id), forms.DiscountForm(), _version()
+    return _act(ro, lambda: rules.add_discount(ro, current_user, kind=form.kind.data, value=form.rule_value(),
+                                               reason=form.reason.data, version=version),
+                _('Discount added.'), form=form, form_as='discount_form')
 
 
 def _discount_id():
@@ -228,12 +214,9 @@ def _discount_id():
 @idempotent(replay=_replay)
 def discount_approve(order_id):
     """The service manager approves a discount over the advisor's limit."""
-    ro = _order(order_id)
-    try:
-        rules.approve_discount(ro, current_user, discount_id=_discount_id(), version=_version())
-    except rules.SettlementError as exc:
-        return _panel(ro, 400, error=str(exc))
-    return _done(ro, _('Discount approved.'))
+    ro, version = _order(order_id), _version()
+    return _act(ro, lambda: rules.approve_discount(ro, current_user, discount_id=_discount_id(), version=version),
+                _('Discount approved.'))
 
 
 @bp.route('/orders/<int:order_id>/settlement/discounts/remove', methods=['POST'])
@@ -241,12 +224,9 @@ def discount_approve(order_id):
 @idempotent(replay=_replay)
 def discount_remove(order_id):
     """Take a discount off the draft."""
-    ro = _order(order_id)
-    try:
-        rules.remove_discount(ro, current_user, discount_id=_discount_id(), version=_version())
-    except rules.SettlementError as exc:
-        return _panel(ro, 400, error=str(exc))
-    return _done(ro, _('Discount removed.'))
+    ro, version = _order(order_id), _version()
+    return _act(ro, lambda: rules.remove_discount(ro, current_user, discount_id=_discount_id(), version=version),
+                _('Discount removed.'))
 
 
 @bp.route('/orders/<int:order_id>/settlement/consent', methods=['POST'])
@@ -254,17 +234,10 @@ def discount_remove(order_id):
 @idempotent(replay=_replay)
 def consent(order_id):
     """The customer agreed to pay the bill as it now stands, above what they signed for."""
-    ro = _order(order_id)
-    form = forms.ConsentForm()
-    version = _version()
-    if not form.validate_on_submit():
-        return _panel(ro, 400, consent_form=form)
-    try:
-        rules.record_consent(ro, current_user, channel=form.channel.data, spoke_with=form.spoke_with.data,
-                             version=version)
-    except rules.SettlementError as exc:
-        return _panel(ro, 400, consent_form=form, error=str(exc))
-    return _done(ro, _('The customer\'s agreement is recorded.'))
+    ro, form, version = _order(order_id), forms.ConsentForm(), _version()
+    return _act(ro, lambda: rules.record_consent(ro, current_user, channel=form.channel.data,
+                                                 spoke_with=form.spoke_with.data, version=version),
+                _('The customer\'s agreement is recorded.'), form=form, form_as='consent_form')
 
 
 @bp.route('/orders/<int:order_id>/settlement/internal/approve', methods=['POST'])
@@ -272,12 +245,9 @@ def consent(order_id):
 @idempotent(replay=_replay)
 def internal_approve(order_id):
     """The service manager approves the shop paying its share of the work (internal)."""
-    ro = _order(order_id)
-    try:
-        rules.approve_internal(ro, current_user, version=_version())
-    except rules.SettlementError as exc:
-        return _panel(ro, 400, error=str(exc))
-    return _done(ro, _('The shop\'s share is approved.'))
+    ro, version = _order(order_id), _version()
+    return _act(ro, lambda: rules.approve_internal(ro, current_user, version=version),
+                _('The shop\'s share is approved.'))
 
 
 @bp.route('/orders/<int:order_id>/settlement/write-off', methods=['POST'])
@@ -285,25 +255,9 @@ def internal_approve(order_id):
 @idempotent(replay=_replay)
 def write_off(order_id):
     """The service manager writes off what the customer still owes on this bill."""
-    ro = _order(order_id)
-    form = forms.WriteOffForm()
-    version = _version()
-    if not form.validate_on_submit():
-        return _panel(ro, 400, write_off_form=form)
-    try:
-        rules.write_off(ro, current_user, reason=form.reason.data, version=version)
-    except rules.SettlementError as exc:
-        return _panel(ro, 400, write_off_form=form, error=str(exc))
-    return _done(ro, _('The balance is written off.'))
-
-
-def _signature_png(data):
-    if (data or '').startswith('data:image/png;base64,'):
-        try:
-            return base64.b64decode(data.split(',', 1)[1], validate=True)
-        except ValueError:
-            return None
-    return None
+    ro, form, version = _order(order_id), forms.WriteOffForm(), _version()
+    return _act(ro, lambda: rules.write_off(ro, current_user, reason=form.reason.data, version=version),
+                _('The balance is written off.'), form=form, form_as='write_off_form')
 
 
 @bp.route('/orders/<int:order_id>/settlement/settle', methods=['POST'])
@@ -311,16 +265,14 @@ def _signature_png(data):
 @idempotent(replay=_replay)
 def settle(order_id):
     """Settle: the bill gets its number and is frozen."""
-    ro = _order(order_id)
-    form = forms.SettleForm()
-    version = _version()
-    if not form.validate_on_submit():
-        return _panel(ro, 400, settle_form=form)
-    try:
-        s = rules.settle(ro, current_user, version=version, expected_total=form.expected_total.data or None)
-    except rules.SettlementError as exc:
-        return _panel(ro, 400, settle_form=form, error=str(exc))
-    return _done(ro, _('Settled as %(n)s. Take the payment and print the settlement.', n=s.number))
+    ro, form, version = _order(order_id), forms.SettleForm(), _version()
+    settled = []
+    run = lambda: settled.append(rules.settle(ro, current_user, version=version,  # noqa: E731
+                                              expected_total=form.expected_total.data or None))
+    resp = _act(ro, run, '', form=form, form_as='settle_form')
+    if settled and not wants_fragment():
+        flash(_('Settled as %(n)s. Take the payment and print the settlement.', n=settled[0].number), 'ok')
+    return resp
 
 
 @bp.route('/orders/<int:order_id>/settlement/payments', methods=['POST'])
@@ -328,17 +280,10 @@ def settle(order_id):
 @idempotent(replay=_replay)
 def payment(order_id):
     """A payment (cash, card, bank transfer, mobile); partial payments leave a balance."""
-    ro = _order(order_id)
-    form = forms.PaymentForm()
-    version = _version()
-    if not form.validate_on_submit():
-        return _panel(ro, 400, payment_form=form)
-    try:
-        rules.record_payment(ro, current_user, method=form.method.data, amount=form.amount.data,
-                             reference=form.reference.data or '', version=version)
-    except rules.SettlementError as exc:
-        return _panel(ro, 400, payment_form=form, error=str(exc))
-    return _done(ro, _('Payment recorded.'))
+    ro, form, version = _order(order_id), forms.PaymentForm(), _version()
+    return _act(ro, lambda: rules.record_payment(ro, current_user, method=form.method.data, amount=form.amount.data,
+                                                 reference=form.reference.data or '', version=version),
+                _('Payment recorded.'), form=form, form_as='payment_form')
 
 
 @bp.route('/orders/<int:order_id>/settlement/credit-notes', methods=['POST'])
@@ -346,18 +291,15 @@ def payment(order_id):
 @idempotent(replay=_replay)
 def credit_note(order_id):
     """Correct a settled order with a credit note; the settlement itself never changes."""
-    ro = _order(order_id)
-    form = forms.CreditNoteForm()
-    version = _version()
-    if not form.validate_on_submit():
-        return _panel(ro, 400, credit_form=form)
+    ro, form, version = _order(order_id), forms.CreditNoteForm(), _version()
     lines = [i for i in request.form.getlist('line') if i.isdigit()]
-    try:
-        note = rules.issue_credit_note(ro, current_user, reason=form.reason.data, line_ids=lines,
-                                       amount=form.amount.data, version=version)
-    except rules.SettlementError as exc:
-        return _panel(ro, 400, credit_form=form, error=str(exc))
-    return _done(ro, _('Credit note %(n)s issued.', n=note.number))
+    issued = []
+    run = lambda: issued.append(rules.issue_credit_note(ro, current_user, reason=form.reason.data,  # noqa: E731
+                                                        line_ids=lines, amount=form.amount.data, version=version))
+    resp = _act(ro, run, '', form=form, form_as='credit_form')
+    if issued and not wants_fragment():
+        flash(_('Credit note %(n)s issued.', n=issued[0].number), 'ok')
+    return resp
 
 
 @bp.route('/orders/<int:order_id>/close', methods=['POST'])
@@ -365,14 +307,9 @@ def credit_note(order_id):
 @idempotent(replay=_replay)
 def close(order_id):
     """Close a delivered order: paid in full, or by the manager with a reason."""
-    ro = _order(order_id)
-    form = forms.CloseForm()
-    version = _version()
-    try:
-        rules.close_order(ro, current_user, version=version, reason=form.reason.data or '')
-    except rules.SettlementError as exc:
-        return _panel(ro, 400, close_form=form, error=str(exc))
-    return _done(ro, _('Order closed.'))
+    ro, form, version = _order(order_id), forms.CloseForm(), _version()
+    return _act(ro, lambda: rules.close_order(ro, current_user, version=version, reason=form.reason.data or ''),
+                _('Order closed.'))
 
 
 # --- print views (A4, in the customer's language) --------------------------------------------------------
@@ -464,7 +401,7 @@ def delivery(order_id):
     try:
         rules.deliver(ro, current_user, version=version, belongings=ticks, key_returned=form.key_returned.data,
                       documents_returned=form.documents_returned.data, documents_note=form.documents_note.data or '',
-                      old_parts=form.old_parts.data, signature_png=_signature_png(form.signature.data),
+                      old_parts=form.old_parts.data, signature_png=signature_png(form.signature.data),
                       signer=form.signer.data, satisfaction=form.satisfaction.data, comment=form.comment.data or '',
                       next_service_date=form.next_service_date.data, next_service_km=form.next_service_km.data,
                       on_account_reason=form.on_account_reason.data or '')

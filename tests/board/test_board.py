@@ -16,7 +16,7 @@ from app.reception.models import OrderLine
 from app.workshop.models import AddedWork, PartsRequest
 from tests import factories
 from tests.helpers import mid_minute
-from tests.conftest import TEST_DB
+from tests.helpers import TEST_DB
 from tests.dispatch.helpers import HX, build_floor, make_waiting_order, sign_in
 
 

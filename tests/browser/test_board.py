@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import login, shot
-from tests.conftest import TEST_DB
+from tests.helpers import TEST_DB
 
 # The browser's server runs on its own SQLite database: once, in the SQLite pass, is enough.
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(TEST_DB == 'postgres', reason='runs in the SQLite pass')]

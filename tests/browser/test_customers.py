@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from app.core.validators import make_vin
 from tests.browser.conftest import login, shot
-from tests.conftest import TEST_DB
+from tests.helpers import TEST_DB
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(TEST_DB == 'postgres', reason='the browser tests run in the SQLite pass')]

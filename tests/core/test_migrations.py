@@ -2,7 +2,7 @@
 from playhouse.schema_diff import diff_models
 
 from app.core import db as core_db
-from tests.conftest import TEST_DATABASE_URL, TEST_DB, postgres_available, require, reset_postgres
+from tests.helpers import TEST_DATABASE_URL, TEST_DB, postgres_available, require, reset_postgres
 
 
 def _empty_database(tmp_path):

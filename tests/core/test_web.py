@@ -2,7 +2,7 @@
 import pytest
 
 from app import create_app
-from tests.conftest import TEST_CONFIG
+from tests.helpers import TEST_CONFIG
 from tests.core.world import build_world, url_for_rule
 
 HEADERS = {

@@ -4,7 +4,7 @@ import subprocess
 
 from app.labels.models import KeyHook, KeyTag
 from app.reception.models import RepairOrder
-from tests.conftest import require
+from tests.helpers import require
 
 
 def put_key_on(order, tag, hook=None):

@@ -8,7 +8,7 @@ from PIL import Image, ImageFont
 from app.labels import render, rules
 from app.reception.models import RepairOrder
 from tests import factories
-from tests.conftest import require
+from tests.helpers import require
 from tests.labels.helpers import decode_qr
 
 SVG = '{http://www.w3.org/2000/svg}'

@@ -10,7 +10,7 @@ from app import create_app
 from app.core import db as core_db
 from app.core.db import transaction
 from tests import factories
-from tests.conftest import TEST_CONFIG, TEST_DB
+from tests.helpers import TEST_CONFIG, TEST_DB
 
 sqlite_only = pytest.mark.skipif(TEST_DB == 'postgres', reason='the SQLite online backup')
 WRITTEN = ('customer', 'vehicle')          # the tables the concurrent writer adds to

@@ -17,7 +17,7 @@ import pytest
 from app.core import db as core_db
 from app.core.models import IdempotencyKey
 from tests import factories
-from tests.conftest import TEST_DB, TEST_DATABASE_URL
+from tests.helpers import TEST_DB, TEST_DATABASE_URL
 from tests.ops.live import Browser, Server
 
 sqlite_only = pytest.mark.skipif(TEST_DB == 'postgres', reason='SQLite file lock')

@@ -20,7 +20,7 @@ from app import create_app
 from app.core import db as core_db
 from app.core.access import ANY_STAFF, PUBLIC, ROLES
 from tests import factories
-from tests.conftest import TEST_CONFIG, TEST_DB, FreshContextClient
+from tests.helpers import TEST_CONFIG, TEST_DB, FreshContextClient
 from tests.core.world import build_world
 
 WRITE_METHODS = ('POST', 'PUT', 'PATCH', 'DELETE')

@@ -8,7 +8,7 @@ from app.core.models import Photo
 from app.reception import links as rules
 from app.workshop.models import AddedWork, Finding
 from tests import factories
-from tests.conftest import require
+from tests.helpers import require
 
 
 def pending_item(order, technician, *, description='Replace front brake discs', labour='450.00', parts='1280.00',
