@@ -9,18 +9,14 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
+from app.core import errors
 from app.core import audit
 from app.core.db import transaction
 from app.catalogue.models import CannedJob, CannedJobPart
 
 
-class Refused(ValueError):
+class Refused(errors.Refused):
     """The job cannot be saved as typed; `field` names the form field the message belongs to."""
-
-    def __init__(self, message, field=None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 @dataclass

@@ -8,7 +8,7 @@ from app.accounts.context import current_shop
 from app.catalogue import rules
 from app.catalogue.forms import BLANK_PART_ROWS, CATEGORY_CHOICES, JobForm
 from app.core.access import ADMIN, ADVISOR, FOREMAN, MANAGER, PARTS, allow
-from app.core.web import render
+from app.core.web import act, render
 from app.catalogue.models import CannedJob
 
 bp = Blueprint('catalogue', __name__)
@@ -36,7 +36,8 @@ def _form_page(form, job, status=200):
     shop = current_shop()
     page = render('catalogue/job_form.html', None, form=form, job=job,
                   systems=rules.known_values(shop, CannedJob.system), skills=rules.known_values(shop, CannedJob.skill))
-    return page, status
+    page.status_code = status
+    return page
 
 
 def _with_blank_rows(form):
@@ -57,15 +58,11 @@ def _save(form, job):
 
 
 def _submit(form, job):
-    if not form.validate():
-        return _form_page(_with_blank_rows(form), job, 400)
-    try:
-        saved = _save(form, job)
-    except rules.Refused as exc:
-        getattr(form, exc.field).errors = list(getattr(form, exc.field).errors) + [exc.message]
-        return _form_page(_with_blank_rows(form), job, 400)
-    flash(_('Saved %(code)s.', code=saved.code), 'success')
-    return redirect(url_for('catalogue.jobs', q=saved.code))
+    saved = []
+    return act(lambda status, **_given: _form_page(_with_blank_rows(form), job, status),
+               lambda: saved.append(_save(form, job)), form=form, form_as='_typed',
+               done=lambda: _('Saved %(code)s.', code=saved[0].code),
+               back=lambda: url_for('catalogue.jobs', q=saved[0].code))
 
 
 @bp.route('/catalogue/jobs/new', methods=['GET', 'POST'])

@@ -41,15 +41,16 @@ def vary(resp):
 STALE_MESSAGE = lambda: _('Someone else changed this a moment ago. Here it is as it is now: check it and try again.')  # noqa: E731
 
 
-def act(piece, run, *, done, back, form=None, form_as='form'):
+def act(piece, run, *, done, back, form=None, form_as='form', after=None):
     """The one shape of an action view: POST → rule → the piece again, or its page.
 
     `piece(status, **given)` draws the swappable piece (its page without htmx) with anything given: the form as
-    typed (under `form_as`), `error`, `done`. `run()` calls the rule: one transaction, raising Refused when it
-    refuses. A form that does not validate, or a refusal, gives the piece again with what was typed and the message
+    typed (under `form_as`), `error` (or the message on the form's field the refusal names), `refused` (the
+    refusal itself), `done`. `run()` calls the rule: one transaction, raising Refused when it refuses. A form that does not validate, or a refusal, gives the piece again with what was typed and the message
     (400, or the refusal's status); a stale form (someone changed the record since the page was drawn) gives the
     fresh piece with a 409 and says so, everywhere alike. Done: the piece with `done` for htmx, else `back` with a
-    flash (a plain form works without JavaScript).
+    flash (a plain form works without JavaScript). `done` and `back` may be callables, called once the rule has
+    run (to name what it made). `after`: what the piece shows once done (a fresh form…).
     """
     given = {form_as: form} if form is not None else {}
     if form is not None and not form.validate_on_submit():
@@ -59,11 +60,16 @@ def act(piece, run, *, done, back, form=None, form_as='form'):
     except StaleRecord:
         return piece(409, error=STALE_MESSAGE())
     except Refused as exc:
-        return piece(exc.status, error=str(exc), **given)
+        field = getattr(form, exc.field, None) if (form is not None and exc.field) else None
+        if field is not None and hasattr(field, 'errors'):
+            field.errors = list(field.errors) + [str(exc)]     # said on the field it is about
+            return piece(exc.status, refused=exc, **given)
+        return piece(exc.status, error=str(exc), refused=exc, **given)
+    done = done() if callable(done) else done     # a callable reads what the rule made (a number, an id)
     if wants_fragment():
-        return piece(200, done=done)
+        return piece(200, done=done, **(after or {}))
     flash(done, 'ok')
-    return redirect(back)
+    return redirect(back() if callable(back) else back)
 
 
 def replay(piece, back):

@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 import peewee as pw
 from flask_babel import lazy_gettext as _l
 
+from app.core.errors import Refused
 from app.core import audit
 from app.core.db import db, transaction, utcnow
 from app.core.i18n import LANGUAGE_NAMES
@@ -30,28 +31,20 @@ KINDS = (Customer.PERSON, Customer.COMPANY)
 LANGUAGES = tuple(LANGUAGE_NAMES)
 
 
-class InvalidFile(ValueError):
+class InvalidFile(Refused):
     """A value a form would have refused; the message says what to fix."""
 
     def __init__(self, field, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+        super().__init__(message, field)
 
 
-class DuplicateVehicle(Exception):
+class DuplicateVehicle(Refused):
     """The VIN or plate is already on file in this shop: use that vehicle instead of a second one."""
 
     def __init__(self, vehicle, field):
-        super().__init__('%s already on file as vehicle %s' % (field, vehicle.id))
+        super().__init__(_l('This VIN is already on file.') if field == 'vin' else _l('This plate is already on file.'),
+                         field)
         self.vehicle = vehicle
-        self.field = field          # 'vin' or 'plate'
-
-    @property
-    def message(self):
-        if self.field == 'vin':
-            return _l('This VIN is already on file.')
-        return _l('This plate is already on file.')
 
 
 def _only(fields, allowed):

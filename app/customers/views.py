@@ -1,4 +1,6 @@
 """Customer files (客户档案): the search box, customers, their vehicles and a vehicle's history."""
+from functools import partial
+
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, flash, redirect, request, url_for
@@ -10,7 +12,7 @@ from app.accounts.context import current_shop
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, FOREMAN, MANAGER, WARRANTY, allow
 from app.core.timeutil import local_now
 from app.core.validators import format_phone, normalize_plate, plate_problem
-from app.core.web import render
+from app.core.web import act, render
 from app.customers import rules
 from app.customers.forms import CustomerForm, VehicleForm
 from app.customers.search import find_customers, phone_prefixes, search
@@ -38,10 +40,6 @@ def _phone(value):
 
 def _today():
     return local_now(current_shop().timezone).date()
-
-
-def _status(form):
-    return 400 if form.errors else 200
 
 
 def _next():
@@ -91,15 +89,14 @@ def customer_new():
     if request.method == 'GET':
         form.phone.data = request.args.get('phone', '')[:30]
         form.name.data = request.args.get('name', '')[:100]
-    if form.validate_on_submit():
-        try:
-            customer = rules.create_customer(current_shop(), current_user, **form.rule_fields())
-        except rules.InvalidFile as exc:
-            getattr(form, exc.field).errors.append(str(exc.message))
-        else:
-            flash(_('Customer file opened for %(name)s. Add their vehicle next.', name=customer.name), 'ok')
-            return redirect(url_for('customers.vehicle_new', customer_id=customer.id, next=_next()))
-    return render('customers/customer_form.html', None, form=form, customer=None, next=_next()), _status(form)
+    page = lambda status=200, **_given: _page('customers/customer_form.html', status,  # noqa: E731
+                                                form=form, customer=None, next=_next())
+    if request.method == 'GET':
+        return page()
+    made = []
+    return act(page, lambda: made.append(rules.create_customer(current_shop(), current_user, **form.rule_fields())),
+               form=form, done=lambda: _('Customer file opened for %(name)s. Add their vehicle next.', name=made[0].name),
+               back=lambda: url_for('customers.vehicle_new', customer_id=made[0].id, next=_next()))
 
 
 @bp.route('/customers/<int:customer_id>')
@@ -121,31 +118,29 @@ def customer_edit(customer_id):
     if request.method == 'GET':
         # Shown as people read them; the form stores them back as E.164.
         form.phone.data, form.phone2.data = format_phone(person.phone), format_phone(person.phone2)
-    if form.validate_on_submit():
-        try:
-            rules.update_customer(person, current_user, **form.rule_fields())
-        except rules.InvalidFile as exc:
-            getattr(form, exc.field).errors.append(str(exc.message))
-        else:
-            flash(_('Saved.'), 'ok')
-            return redirect(url_for('customers.customer', customer_id=person.id))
-    return render('customers/customer_form.html', None, form=form, customer=person), _status(form)
+    page = lambda status=200, **_given: _page('customers/customer_form.html', status,  # noqa: E731
+                                                form=form, customer=person)
+    if request.method == 'GET':
+        return page()
+    return act(page, lambda: rules.update_customer(person, current_user, **form.rule_fields()), done=_('Saved.'),
+               back=url_for('customers.customer', customer_id=person.id), form=form)
 
 
 # --- vehicles ---------------------------------------------------------------------------
 
-def _vehicle_form_page(form, owner, car=None, duplicate=None):
-    status = 400 if (form.errors or duplicate) else 200
+def _page(template, status=200, **context):
+    resp = render(template, None, **context)
+    resp.status_code = status
+    return resp
+
+
+def _vehicle_form_page(form, owner, car=None, status=200, refused=None, **_given):
+    """The vehicle form; a VIN or plate already on file (said on its field) offers that vehicle instead."""
+    duplicate = refused if isinstance(refused, rules.DuplicateVehicle) else None
     back = _next()
     use_url = with_vehicle(back, duplicate.vehicle.id) if (duplicate and back) else None
-    return render('customers/vehicle_form.html', None, form=form, owner=owner, car=car,
-                  duplicate=duplicate, next=back, use_url=use_url), status
-
-
-def _duplicate_error(form, dup):
-    """Say it on the field that clashed; the page offers the vehicle already on file."""
-    getattr(form, dup.field).errors.append(str(dup.message))
-    return dup
+    return _page('customers/vehicle_form.html', status, form=form, owner=owner, car=car, duplicate=duplicate,
+                 next=back, use_url=use_url)
 
 
 @bp.route('/customers/<int:customer_id>/vehicles/new', methods=['GET', 'POST'])
@@ -154,19 +149,15 @@ def vehicle_new(customer_id):
     """Put a customer's vehicle on file; a VIN or plate already on file offers that vehicle instead."""
     owner = Customer.get_for_shop_or_404(current_shop(), customer_id)
     form = VehicleForm()
-    duplicate = None
-    if form.validate_on_submit():
-        try:
-            car = rules.create_vehicle(current_shop(), current_user, owner, **form.rule_fields())
-        except rules.DuplicateVehicle as dup:
-            duplicate = _duplicate_error(form, dup)
-        except rules.InvalidFile as exc:
-            getattr(form, exc.field).errors.append(str(exc.message))
-        else:
-            flash(_('%(plate)s is on file.', plate=car.plate), 'ok')
-            back = _next()
-            return redirect(with_vehicle(back, car.id) if back else url_for('customers.vehicle', vehicle_id=car.id))
-    return _vehicle_form_page(form, owner, duplicate=duplicate)
+    page = partial(_vehicle_form_page, form, owner)
+    if request.method == 'GET':
+        return page()
+    made, back = [], _next()
+    return act(lambda status, **given: page(status=status, **given),
+               lambda: made.append(rules.create_vehicle(current_shop(), current_user, owner, **form.rule_fields())),
+               form=form, form_as='_typed', done=lambda: _('%(plate)s is on file.', plate=made[0].plate),
+               back=lambda: with_vehicle(back, made[0].id) if back else url_for('customers.vehicle',
+                                                                                vehicle_id=made[0].id))
 
 
 @bp.route('/vehicles/<int:vehicle_id>')
@@ -187,18 +178,11 @@ def vehicle_edit(vehicle_id):
     car = Vehicle.get_for_shop_or_404(current_shop(), vehicle_id)
     owner = Customer.get_by_id(car.owner_id)
     form = VehicleForm(obj=car)
-    duplicate = None
-    if form.validate_on_submit():
-        try:
-            rules.update_vehicle(car, current_user, **form.rule_fields())
-        except rules.DuplicateVehicle as dup:
-            duplicate = _duplicate_error(form, dup)
-        except rules.InvalidFile as exc:
-            getattr(form, exc.field).errors.append(str(exc.message))
-        else:
-            flash(_('Saved.'), 'ok')
-            return redirect(url_for('customers.vehicle', vehicle_id=car.id))
-    return _vehicle_form_page(form, owner, car=car, duplicate=duplicate)
+    if request.method == 'GET':
+        return _vehicle_form_page(form, owner, car)
+    return act(lambda status, **given: _vehicle_form_page(form, owner, car, status=status, **given),
+               lambda: rules.update_vehicle(car, current_user, **form.rule_fields()), done=_('Saved.'),
+               back=url_for('customers.vehicle', vehicle_id=car.id), form=form, form_as='_typed')
 
 
 @bp.route('/vehicles/<int:vehicle_id>/owner', methods=['GET', 'POST'])

@@ -7,6 +7,7 @@ Each write is one user action: one transaction with its audit event. Putting a t
 import peewee as pw
 from flask_babel import gettext as _
 
+from app.core.errors import Refused
 from app.core import audit
 from app.core.db import transaction
 from app.labels.models import KeyHook, KeyTag
@@ -14,7 +15,7 @@ from app.labels.models import KeyHook, KeyTag
 MAX_ADD = 100   # tags or hooks added in one go: a typo of 1000 should not fill the pool
 
 
-class PoolError(Exception):
+class PoolError(Refused):
     """A pool action that cannot be done, with a message for the person who tried."""
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
+from app.core.errors import Refused
 from app.core import audit, stages
 from app.core import photos as photos_store
 from app.core.db import transaction, utcnow
@@ -112,7 +113,7 @@ MARK_KINDS = {
 OUTLINE_W, OUTLINE_H = 640, 360
 
 
-class CheckinError(ValueError):
+class CheckinError(Refused):
     """A check-in step cannot be saved or signed; the message says what to do."""
 
 

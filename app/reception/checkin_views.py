@@ -1,4 +1,5 @@
 """The check-in flow at the intake tablet: one page per step, each step saved as it is completed."""
+from functools import partial
 
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
@@ -12,7 +13,7 @@ from app.core.db import transaction
 from app.core.i18n import current_language
 from app.core.photos import PhotoRejected
 from app.core.timeutil import to_local, to_utc
-from app.core.web import render
+from app.core.web import act, render
 from app.reception import checkin as rules
 from app.reception import forms
 from app.catalogue.models import CannedJob
@@ -176,14 +177,20 @@ def checkin_new_vehicle(draft_id):
 
 # --- step 2: walk-around -----------------------------------------------------------------
 
-def _walkaround_piece(order, mark_form=None, error=None, status=200):
+def _walkaround_piece(order, status=200, *, mark_form=None, error=None, **_given):
     marks = list(order.marks.order_by(WalkaroundMark.id))
     photos = {m.id: list(Photo.of('walkaround_mark', m.id)) for m in marks}
     resp = _step_page(order, 'walkaround', 'reception/_walkaround.html', marks=marks, photos=photos,
                       mark_form=mark_form or forms.MarkForm(formdata=None), photo_form=forms.PhotoForm(formdata=None),
-                  error=error,
-                      kinds=rules.MARK_KINDS, checks=rules.CHECKS, results=order.check_results)
-    return resp, status
+                      error=error, kinds=rules.MARK_KINDS, checks=rules.CHECKS, results=order.check_results)
+    resp.status_code = status
+    return resp
+
+
+def _walkaround_act(order, run, done, **form):
+    """An action on the walk-around's marks: the piece again, or the step's page (app.core.web.act)."""
+    return act(partial(_walkaround_piece, order), run, done=done,
+               back=url_for('reception.checkin_walkaround', draft_id=order.id), **form)
 
 
 @bp.route('/checkin/<int:draft_id>/walkaround', methods=['GET', 'POST'])
@@ -215,13 +222,13 @@ def checkin_mark_add(draft_id):
         # Without JavaScript the outline is an image button: the browser sends pixels of its drawn size.
         x = float(request.form['spot.x']) * 100 / rules.OUTLINE_W
         y = float(request.form['spot.y']) * 100 / rules.OUTLINE_H
-    if not form.validate_on_submit() or x is None or y is None:
-        return _walkaround_piece(order, form, _('Tap on the car drawing to place the mark.'), 400)
-    try:
+
+    def run():
+        if x is None or y is None:
+            raise rules.CheckinError(_('Tap on the car drawing to place the mark.'))
         rules.add_mark(order, current_user, view='top', x=x, y=y, kind=form.kind.data, note=form.note.data or '')
-    except rules.CheckinError as exc:
-        return _walkaround_piece(order, form, str(exc), 400)
-    return _walkaround_piece(order, forms.MarkForm(formdata=None, kind=form.kind.data))
+    return _walkaround_act(order, run, _('Mark added.'), form=form, form_as='mark_form',
+                           after={'mark_form': forms.MarkForm(formdata=None, kind=form.kind.data)})
 
 
 @bp.route('/checkin/<int:draft_id>/marks/<int:mark_id>/delete', methods=['POST'])
@@ -230,8 +237,7 @@ def checkin_mark_delete(draft_id, mark_id):
     """Remove a mark placed by mistake."""
     order = _draft(draft_id)
     mark = _child(WalkaroundMark, mark_id, order)
-    rules.remove_mark(order, current_user, mark)
-    return _walkaround_piece(order)
+    return _walkaround_act(order, lambda: rules.remove_mark(order, current_user, mark), _('Mark removed.'))
 
 
 @bp.route('/checkin/<int:draft_id>/marks/<int:mark_id>/photos', methods=['POST'])
@@ -242,13 +248,15 @@ def checkin_mark_photo(draft_id, mark_id):
     mark = _child(WalkaroundMark, mark_id, order)
     form = forms.PhotoForm()
     upload = form.photo.data
-    if not form.validate_on_submit() or upload is None or not getattr(upload, 'filename', ''):
-        return _walkaround_piece(order, error=_('Choose a photo to upload.'), status=400)
-    try:
-        rules.add_mark_photo(order, current_user, mark, upload.read())
-    except PhotoRejected as exc:
-        return _walkaround_piece(order, error=str(exc), status=400)
-    return _walkaround_piece(order)
+
+    def run():
+        if upload is None or not getattr(upload, 'filename', ''):
+            raise rules.CheckinError(_('Choose a photo to upload.'))
+        try:
+            rules.add_mark_photo(order, current_user, mark, upload.read())
+        except PhotoRejected as exc:
+            raise rules.CheckinError(str(exc))
+    return _walkaround_act(order, run, _('Photo added.'), form=form, form_as='photo_form')
 
 
 # --- step 3: belongings ------------------------------------------------------------------
@@ -339,7 +347,7 @@ def checkin_key(draft_id):
 
 # --- step 5: estimate --------------------------------------------------------------------
 
-def _estimate_piece(order, line_form=None, part_forms=None, error=None, status=200, method_form=None):
+def _estimate_piece(order, status=200, *, line_form=None, part_forms=None, error=None, method_form=None, **_given):
     lines = list(OrderLine.select().where(OrderLine.order == order).order_by(OrderLine.position, OrderLine.id))
     parts = {}
     for p in PartLine.select().where(PartLine.order == order).order_by(PartLine.id):
@@ -349,7 +357,14 @@ def _estimate_piece(order, line_form=None, part_forms=None, error=None, status=2
     resp = _step_page(order, 'estimate', 'reception/_estimate.html', lines=lines, parts=parts,
                       line_form=line_form, part_forms=part_forms or {}, totals=order_totals(order), error=error,
                       method_form=method_form, new_part=forms.PartForm)
-    return resp, status
+    resp.status_code = status
+    return resp
+
+
+def _estimate_act(order, run, done, **form):
+    """An action on the estimate's jobs and parts: the piece again, or the step's page (app.core.web.act)."""
+    return act(partial(_estimate_piece, order), run, done=done,
+               back=url_for('reception.checkin_estimate', draft_id=order.id), **form)
 
 
 def _with_jobs(form):
@@ -374,8 +389,8 @@ def checkin_estimate(draft_id):
                 rules.save_estimate(order, current_user, method=method_form.method.data)
                 return _next(order, 'estimate')
             except rules.CheckinError as exc:
-                return _estimate_piece(order, error=str(exc), status=400, method_form=method_form)
-        return _estimate_piece(order, status=400, method_form=method_form)
+                return _estimate_piece(order, 400, error=str(exc), method_form=method_form)
+        return _estimate_piece(order, 400, method_form=method_form)
     return _estimate_piece(order)
 
 
@@ -385,15 +400,12 @@ def checkin_line_add(draft_id):
     """Add a job: a canned job with its usual parts, or one typed freely."""
     order = _draft(draft_id)
     form = _with_jobs(forms.LineForm())
-    if not form.validate_on_submit():
-        return _estimate_piece(order, line_form=form, status=400)
-    canned = CannedJob.get_for_shop_or_404(current_shop(), form.canned_job.data) if form.canned_job.data else None
-    try:
+
+    def run():
+        canned = CannedJob.get_for_shop_or_404(current_shop(), form.canned_job.data) if form.canned_job.data else None
         rules.add_estimate_line(order, current_user, canned_job=canned, description=form.description.data or '',
                                 hours=form.hours.data)
-    except rules.CheckinError as exc:
-        return _estimate_piece(order, line_form=form, error=str(exc), status=400)
-    return _estimate_piece(order)
+    return _estimate_act(order, run, _('Job added.'), form=form, form_as='line_form')
 
 
 @bp.route('/checkin/<int:draft_id>/lines/<int:line_id>/delete', methods=['POST'])
@@ -402,8 +414,7 @@ def checkin_line_delete(draft_id, line_id):
     """Remove a job from the estimate."""
     order = _draft(draft_id)
     line = _child(OrderLine, line_id, order)
-    rules.remove_estimate_line(order, current_user, line)
-    return _estimate_piece(order)
+    return _estimate_act(order, lambda: rules.remove_estimate_line(order, current_user, line), _('Job removed.'))
 
 
 @bp.route('/checkin/<int:draft_id>/lines/<int:line_id>/parts', methods=['POST'])
@@ -413,12 +424,14 @@ def checkin_part_add(draft_id, line_id):
     order = _draft(draft_id)
     line = _child(OrderLine, line_id, order)
     form = forms.PartForm(prefix='p%d' % line.id)
-    if not form.validate_on_submit():
-        return _estimate_piece(order, part_forms={line.id: form}, status=400)
-    rules.add_part(order, current_user, line, part_number=form.part_number.data or '', name=form.name.data,
-                   quantity=form.quantity.data, unit_price=form.unit_price.data, supplied_by=form.supplied_by.data,
-                   origin=form.origin.data, key_system=form.key_system.data)
-    return _estimate_piece(order)
+    run = lambda: rules.add_part(  # noqa: E731
+        order, current_user, line, part_number=form.part_number.data or '', name=form.name.data,
+        quantity=form.quantity.data, unit_price=form.unit_price.data, supplied_by=form.supplied_by.data,
+        origin=form.origin.data, key_system=form.key_system.data)
+    return act(lambda status, **given: _estimate_piece(order, status, part_forms={line.id: form}
+                                                      if status >= 400 else None, **given),
+               run, done=_('Part added.'), back=url_for('reception.checkin_estimate', draft_id=order.id), form=form,
+               form_as='_part_form')
 
 
 @bp.route('/checkin/<int:draft_id>/parts/<int:part_id>/delete', methods=['POST'])
@@ -427,8 +440,7 @@ def checkin_part_delete(draft_id, part_id):
     """Remove a part from a job."""
     order = _draft(draft_id)
     part = _child(PartLine, part_id, order)
-    rules.remove_part(order, current_user, part)
-    return _estimate_piece(order)
+    return _estimate_act(order, lambda: rules.remove_part(order, current_user, part), _('Part removed.'))
 
 
 # --- step 6: promised time -------------------------------------------------------------------

@@ -1,13 +1,14 @@
 """Key tags and bags on repair orders: the short scan URLs their QR labels carry, the bags' labels, and the key
 tag pool with the order each tag and hook is on. Registered on the reception blueprint (app.reception.views)."""
 import peewee as pw
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.context import current_shop
 from app.core.access import ADMIN, ANY_STAFF, MANAGER, allow, may_use
-from app.core.web import public_url, render, wants_fragment
+from app.core.errors import StaleRecord
+from app.core.web import act, public_url, render
 from app.labels import forms
 from app.labels import render as draw
 from app.labels import rules as pool_rules
@@ -88,24 +89,30 @@ def bag_roll(order_id):
 
 # --- the pool ---------------------------------------------------------------------------
 
-def _pool(tag_form=None, hook_form=None, message=None, kind='ok', status=200):
+def _pool(status=200, *, tag_form=None, hook_form=None, done=None, error=None, **_given):
     shop = current_shop()
     resp = render('reception/key_pool.html', 'reception/_key_pool.html',
                   tags=keys.tag_rows(shop), retired=keys.tag_rows(shop, active=False),
                   hooks=keys.hook_rows(shop),
                   tag_form=tag_form or forms.AddForm(prefix='tags'),
                   hook_form=hook_form or forms.AddForm(prefix='hooks'),
-                  may_manage=may_use('reception.add_key_tags'), message=message, kind=kind)
+                  may_manage=may_use('reception.add_key_tags'), message=error or done,
+                  kind='error' if error else 'ok')
     resp.status_code = status
     return resp
 
 
-def _done(message, kind='ok', status=200):
-    """After an action: the pool itself to htmx, a redirect (and a flash) to a plain form."""
-    if wants_fragment():
-        return _pool(message=message, kind=kind, status=status)
-    flash(message, kind)
-    return redirect(url_for('reception.key_pool'))
+def _act(run, done, **form):
+    """An action on the pool: the pool again (htmx) or its page (app.core.web.act)."""
+    return act(_pool, run, done=done, back=url_for('reception.key_pool'), **form)
+
+
+def _numbered(add, what):
+    """Add tags or hooks; two managers adding at the same moment collide on a number: one of them tries again."""
+    try:
+        return add()
+    except pw.IntegrityError:
+        raise StaleRecord(None, _('Someone else added %(what)s at the same moment. Try again.', what=what))
 
 
 @bp.route('/labels/keys')
@@ -119,29 +126,22 @@ def key_pool():
 @allow(MANAGER, ADMIN)
 def add_key_tags():
     """Add key tags to the pool; their numbers follow on."""
-    form = forms.AddForm(prefix='tags')
-    if not form.validate_on_submit():
-        return _pool(tag_form=form, status=400)
-    try:
-        tags = pool_rules.add_key_tags(current_shop(), current_user, form.count.data)
-    except pw.IntegrityError:
-        return _done(_('Someone else added tags at the same moment. Try again.'), 'error', 409)
-    return _done(_('Key tags %(first)d to %(last)d added. Print their labels below.',
-                   first=tags[0].number, last=tags[-1].number))
+    form, made = forms.AddForm(prefix='tags'), []
+    run = lambda: made.extend(_numbered(  # noqa: E731
+        lambda: pool_rules.add_key_tags(current_shop(), current_user, form.count.data), _('tags')))
+    return _act(run, lambda: _('Key tags %(first)d to %(last)d added. Print their labels below.',
+                               first=made[0].number, last=made[-1].number), form=form, form_as='tag_form')
 
 
 @bp.route('/labels/keys/hooks', methods=['POST'])
 @allow(MANAGER, ADMIN)
 def add_key_hooks():
     """Add hooks to the key cabinet; their numbers follow on."""
-    form = forms.AddForm(prefix='hooks')
-    if not form.validate_on_submit():
-        return _pool(hook_form=form, status=400)
-    try:
-        hooks = pool_rules.add_key_hooks(current_shop(), current_user, form.count.data)
-    except pw.IntegrityError:
-        return _done(_('Someone else added hooks at the same moment. Try again.'), 'error', 409)
-    return _done(_('Hooks %(first)d to %(last)d added.', first=hooks[0].number, last=hooks[-1].number))
+    form, made = forms.AddForm(prefix='hooks'), []
+    run = lambda: made.extend(_numbered(  # noqa: E731
+        lambda: pool_rules.add_key_hooks(current_shop(), current_user, form.count.data), _('hooks')))
+    return _act(run, lambda: _('Hooks %(first)d to %(last)d added.', first=made[0].number, last=made[-1].number),
+                form=form, form_as='hook_form')
 
 
 @bp.route('/labels/keys/tags/<int:tag_id>/retire', methods=['POST'])
@@ -149,8 +149,5 @@ def add_key_hooks():
 def retire_key_tag(tag_id):
     """Take a lost or broken key tag out of the pool (only while it is free)."""
     tag = KeyTag.get_for_shop_or_404(current_shop(), tag_id)
-    try:
-        pool_rules.retire_key_tag(tag, current_user)
-    except pool_rules.PoolError as exc:
-        return _done(str(exc), 'error', 400)
-    return _done(_('Key tag %(n)d retired. Its number will not be given again.', n=tag.number))
+    return _act(lambda: pool_rules.retire_key_tag(tag, current_user),
+                _('Key tag %(n)d retired. Its number will not be given again.', n=tag.number))

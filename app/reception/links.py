@@ -34,6 +34,7 @@ from datetime import timedelta
 import peewee as pw
 from flask import current_app, has_request_context
 
+from app.core.errors import Refused
 from app.core import audit, stages
 from app.core.db import db, transaction, utcnow
 from app.core.models import Event
@@ -47,7 +48,7 @@ TOKEN_RE = re.compile(r'^[A-Za-z0-9_-]{%d}$' % TOKEN_LENGTH)
 # A token inside a path or a text (longer than the 12-character hash it is redacted to).
 IN_TEXT_RE = re.compile(r'/s/([A-Za-z0-9_-]{16,64})')
 
-class LinkError(ValueError):
+class LinkError(Refused):
     """The order cannot have a status link (not signed yet)."""
 
 

@@ -6,6 +6,7 @@ import peewee as pw
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
+from app.core.errors import Refused
 from app.accounts.models import User
 from app.core import stages
 from app.core.db import ShopScoped, utcnow
@@ -23,7 +24,7 @@ CHANNELS = {
 }
 
 
-class OrderFrozen(ValueError):
+class OrderFrozen(Refused):
     """The order is settled (or has left the shop): the change asked for cannot be made."""
 
 

@@ -14,7 +14,7 @@ from app.core.idempotency import idempotent
 from app.core.photos import signature_png
 from app.core.settings import get_setting
 from app.core.stages import StaleRecord
-from app.core.web import act, render, replay, wants_fragment
+from app.core.web import act, render, replay
 from app.reception.checkin import DOCUMENTS
 from app.reception.models import Belonging, Recommendation, RepairOrder
 from app.settlement import forms, queries, rules
@@ -269,10 +269,8 @@ def settle(order_id):
     settled = []
     run = lambda: settled.append(rules.settle(ro, current_user, version=version,  # noqa: E731
                                               expected_total=form.expected_total.data or None))
-    resp = _act(ro, run, '', form=form, form_as='settle_form')
-    if settled and not wants_fragment():
-        flash(_('Settled as %(n)s. Take the payment and print the settlement.', n=settled[0].number), 'ok')
-    return resp
+    return _act(ro, run, lambda: _('Settled as %(n)s. Take the payment and print the settlement.', n=settled[0].number),
+                form=form, form_as='settle_form')
 
 
 @bp.route('/orders/<int:order_id>/settlement/payments', methods=['POST'])
@@ -296,10 +294,7 @@ def credit_note(order_id):
     issued = []
     run = lambda: issued.append(rules.issue_credit_note(ro, current_user, reason=form.reason.data,  # noqa: E731
                                                         line_ids=lines, amount=form.amount.data, version=version))
-    resp = _act(ro, run, '', form=form, form_as='credit_form')
-    if issued and not wants_fragment():
-        flash(_('Credit note %(n)s issued.', n=issued[0].number), 'ok')
-    return resp
+    return _act(ro, run, lambda: _('Credit note %(n)s issued.', n=issued[0].number), form=form, form_as='credit_form')
 
 
 @bp.route('/orders/<int:order_id>/close', methods=['POST'])

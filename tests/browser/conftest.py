@@ -19,7 +19,6 @@ import pytest
 from tests.helpers import require
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / 'tests' / 'artifacts'
 CHROMIUM = '/usr/bin/chromium'
 CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
                  '--disable-component-update', '--no-first-run', '--disable-sync']
@@ -126,22 +125,3 @@ def tablet(browser):
         yield context.new_page()
     finally:
         context.close()
-
-
-def shot(page, name):
-    """Full-page screenshot to tests/artifacts/<name>.png."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / ('%s.png' % name)
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def login(page, base, username, password='servicebay'):
-    """Sign in through the login form (opens /login unless already there) and wait for the next page."""
-    if '/login' not in page.url:
-        page.goto(base + '/login')
-    page.fill('input[name=username]', username)
-    page.fill('input[name=password]', password)
-    with page.expect_navigation():
-        page.click('form[action$="/login"] button[type=submit]')
-    page.wait_for_load_state('load')

@@ -2,7 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, shot
+from tests.browser.helpers import login, shot
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, shot
+from tests.browser.helpers import login, shot
 from tests.helpers import TEST_DB
 
 # The browser's server runs on its own SQLite database: once, in the SQLite pass, is enough.

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.core.validators import make_vin
-from tests.browser.conftest import login, shot
+from tests.browser.helpers import login, shot
 from tests.helpers import TEST_DB
 
 pytestmark = [pytest.mark.browser,

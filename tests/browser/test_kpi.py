@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import login, shot
+from tests.browser.helpers import login, shot
 
 pytestmark = pytest.mark.browser
 

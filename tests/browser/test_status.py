@@ -6,7 +6,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, shot
+from tests.browser.helpers import login, shot
 from tests.status.helpers import decode_qr_png
 
 pytestmark = pytest.mark.browser

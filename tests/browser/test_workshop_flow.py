@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, shot
+from tests.browser.helpers import login, shot
 from tests.labels.helpers import decode_qr
 
 pytestmark = pytest.mark.browser

@@ -3,14 +3,9 @@ import random
 
 import pytest
 
-from app.core.validators import make_vin
 from app.customers import rules
 from tests import factories
-
-
-def vin(serial, prefix='LVGBE40K5M'):
-    """A valid VIN ending in `serial` (6 characters)."""
-    return make_vin(prefix, serial)
+from tests.customers.helpers import vin
 
 
 @pytest.fixture

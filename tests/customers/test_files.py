@@ -7,7 +7,7 @@ from app.core.models import Event
 from app.customers import rules
 from app.customers.models import Customer, MileageReading, Ownership, Vehicle
 from tests import factories
-from tests.customers.conftest import vin
+from tests.customers.helpers import vin
 
 CUSTOMER = {'kind': 'person', 'name': '孙丽', 'phone': '186 0000 2222', 'phone2': '', 'language': 'zh',
             'consent_contact': 'y', 'note': '周末来'}

@@ -5,7 +5,7 @@ from app.core import db as core_db
 from app.customers import rules
 from app.customers.search import EXACT, find_customers, search
 from tests import factories
-from tests.customers.conftest import vin
+from tests.customers.helpers import vin
 
 
 def plates(matches):

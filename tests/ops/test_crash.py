@@ -147,7 +147,7 @@ def test_kill_during_settlement_leaves_it_unsettled_and_the_retry_settles_once(a
                                                                               tmp_path):
     """A settlement lost with the server has no number and no frozen items; the retry settles once, number 1."""
     from app.settlement.models import Settlement
-    from tests.settlement.conftest import build_order
+    from tests.settlement.helpers import build_order
     advisor = make_user('amy', ['advisor'])
     order = build_order(shop, advisor)[0]
     browser = Browser(server.base)

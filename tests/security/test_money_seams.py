@@ -13,7 +13,8 @@ from app.kpi import figures
 from app.reception.models import RepairOrder
 from app.settlement.models import CreditNote, Settlement
 from app.settlement.totals import order_money
-from tests.settlement.conftest import build_order, login
+from tests.helpers import signed_in as login
+from tests.settlement.helpers import build_order
 
 
 def _post(client, order, action, **data):

@@ -16,7 +16,8 @@ from app.reports.periods import MONTH, period_of
 from app.settlement import queries, rules
 from app.settlement.models import Settlement
 from app.settlement.totals import order_money
-from tests.settlement.conftest import build_order, login
+from tests.helpers import signed_in as login
+from tests.settlement.helpers import build_order
 
 
 def _settle(order, by, *, payers=None, discount=None):

@@ -20,8 +20,9 @@ from app.settlement.models import BelongingReturn, Settlement, VehicleDelivery
 from app.core.timeutil import add_months
 from app.settlement.totals import order_money
 from tests import factories
-from tests.settlement.conftest import build_order, login
-from tests.settlement.test_settlement import act, settle
+from tests.helpers import signed_in as login
+from tests.settlement.helpers import build_order
+from tests.settlement.helpers import act, settle
 
 SIGNATURE = 'data:image/png;base64,' + base64.b64encode(factories.tiny_png()).decode()
 

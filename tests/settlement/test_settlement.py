@@ -2,7 +2,6 @@
 credit notes instead of edits, the guarantee table, print views, versions, repeats and roles."""
 import json
 import re
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -15,25 +14,8 @@ from app.settlement import rules
 from app.settlement.models import (CreditNote, Discount, GuaranteeTerm, Payment, Settlement, SettlementLine)
 from app.settlement.totals import order_money
 from tests import factories
-from tests.settlement.conftest import build_order, login
-
-
-def version_of(order):
-    s = Settlement.get_or_none(Settlement.order == order)
-    return s.version if s else 0
-
-
-def act(client, order, action, version=None, **data):
-    """POST a settlement action the way the page does: with the version it was drawn with and a fresh key."""
-    data.setdefault('idem', uuid.uuid4().hex)
-    data['version'] = version_of(order) if version is None else version
-    return client.post('/orders/%d/settlement/%s' % (order.id, action), data=data)
-
-
-def settle(client, order):
-    resp = act(client, order, 'settle')
-    assert resp.status_code == 302, resp.get_data(as_text=True)
-    return Settlement.get(Settlement.order == order)
+from tests.helpers import signed_in as login
+from tests.settlement.helpers import act, build_order, settle, version_of
 
 
 def test_totals_to_the_cent_with_added_work(order, shop):

@@ -19,7 +19,7 @@ from app.reception.links import ensure_link
 from app.workshop import rules as workshop
 from app.workshop.models import AddedWork, AddedWorkPart
 from tests import factories
-from tests.settlement.conftest import login
+from tests.helpers import signed_in as login
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def test_a_bill_above_what_was_agreed_needs_the_customers_consent(app, shop, adv
 
 def test_the_shops_own_share_over_the_limit_needs_the_manager(app, shop, advisor, manager):
     """Setting every item to 'internal' made the bill free without anyone approving it."""
-    from tests.settlement.conftest import build_order
+    from tests.settlement.helpers import build_order
     order, line1, line2 = build_order(shop, advisor)
     payers = {it.key: 'internal' for it in order_money(order).items if it.kind == 'labour'}
     rules.set_payers(order, advisor, payers=payers, version=0)
@@ -150,7 +150,7 @@ def test_the_shops_own_share_over_the_limit_needs_the_manager(app, shop, advisor
 def test_a_write_off_is_the_managers_and_leaves_the_receivables(app, shop, advisor, manager):
     """An advisor could clear what a customer owes; or a written-off bill stayed on the receivables."""
     from app.settlement import queries
-    from tests.settlement.conftest import build_order
+    from tests.settlement.helpers import build_order
     order = build_order(shop, advisor)[0]
     s = rules.settle(order, advisor, version=0)
     assert len(queries.customer_receivables(shop)) == 1

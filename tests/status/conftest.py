@@ -1,7 +1,6 @@
 """Fixtures for the status-link tests: a shop with staff, a signed order and its link."""
 import pytest
 
-from app.reception.models import RepairOrder
 from tests import factories
 from tests.status.helpers import token_of
 
@@ -25,5 +24,3 @@ def token(order):
     return token_of(order)
 
 
-def reload(order):
-    return RepairOrder.get_by_id(order.id)

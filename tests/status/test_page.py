@@ -6,7 +6,7 @@ from app.core.db import utcnow
 from app.reception.models import RepairOrder
 from app.workshop.models import AddedWork, ProgressCheck
 from tests import factories
-from tests.status.conftest import reload
+from tests.helpers import reload
 from tests.helpers import mid_minute
 from tests.status.helpers import pending_item, token_of
 

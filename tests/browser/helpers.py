@@ -1,0 +1,23 @@
+"""The browser tests' own helpers: a screenshot to look at, and signing in through the login form."""
+from pathlib import Path
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / 'artifacts'     # tests/artifacts (git-ignored)
+
+
+def shot(page, name):
+    """Full-page screenshot to tests/artifacts/<name>.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / ('%s.png' % name)
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def login(page, base, username, password='servicebay'):
+    """Sign in through the login form (opens /login unless already there) and wait for the next page."""
+    if '/login' not in page.url:
+        page.goto(base + '/login')
+    page.fill('input[name=username]', username)
+    page.fill('input[name=password]', password)
+    with page.expect_navigation():
+        page.click('form[action$="/login"] button[type=submit]')
+    page.wait_for_load_state('load')
