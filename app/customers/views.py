@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.accounts.context import current_shop
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, FOREMAN, MANAGER, WARRANTY, allow
-from app.core.timeutil import local_now
+from app.core.timeutil import shop_today
 from app.core.validators import format_phone, normalize_plate, plate_problem
 from app.core.web import act, render
 from app.customers import rules
@@ -36,10 +36,6 @@ RESULTS = 20
 def _phone(value):
     """A stored E.164 number as people read it (138 1234 5678)."""
     return format_phone(value)
-
-
-def _today():
-    return local_now(current_shop().timezone).date()
 
 
 def _next():
@@ -168,7 +164,7 @@ def vehicle(vehicle_id):
     car = Vehicle.get_for_shop_or_404(current_shop(), vehicle_id)
     return render('customers/vehicle.html', None, car=car, owner=Customer.get_by_id(car.owner_id),
                   owners=list(rules.ownership_history(car)), readings=list(rules.mileage_history(car).limit(50)),
-                  sections=file_sections('vehicle', car, today=_today()))
+                  sections=file_sections('vehicle', car, today=shop_today(current_shop())))
 
 
 @bp.route('/vehicles/<int:vehicle_id>/edit', methods=['GET', 'POST'])

@@ -20,7 +20,7 @@ from app import create_app
 from app.core import db as core_db
 from app.core.access import ANY_STAFF, PUBLIC, ROLES
 from tests import factories
-from tests.helpers import TEST_CONFIG, TEST_DB, FreshContextClient
+from tests.helpers import TEST_CONFIG, TEST_DB, FreshContextClient, sign_in
 from tests.core.world import build_world
 
 WRITE_METHODS = ('POST', 'PUT', 'PATCH', 'DELETE')
@@ -74,13 +74,6 @@ def attack_world():
     world = build_world()
     world.users['all'] = factories.make_user('u_all', list(ROLES), [world.shop_a], display_name='All Roles')
     return world
-
-
-def sign_in(client, user):
-    with client.session_transaction() as s:
-        s['_user_id'] = user.get_id()
-        s['_fresh'] = True
-    return client
 
 
 def client_for(app, user=None, address='127.0.0.1'):
