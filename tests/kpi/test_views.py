@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 import pytest
 
-from app.kpi import figures
+from app.kpi import engine, specs
 from app.reception.models import RepairOrder
 from tests import factories
 from tests.kpi import known_month as km
@@ -34,11 +34,11 @@ def test_a_group_counts_each_shop_on_its_own_calendar(month):
     """A dealer group's figures would put an order in the wrong month for a shop in another time zone."""
     berlin = _berlin(month)
     ids = [month.shop.id, berlin.id]
-    f = figures.compute(ids, km.START, km.END, ['car_count', 'timeliness'], now=km.NOW)
+    f = engine.compute(ids, km.START, km.END, ['car_count', 'timeliness'], now=km.NOW)
     assert f['car_count'].value == 5 and (f['timeliness'].numerator, f['timeliness'].denominator) == (2, 5)
-    weeks = figures.trend(ids, 'car_count', km.START, km.END, 'week', now=km.NOW)
+    weeks = engine.trend(ids, 'car_count', km.START, km.END, 'week', now=km.NOW)
     assert [f.value for _d, f in weeks] == [0, 1, 1, 1, 0, 2]
-    april = figures.compute([berlin.id], date(2026, 4, 1), date(2026, 5, 1), ['car_count'], now=km.NOW)
+    april = engine.compute([berlin.id], date(2026, 4, 1), date(2026, 5, 1), ['car_count'], now=km.NOW)
     assert april['car_count'].value == 1
 
 
@@ -48,9 +48,9 @@ def test_dashboard_shows_every_figure_with_its_target_and_chart(month, client, a
     resp = client.get('/kpi/?start=2026-03-01&last=2026-03-31&scope=shop')
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    for name in figures.DASHBOARD:
+    for name in specs.DASHBOARD:
         assert 'id="kpi-%s"' % name in html, name
-    assert html.count('<svg class="kpi-chart"') == len(figures.DASHBOARD)
+    assert html.count('<svg class="kpi-chart"') == len(specs.DASHBOARD)
     assert '50.0%' in html                       # timeliness 2 / 4
     assert '¥1,104.00' in html                    # receivables at the end of March
     assert 'name=compliance_acceptance' in html and 'status=late' in html
