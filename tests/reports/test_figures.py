@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from app.core import periods
+from app.core.models import Setting
 from app.reports.business import business_report
 from app.reports.scorecards import grade, kpi_score, scorecards
 from app.reports.staff import advisor_rows, technician_rows
@@ -144,7 +145,6 @@ def test_yearly_scorecard_counts_the_whole_year(month):
 
 def test_weights_are_settings(month):
     """A manager who changes a weight sees the total move accordingly."""
-    from app.core.models import Setting
     Setting.create(shop=month.shop, key='scorecard_advisor_settlement_accuracy', value='0')
     cards = {c.user.username: c for c in scorecards(month.shop, 'advisor', _period('month', date(2026, 10, 1)))}
     assert cards['rp_adv2'].total == D('100.0')
