@@ -5,6 +5,8 @@ import click
 from flask.cli import AppGroup
 
 from app.core import db as core_db
+from app.core.models import Shop
+from app.kpi import facts
 
 kpi_cli = AppGroup('kpi', help='The KPI dashboard\'s facts.')
 
@@ -13,8 +15,6 @@ kpi_cli = AppGroup('kpi', help='The KPI dashboard\'s facts.')
 @click.option('--shop', 'shop_codes', multiple=True, help='Shop code (default: every shop).')
 def rebuild(shop_codes):
     """Work out every order's KPI facts again (after a canned job's category changed, or to check)."""
-    from app.core.models import Shop
-    from app.kpi import facts
     with core_db.connection():
         shops = Shop.select(Shop.id, Shop.code)
         if shop_codes:

@@ -15,17 +15,16 @@ from decimal import Decimal
 from app.accounts.models import User
 from app.aftercare.models import CallRecord, Complaint, FollowUpTask
 from app.appointments.models import Appointment
+from app.catalogue.models import CannedJob
 from app.core import audit
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, TECHNICIAN
 from app.core.db import transaction, utcnow
-from app.core.models import Counter, Event, Shop
+from app.core.models import Counter, Event, Shop, Signature
 from app.core.money import bill
 from app.core.timeutil import to_local, to_utc
+from app.customers.models import Vehicle
 from app.kpi import facts
 from app.messages.models import Message
-from app.catalogue.models import CannedJob
-from app.core.models import Signature
-from app.customers.models import Vehicle
 from app.reception.models import OrderLine, RepairOrder
 from app.settlement.models import Payment, Settlement, SettlementLine, VehicleDelivery
 from app.workshop.models import ProgressCheck, TimeEntry

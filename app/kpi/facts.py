@@ -24,12 +24,21 @@ window) is stored with the settings it was worked out for and counted afresh whe
 import json
 
 import peewee as pw
+from flask import has_request_context, request
 from peewee import fn
 
+from app.aftercare.models import CallRecord, FollowUpTask
 from app.core.db import is_sqlite, transaction, utcnow
-from app.core.models import Event
+from app.core.models import Event, Shop, Signature
+from app.core.periods import epoch, seconds_between
+from app.core.settings import get_setting
 from app.kpi.models import KpiClockFact, KpiFactMark, KpiLineFact, KpiOrderFact, KpiSettlementFact
-from app.kpi.periods import epoch, seconds_between
+from app.kpi.sql import clocked_seconds, labour_hours_sold, percent_window
+from app.kpi.steps import durations, order_fact_select
+from app.messages.models import Message
+from app.reception.models import OrderLine, RepairOrder, WalkaroundMark
+from app.settlement.models import Settlement, SettlementLine
+from app.workshop.models import ProgressCheck, TimeEntry
 
 FACTS = (KpiOrderFact, KpiLineFact, KpiClockFact, KpiSettlementFact)
 BATCH = 500                 # ids per DELETE / INSERT … SELECT
@@ -38,12 +47,6 @@ FULL_ABOVE = 5000           # more changed orders than this: the shop's facts ar
 
 def _tables():
     """(stamp name, model, its order column) of every table the facts read, the audit trail first."""
-    from app.aftercare.models import CallRecord, FollowUpTask
-    from app.messages.models import Message
-    from app.core.models import Signature
-    from app.reception.models import OrderLine, RepairOrder, WalkaroundMark
-    from app.settlement.models import Settlement, SettlementLine
-    from app.workshop.models import ProgressCheck, TimeEntry
     return [('event', Event, None), ('repair_order', RepairOrder, RepairOrder.id),
             ('order_line', OrderLine, OrderLine.order), ('time_entry', TimeEntry, TimeEntry.order),
             ('settlement', Settlement, Settlement.order), ('settlement_line', SettlementLine, None),
@@ -80,7 +83,6 @@ def refresh(shop_ids):
 
 def _seen_this_request():
     """The shops refreshed during this web request (a page computing several figure sets checks once)."""
-    from flask import has_request_context, request
     if not has_request_context():
         return None
     return request.environ.setdefault('servicebay.kpi_facts_fresh', set())    # (g may outlive the request)
@@ -88,7 +90,6 @@ def _seen_this_request():
 
 def rebuild(shop_ids=None):
     """Make the facts again from scratch (all shops by default); returns the number of orders."""
-    from app.core.models import Shop
     ids = shop_ids or [s.id for s in Shop.select(Shop.id)]
     stamps = current_stamps()
     for shop_id in ids:
@@ -131,7 +132,6 @@ def _refresh_shop(shop_id, stamps, full=False):
 
 def _changed_orders(shop_id, old):
     """Ids of the shop's orders with an event or a new row in a table the facts read since the mark."""
-    from app.aftercare.models import FollowUpTask
     E = Event
     since = E.id > old['event']
     # (events are not narrowed by shop: one written without it still counts; the DELETE and INSERT are the shop's)
@@ -141,7 +141,6 @@ def _changed_orders(shop_id, old):
     for name, model, col in _tables():
         if col is not None:
             queries.append(model.select(col).where((model.id > old[name]) & (model.shop == shop_id)))
-    from app.settlement.models import Settlement, SettlementLine
     queries.append(Settlement.select(Settlement.order).join(SettlementLine, on=(SettlementLine.settlement == Settlement.id))
                    .where((SettlementLine.id > old['settlement_line']) & (Settlement.shop == shop_id)))
     union = queries[0]
@@ -159,9 +158,6 @@ def _delete(shop_id, order_ids):
 
 
 def _insert(shop_id, order_ids):
-    from app.reception.models import OrderLine, RepairOrder
-    from app.settlement.models import Settlement
-    from app.workshop.models import TimeEntry
     where = {RepairOrder: RepairOrder.shop == shop_id, OrderLine: OrderLine.shop == shop_id,
              TimeEntry: TimeEntry.shop == shop_id, Settlement: Settlement.shop == shop_id}
     if order_ids is not None:
@@ -175,24 +171,12 @@ def _insert(shop_id, order_ids):
     _insert_settlements(where[Settlement])
 
 
-def _shop_setting(shop_id, key):
-    from app.core.models import Shop
-    from app.core.settings import get_setting
-    return get_setting(Shop.get_by_id(shop_id), key)
-
-
-def window(lo, hi):
-    """The progress-check window as whole percents (as the step rule compares it)."""
-    from decimal import Decimal
-    return int(Decimal(lo) * 100), int(Decimal(hi) * 100)
-
-
 def _insert_orders(shop_id, where):
-    """What each order's compliance steps compare, from the order and its related rows (figures._delivered_raw)."""
-    from app.kpi import figures
-    from app.reception.models import RepairOrder as RO
-    lo, hi = window(_shop_setting(shop_id, 'progress_check_from'), _shop_setting(shop_id, 'progress_check_to'))
-    raw = figures.order_fact_select(RO, lo, hi).where(where)
+    """What each order's compliance steps compare, from the order and its related rows (app.kpi.steps)."""
+    shop = Shop.get_by_id(shop_id)
+    lo, hi = percent_window(get_setting(shop, 'progress_check_from'), get_setting(shop, 'progress_check_to'))
+    RO = RepairOrder
+    raw = order_fact_select(RO, lo, hi).where(where)
     cte = raw.cte('r', materialized=True)
     r = cte.c
     F = KpiOrderFact
@@ -200,24 +184,15 @@ def _insert_orders(shop_id, where):
              'promised_at', 'accepted_at', 'promise', 'valuables_reminded', 'walked', 'signed_at', 'checked',
              'in_window', 'win_lo', 'win_hi', 'first_notice', 'maintenance', 'ready_at', 'settled_at', 'fu_from',
              'fu_by', 'first_call']
-    derived = {
-        'accept_s': seconds_between(r.checked_in_at, r.accepted_at),
-        'promise_s': seconds_between(r.checked_in_at, r.promise),
-        'notice_margin_s': seconds_between(r.first_notice, r.promised_at),
-        'settle_s': epoch(r.settled_at) - epoch(fn.COALESCE(r.ready_at, r.checked_in_at)),
-        'first_call_e': epoch(r.first_call), 'fu_from_e': epoch(r.fu_from), 'fu_by_e': epoch(r.fu_by),
-    }
+    derived = durations(r)
     sel = RO.select(*[getattr(r, n) for n in plain], *[v.alias(n) for n, v in derived.items()]).from_(cte).with_cte(cte)
     F.insert_from(sel, [getattr(F, n) for n in plain] + [getattr(F, n) for n in derived]).execute()
 
 
 def _insert_lines(where):
-    from app.reception.models import OrderLine as OL
-    from app.reception.models import RepairOrder as RO
-    from app.workshop.models import TimeEntry as TE
+    OL, RO, TE = OrderLine, RepairOrder, TimeEntry
     te = TE.alias('tl')
-    clocked = pw.NodeList((te.select(fn.COALESCE(fn.SUM(seconds_between(te.started_at, te.ended_at)), 0))
-                           .where((te.line == OL.id) & te.ended_at.is_null(False)),))
+    clocked = clocked_seconds(te, te.line == OL.id)
     sel = (OL.select(OL.id, OL.order, OL.shop, OL.technician, OL.status, RO.stage, RO.delivered_at, OL.labour_hours,
                      OL.qc_failures, clocked)
            .join(RO, on=(OL.order == RO.id)).where(where & OL.technician.is_null(False)))
@@ -227,7 +202,7 @@ def _insert_lines(where):
 
 
 def _insert_clocks(where):
-    from app.workshop.models import TimeEntry as TE
+    TE = TimeEntry
     length = pw.Case(None, [(TE.ended_at.is_null(False), seconds_between(TE.started_at, TE.ended_at))], None)
     sel = TE.select(TE.id, TE.order, TE.shop, TE.technician, TE.started_at, epoch(TE.started_at), length).where(where)
     F = KpiClockFact
@@ -236,17 +211,10 @@ def _insert_clocks(where):
 
 
 def _insert_settlements(where):
-    from app.reception.models import RepairOrder as RO
-    from app.settlement.models import Settlement as S
-    from app.settlement.models import SettlementLine as SL
-    from app.workshop.models import TimeEntry as TE
+    RO, S, SL, TE = RepairOrder, Settlement, SettlementLine, TimeEntry
     sl, te = SL.alias('sl'), TE.alias('te')
-    hours = pw.NodeList((sl.select(fn.COALESCE(fn.SUM(sl.hours), 0))
-                         .where((sl.settlement == S.id) & (sl.kind == 'labour')),))
-    clocked = pw.NodeList((te.select(fn.COALESCE(fn.SUM(seconds_between(te.started_at, te.ended_at)), 0))
-                           .where((te.order == S.order) & te.ended_at.is_null(False)),))
-    sel = (S.select(S.id, S.order, S.shop, RO.advisor, S.status, S.settled_at, S.labour, S.parts, S.discount, hours,
-                    clocked)
+    sel = (S.select(S.id, S.order, S.shop, RO.advisor, S.status, S.settled_at, S.labour, S.parts, S.discount,
+                    labour_hours_sold(sl, S.id), clocked_seconds(te, te.order == S.order))
            .join(RO, on=(S.order == RO.id)).where(where))
     F = KpiSettlementFact
     F.insert_from(sel, [F.settlement_id, F.order_id, F.shop_id, F.advisor_id, F.status, F.settled_at, F.labour,

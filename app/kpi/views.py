@@ -8,10 +8,13 @@ from flask_login import current_user
 
 from app.accounts.context import current_shop
 from app.core.access import ADMIN, MANAGER, allow
+from app.core.periods import month_start, next_month
+from app.core.timeutil import shop_today
 from app.core.web import render
-from app.kpi import charts, figures
+from app.kpi import charts, engine
+from app.kpi.figure import STATUS_LABELS, STATUSES
 from app.kpi.forms import PeriodForm
-from app.kpi.periods import next_month
+from app.kpi.specs import COMPLIANCE_STEPS, GROUPS, SPEC_BY_NAME, SPECS
 
 bp = Blueprint('kpi', __name__, url_prefix='/kpi')
 
@@ -33,7 +36,7 @@ def _shops(scope):
 
 def _quick_periods(today):
     """Links for the usual periods: (label, start, last day included)."""
-    month = today.replace(day=1)
+    month = month_start(today)
     last_month = (month - timedelta(days=1)).replace(day=1)
     return [
         (_l('This month'), month, today),
@@ -57,10 +60,15 @@ def _drill_url(form, period_start, period_end):
     return lambda **extra: '%s?%s' % (base, urlencode(_args(form, period_start, period_end, **extra)))
 
 
+def _default_period(today):
+    """The current month so far, as a local-date period (end exclusive: tomorrow)."""
+    return month_start(today), today + timedelta(days=1)
+
+
 def _period(form, shop):
     """(today, start, end) of the chosen period; (today, None, None) when it is too long (reason on the form)."""
-    today = figures.today_local(shop)
-    chosen = form.period(*figures.default_period(shop, today))
+    today = shop_today(shop)
+    chosen = form.period(*_default_period(today))
     return (today,) + (chosen or (None, None))
 
 
@@ -73,7 +81,7 @@ def dashboard():
     if shop is None:
         abort(404)
     valid = form.validate() if request.args else True
-    today = figures.today_local(shop)
+    today = shop_today(shop)
     if valid:
         today, start, end = _period(form, shop)
         valid = start is not None
@@ -81,15 +89,15 @@ def dashboard():
             # the chooser shows the period on screen, also when it is the default one
             form.start.data, form.last.data = start, end - timedelta(days=1)
     if not valid:
-        start, end = figures.default_period(shop, today)
+        start, end = _default_period(today)
     by = form.by.data if form.by.data in ('week', 'month') else ('week' if (end - start).days <= 92 else 'month')
     form.by.data = by
     shops = _shops(form.scope.data)
-    data = figures.series([s.id for s in shops], start, end, by) if valid else {}
+    data = engine.series([s.id for s in shops], start, end, by) if valid else {}
     groups = []
-    for key, label in figures.GROUPS:
+    for key, label in GROUPS:
         tiles = []
-        for spec in figures.SPECS:
+        for spec in SPECS:
             if spec.group != key or spec.name not in data:
                 continue
             fig, points = data[spec.name]
@@ -100,7 +108,7 @@ def dashboard():
                   last=end - timedelta(days=1), by=by, shops=shops, quick=_quick_periods(today),
                   args=lambda **extra: _args(form, start, end, **extra), wall=form.view.data == 'wall',
                   drill_url=_drill_url(form, start, end),
-                  steps=figures.COMPLIANCE_STEPS, status_labels=figures.STATUS_LABELS, valid=valid)
+                  steps=COMPLIANCE_STEPS, status_labels=STATUS_LABELS, valid=valid)
     if not valid:
         resp.status_code = 400
     return resp
@@ -113,7 +121,7 @@ def drill():
     name = request.args.get('name', '')
     if not name:
         return redirect(url_for('kpi.dashboard'))
-    spec = figures.SPEC_BY_NAME.get(name)
+    spec = SPEC_BY_NAME.get(name)
     if spec is None:
         abort(404)
     form = PeriodForm(request.args)
@@ -124,17 +132,17 @@ def drill():
     if start is None:
         return render('kpi/drill.html', None, form=form, spec=spec, rows=[], fig=None, start=None, end=None,
                       status='', args=lambda **e: {}, valid=False, shops=[], limit=DRILL_LIMIT,
-                      status_labels=figures.STATUS_LABELS), 400
+                      status_labels=STATUS_LABELS), 400
     status = request.args.get('status', '')
-    if status not in ('',) + figures.STATUSES + ('good', 'bad'):
+    if status not in ('',) + STATUSES + ('good', 'bad'):
         status = ''
     shops = _shops(form.scope.data)
     ids = [s.id for s in shops]
-    fig = figures.compute(ids, start, end, [name]).get(name)
-    rows = figures.drill(ids, name, start, end, status or None)
+    fig = engine.compute(ids, start, end, [name]).get(name)
+    rows = engine.drill(ids, name, start, end, status or None)
     return render('kpi/drill.html', None, form=form, spec=spec, fig=fig, rows=rows[:DRILL_LIMIT], total=len(rows),
                   limit=DRILL_LIMIT, start=start, end=end, last=end - timedelta(days=1), status=status,
                   shops=shops, shop_names={s.id: s for s in shops}, valid=True,
-                  status_labels=figures.STATUS_LABELS,
+                  status_labels=STATUS_LABELS,
                   args=lambda **extra: _args(form, start, end, **extra))
 

@@ -11,12 +11,12 @@ from decimal import Decimal
 
 from peewee import JOIN, fn
 
+from app.catalogue.models import CannedJob
 from app.core import stages
 from app.core.money import money
-from app.catalogue.models import CannedJob
+from app.core.periods import Buckets
 from app.customers.models import Vehicle
 from app.reception.models import OrderLine, RepairOrder
-from app.reports.periods import bucket
 from app.settlement import queries as settlement_queries
 from app.settlement.models import CATEGORIES, MINOR, PAYERS, Settlement
 from app.settlement.receivables import owed_at
@@ -98,32 +98,23 @@ def receivable_at(shop, at):
 
 def _per_day(shop, period):
     """In, out and settled revenue for each local day of the period: three grouped queries."""
-    days = period.buckets()
-    edges = [d.start_utc for d in days] + [days[-1].end_utc]
-    rows = [DayRow(d.start) for d in days]
+    b = Buckets.of(shop, period)
+    rows = [DayRow(day) for day in b.starts]
     start, end = period.start_utc, period.end_utc
-    b_in = bucket(RepairOrder.checked_in_at, edges)
-    for i, n in (RepairOrder.select(b_in, fn.COUNT(RepairOrder.id)).where(_signed(shop, start, end))
-                 .group_by(b_in).tuples()):
-        if i is not None:
-            rows[int(i)].vehicles_in = n
-    b_out = bucket(RepairOrder.delivered_at, edges)
-    for i, n in (RepairOrder.select(b_out, fn.COUNT(RepairOrder.id)).where(_delivered(shop, start, end))
-                 .group_by(b_out).tuples()):
-        if i is not None:
-            rows[int(i)].vehicles_out = n
-    b_set = bucket(Settlement.settled_at, edges)
-    for i, s in (Settlement.select(b_set, fn.SUM(Settlement.total))
-                 .where((Settlement.shop == shop) & Settlement.settled_where()
-                        & (Settlement.settled_at >= start) & (Settlement.settled_at < end))
-                 .group_by(b_set).tuples()):
-        if i is not None:
-            rows[int(i)].revenue = dec(s)
+    settled = ((Settlement.shop == shop) & Settlement.settled_where()
+               & (Settlement.settled_at >= start) & (Settlement.settled_at < end))
+    counted = ((RepairOrder.checked_in_at, fn.COUNT(RepairOrder.id), _signed(shop, start, end), 'vehicles_in', int),
+               (RepairOrder.delivered_at, fn.COUNT(RepairOrder.id), _delivered(shop, start, end), 'vehicles_out', int),
+               (Settlement.settled_at, fn.SUM(Settlement.total), settled, 'revenue', dec))
+    for at, total, where, column, value_of in counted:
+        k = b.bucket(at.model.shop, at)
+        for i, value in at.model.select(k, total).where(where).group_by(k).tuples():
+            setattr(rows[int(i)], column, value_of(value))
     return rows
 
 
 def business_report(shop, period):
-    """The business report of a shop for a period (app.reports.periods.Period)."""
+    """The business report of a shop for a period (app.core.periods.Period)."""
     start, end = period.start_utc, period.end_utc
     receivable, receivable_count = receivable_at(shop, end)
     return BusinessReport(

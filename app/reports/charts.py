@@ -7,7 +7,7 @@ against the 60 / 80 / 90 grade lines, laid out here.
 from dataclasses import dataclass, field
 
 from app.kpi.charts import trend_chart
-from app.kpi.figures import COUNT, MONEY, Figure
+from app.kpi.figure import COUNT, MONEY, Figure
 
 SCORE_WIDTH, ROW_HEIGHT, PAD = 720, 30, 8
 GRADE_LINES = (60, 80, 90)

@@ -3,7 +3,7 @@
 How a score is made:
 - Each KPI is a share counted from the records, numerator ÷ denominator (for example the advisor's
   delivered cars handed back by the promised time ÷ delivered cars). Where the KPI engine
-  (app.kpi.figures) has the figure, the scorecard takes it, with its target, from `for_user` (the
+  (app.kpi.engine) has the figure, the scorecard takes it, with its target, from `for_user` (the
   person's own orders, lines, clocks, calls…) or `compute` (a team figure, the same for everyone in the
   role); the few it has not are counted here (OWN, documented on each counting function) against the
   `scorecard_accuracy_target` setting. A KPI with nothing to count (denominator 0) is left out, and the
@@ -29,7 +29,7 @@ from app.aftercare.models import Complaint
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, FOREMAN, PARTS, QC, TECHNICIAN, WARRANTY
 from app.core.db import utcnow
 from app.core.settings import get_setting
-from app.kpi import figures
+from app.kpi import engine
 from app.reception.models import RepairOrder
 from app.settlement.models import CreditNote, Settlement
 from app.workshop.models import PartsRequest, QCInspection
@@ -39,8 +39,8 @@ HUNDRED = Decimal('100')
 TENTH = Decimal('0.1')
 EXCELLENT, GOOD, PASS, FAIL = 'excellent', 'good', 'pass', 'fail'
 GRADE_LABELS = {EXCELLENT: _l('Excellent'), GOOD: _l('Good'), PASS: _l('Pass'), FAIL: _l('Fail')}
-# Where a KPI is counted: the person's own figure from the KPI engine (app.kpi.figures.for_user), the
-# shop's figure (figures.compute, for team KPIs), or a count of this module (OWN) for what the engine has not.
+# Where a KPI is counted: the person's own figure from the KPI engine (app.kpi.engine.for_user), the
+# shop's figure (engine.compute, for team KPIs), or a count of this module (OWN) for what the engine has not.
 USER, TEAM, OWN = 'user', 'team', 'own'
 
 
@@ -252,7 +252,7 @@ def scorecards(shop, role, period, users=None):
     """A Scorecard for each active person with the role in the shop (or the users given), best first.
 
     Queries: this module's grouped counts (a few, whatever the staff size), the shop's team figures
-    once, and the KPI engine's per-person figures for everyone at once (`figures.for_users`: one query per
+    once, and the KPI engine's per-person figures for everyone at once (`engine.for_users`: one query per
     source the role's figures need, grouped by person), whatever the staff size.
     """
     users = list(users) if users is not None else list(User.with_role(shop, role).order_by(User.display_name))
@@ -261,11 +261,11 @@ def scorecards(shop, role, period, users=None):
     kpis = ROLE_KPIS[role]
     own = OWN_COUNTS[role](shop, period, [u.id for u in users]) if any(k.source == OWN for k in kpis) else {}
     team_names = [k.figure for k in kpis if k.source == TEAM]
-    team = figures.compute([shop.id], period.start, period.end, team_names) if team_names else {}
+    team = engine.compute([shop.id], period.start, period.end, team_names) if team_names else {}
     weights = {k.name: get_setting(shop, k.weight_key) for k in kpis}
     own_targets = {k.name: Decimal(str(get_setting(shop, k.target_key))) for k in kpis if k.source == OWN}
     user_names = [k.figure for k in kpis if k.source == USER]
-    everyone = (figures.for_users([shop.id], [u.id for u in users], role, period.start, period.end, user_names)
+    everyone = (engine.for_users([shop.id], [u.id for u in users], role, period.start, period.end, user_names)
                 if user_names else {})
     cards = []
     for user in users:

@@ -18,7 +18,9 @@ from app.accounts.models import User
 from app.aftercare.models import Complaint
 from app.core import stages
 from app.core.access import ADVISOR, TECHNICIAN
-from app.kpi.periods import seconds_between
+from app.core.periods import seconds_between
+from app.kpi.figure import ratio
+from app.kpi.specs import hours
 from app.reception.models import OrderLine, RepairOrder
 from app.reports.business import dec
 from app.settlement.models import Settlement, VehicleDelivery
@@ -26,15 +28,6 @@ from app.workshop.models import TimeEntry
 
 ZERO = Decimal('0.00')
 HOUR = Decimal('0.01')
-
-
-def ratio(num, den):
-    """num ÷ den as a Decimal share (None without a denominator)."""
-    return (Decimal(num) / Decimal(den)) if den else None
-
-
-def hours(seconds):
-    return (Decimal(str(seconds or 0)) / 3600).quantize(HOUR, rounding=ROUND_HALF_UP)
 
 
 @dataclass

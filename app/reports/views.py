@@ -11,12 +11,13 @@ from flask_login import current_user
 
 from app.accounts.context import current_shop
 from app.accounts.models import User
+from app.core import periods
 from app.core.access import ADMIN, FOREMAN, MANAGER, TECHNICIAN, allow
 from app.core.export import download, to_csv, to_xlsx
 from app.core.settings import get_setting
-from app.core.timeutil import local_now
+from app.core.timeutil import local_now, shop_today
 from app.core.web import render
-from app.reports import charts, exports, periods, scorecards
+from app.reports import charts, exports, scorecards
 from app.reports.business import business_report
 from app.reports.staff import advisor_rows, technician_rows
 
@@ -35,20 +36,24 @@ KIND_LABELS = {periods.DAY: _l('Day'), periods.WEEK: _l('Week'), periods.MONTH: 
                periods.YEAR: _l('Year')}
 
 
+def last_closed_day(shop):
+    """The day a daily report is for by default: today once the shop has closed (`workday_end`), else yesterday."""
+    now = local_now(shop.timezone)
+    hour, minute = (int(x) for x in get_setting(shop, 'workday_end').split(':'))
+    return now.date() if (now.hour, now.minute) >= (hour, minute) else now.date() - timedelta(days=1)
+
+
 def _period(shop, kinds, default_kind):
     """The period asked for in ?period=<kind>&at=<key>; a daily report defaults to the last closed day."""
     kind = request.args.get('period', default_kind)
     kind = kind if kind in kinds else default_kind
-    if kind == periods.DAY:
-        default_day = periods.last_closed_day(shop, get_setting(shop, 'workday_end'))
-    else:
-        default_day = local_now(shop.timezone).date()
+    default_day = last_closed_day(shop) if kind == periods.DAY else shop_today(shop)
     return periods.parse(kind, request.args.get('at'), shop.timezone, default_day)
 
 
 def _closing_note(shop, period):
     """True while the period is not over (today before closing time): the figures are so far, not final."""
-    return period.end > periods.last_closed_day(shop, get_setting(shop, 'workday_end')) + timedelta(days=1)
+    return period.end > last_closed_day(shop) + timedelta(days=1)
 
 
 def _send(name, period, sheets):

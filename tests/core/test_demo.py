@@ -10,7 +10,7 @@ from app.core.db import utcnow
 from app.core.timeutil import local_now
 from app.parts.purchasing import below_safety
 from app.reports.business import business_report
-from app.reports.periods import DAY, MONTH, period_of
+from app.core.periods import DAY, MONTH, period_of
 from app.accounts.models import User, UserRole
 from app.core.access import ROLES
 from app.core.models import Event, Shop

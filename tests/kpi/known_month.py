@@ -9,13 +9,18 @@ from decimal import Decimal
 
 from app.aftercare.models import CallRecord, Complaint, FollowUpTask
 from app.appointments.models import Appointment
-from app.core.models import Event
+from app.catalogue.models import CannedJob
+from app.core.models import Event, Signature
 from app.messages.models import Message
 from app.parts.models import Part, StockCount, StockCountLine, StockMove
-from app.catalogue.models import CannedJob
-from app.core.models import Signature
 from app.reception.models import OrderLine, RepairOrder, WalkaroundMark
-from app.settlement.models import CreditNote, Payment, Settlement, SettlementLine, VehicleDelivery
+from app.settlement.models import (
+    CreditNote,
+    Payment,
+    Settlement,
+    SettlementLine,
+    VehicleDelivery,
+)
 from app.warranty.models import Claim
 from app.workshop.models import AddedWork, PartsRequest, ProgressCheck, TimeEntry
 from tests import factories

@@ -5,14 +5,14 @@ from decimal import Decimal as D
 import pytest
 
 from app.core import audit
-from app.kpi import facts, figures
+from app.kpi import engine, facts, specs
 from app.kpi.models import KpiClockFact, KpiLineFact, KpiOrderFact, KpiSettlementFact
 from app.reception.models import OrderLine, RepairOrder
 from app.settlement.models import Settlement
 from app.workshop.models import TimeEntry
 from tests.kpi import known_month as km
 
-ALL = [s.name for s in figures.SPECS]
+ALL = [s.name for s in specs.SPECS]
 
 
 @pytest.fixture
@@ -25,11 +25,11 @@ def _values(fig):
 
 
 def _series(month, **kw):
-    return figures.series([month.shop.id], km.START, km.END, 'week', names=ALL, now=km.NOW, **kw)
+    return engine.series([month.shop.id], km.START, km.END, 'week', names=ALL, now=km.NOW, **kw)
 
 
 def _records_only(monkeypatch):
-    monkeypatch.setattr(figures, 'USE_FACTS', False)
+    monkeypatch.setattr(engine, 'USE_FACTS', False)
 
 
 def test_facts_count_what_the_records_count(month, monkeypatch):
@@ -49,16 +49,16 @@ def test_everyones_figures_at_once_are_each_persons_own(month, monkeypatch):
     people = {'advisor': [month.amy, month.bob], 'technician': [month.t1, month.t2],
               'customer_service': [month.cs], 'foreman': [month.amy], 'parts': [month.t2]}
     for role, users in people.items():
-        together = figures.for_users(ids, [u.id for u in users], role, km.START, km.END, now=km.NOW)
+        together = engine.for_users(ids, [u.id for u in users], role, km.START, km.END, now=km.NOW)
         for user in users:
-            alone = figures.for_user(ids, user.id, role, km.START, km.END, now=km.NOW)
+            alone = engine.for_user(ids, user.id, role, km.START, km.END, now=km.NOW)
             assert set(together[user.id]) == set(alone), role
             for name, fig in alone.items():
                 assert _values(together[user.id][name]) == _values(fig), (role, user.username, name)
     _records_only(monkeypatch)
-    amy = figures.for_user(ids, month.amy.id, 'advisor', km.START, km.END, now=km.NOW)
-    monkeypatch.setattr(figures, 'USE_FACTS', True)
-    fast = figures.for_users(ids, [month.amy.id], 'advisor', km.START, km.END, now=km.NOW)[month.amy.id]
+    amy = engine.for_user(ids, month.amy.id, 'advisor', km.START, km.END, now=km.NOW)
+    monkeypatch.setattr(engine, 'USE_FACTS', True)
+    fast = engine.for_users(ids, [month.amy.id], 'advisor', km.START, km.END, now=km.NOW)[month.amy.id]
     assert {n: _values(f) for n, f in fast.items()} == {n: _values(f) for n, f in amy.items()}
 
 
@@ -81,7 +81,7 @@ def _snapshot(shop_id):
 def test_the_next_view_follows_what_changed(month):
     """After an order was handed back late, a clock stopped or a bill settled, the manager would still see the old numbers."""
     ids = [month.shop.id]
-    before = figures.compute(ids, km.START, km.END, now=km.NOW)
+    before = engine.compute(ids, km.START, km.END, now=km.NOW)
     # handed back late (what order.delivered records)
     fact = _on_time_order(month)
     assert fact is not None
@@ -94,7 +94,7 @@ def test_the_next_view_follows_what_changed(month):
             .first())
     entry = TimeEntry.create(shop=month.shop, technician=line.technician_id, order=line.order_id, line=line.id,
                              started_at=km.T(3, 20, 2), ended_at=None)
-    after_start = figures.compute(ids, km.START, km.END, ['tech_productivity'], now=km.NOW)
+    after_start = engine.compute(ids, km.START, km.END, ['tech_productivity'], now=km.NOW)
     assert after_start['tech_productivity'].numerator == before['tech_productivity'].numerator
     TimeEntry.update(ended_at=km.T(3, 20, 4)).where(TimeEntry.id == entry.id).execute()
     audit.record('clock.off', 'repair_order', line.order_id, shop=month.shop.id)
@@ -105,7 +105,7 @@ def test_the_next_view_follows_what_changed(month):
     Settlement.update(labour=Settlement.labour + D('100')).where(Settlement.id == bill.id).execute()
     audit.record('settlement.settled', 'repair_order', bill.order_id, shop=month.shop.id)
 
-    after = figures.compute(ids, km.START, km.END, now=km.NOW)
+    after = engine.compute(ids, km.START, km.END, now=km.NOW)
     assert after['timeliness'].numerator == before['timeliness'].numerator - 1
     assert after['timeliness'].denominator == before['timeliness'].denominator
     assert after['tech_productivity'].numerator == before['tech_productivity'].numerator + D('2.00')
@@ -122,9 +122,9 @@ def test_the_next_view_follows_what_changed(month):
 def test_rebuild_leaves_the_known_month_as_it_was(month):
     """`flask kpi rebuild` would change the dashboard's numbers."""
     ids = [month.shop.id]
-    first = figures.compute(ids, km.START, km.END, now=km.NOW)
+    first = engine.compute(ids, km.START, km.END, now=km.NOW)
     facts.rebuild(ids)
-    again = figures.compute(ids, km.START, km.END, now=km.NOW)
+    again = engine.compute(ids, km.START, km.END, now=km.NOW)
     assert {n: _values(f) for n, f in first.items()} == {n: _values(f) for n, f in again.items()}
     assert KpiLineFact.select().where(KpiLineFact.shop_id == month.shop.id).count() > 0
     assert KpiSettlementFact.select().where(KpiSettlementFact.shop_id == month.shop.id).count() > 0

@@ -4,8 +4,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from app.kpi import facts, figures
+from app.kpi import engine, facts, specs
 from app.warranty import rules as warranty
+from tests.helpers import count_queries
 from tests.kpi import known_month as km
 
 
@@ -15,7 +16,7 @@ def month(app):
 
 
 def _all(month, **kw):
-    return figures.compute([month.shop.id], km.START, km.END, now=km.NOW, **kw)
+    return engine.compute([month.shop.id], km.START, km.END, now=km.NOW, **kw)
 
 
 def frac(f):
@@ -89,26 +90,26 @@ def test_process_compliance_of_the_known_month(month):
 
 def test_the_local_day_decides_the_period(month):
     """An order delivered at 23:30 local would land in the wrong month (and in the wrong week)."""
-    feb = figures.compute([month.shop.id], date(2026, 2, 1), date(2026, 3, 1), ['car_count', 'satisfaction'],
-                          now=km.NOW)
-    apr = figures.compute([month.shop.id], date(2026, 4, 1), date(2026, 5, 1), ['car_count'], now=km.NOW)
+    feb = engine.compute([month.shop.id], date(2026, 2, 1), date(2026, 3, 1), ['car_count', 'satisfaction'],
+                         now=km.NOW)
+    apr = engine.compute([month.shop.id], date(2026, 4, 1), date(2026, 5, 1), ['car_count'], now=km.NOW)
     assert feb['car_count'].value == 1 and frac(feb['satisfaction']) == (1, 1)    # O3, 23:30 on 28 Feb
     assert apr['car_count'].value == 1                                            # O4, 00:30 on 1 April
-    last_day = figures.compute([month.shop.id], date(2026, 3, 31), date(2026, 4, 1), ['car_count'], now=km.NOW)
+    last_day = engine.compute([month.shop.id], date(2026, 3, 31), date(2026, 4, 1), ['car_count'], now=km.NOW)
     assert last_day['car_count'].value == 1                                       # O2, 23:30 on 31 March
-    rows = figures.drill([month.shop.id], 'car_count', date(2026, 3, 31), date(2026, 4, 1), now=km.NOW)
+    rows = engine.drill([month.shop.id], 'car_count', date(2026, 3, 31), date(2026, 4, 1), now=km.NOW)
     assert [r.ref for r in rows] == ['RO-2']
 
 
 def test_trend_buckets_add_up_to_the_period(month):
     """The trend chart would disagree with the figure above it, or put the 23:30 order in the next week."""
-    weeks = figures.trend([month.shop.id], 'car_count', km.START, km.END, by='week', now=km.NOW)
+    weeks = engine.trend([month.shop.id], 'car_count', km.START, km.END, by='week', now=km.NOW)
     assert [d for d, _f in weeks] == [date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 16),
                                       date(2026, 3, 23), date(2026, 3, 30)]
     assert [f.value for _d, f in weeks] == [0, 1, 1, 1, 0, 1]
-    months = figures.trend([month.shop.id], 'car_count', date(2026, 2, 1), date(2026, 5, 1), by='month', now=km.NOW)
+    months = engine.trend([month.shop.id], 'car_count', date(2026, 2, 1), date(2026, 5, 1), by='month', now=km.NOW)
     assert [(d, f.value) for d, f in months] == [(date(2026, 2, 1), 1), (date(2026, 3, 1), 4), (date(2026, 4, 1), 1)]
-    both = figures.series([month.shop.id], km.START, km.END, 'week', now=km.NOW)
+    both = engine.series([month.shop.id], km.START, km.END, 'week', now=km.NOW)
     for name, (total, points) in both.items():
         single = _all(month, names=[name])[name]
         assert (total.numerator, total.denominator, total.value) == \
@@ -120,20 +121,20 @@ def test_trend_buckets_add_up_to_the_period(month):
 def test_drill_down_lists_what_is_counted(month):
     """A number's list would show other orders than the ones it counts."""
     ids = [month.shop.id]
-    rows = figures.drill(ids, 'timeliness', km.START, km.END, now=km.NOW)
+    rows = engine.drill(ids, 'timeliness', km.START, km.END, now=km.NOW)
     assert sorted((r.ref, r.good) for r in rows) == [('RO-1', True), ('RO-2', False), ('RO-5', True), ('RO-6', False)]
     assert all(isinstance(r.at, datetime) for r in rows)
-    late = figures.drill(ids, 'compliance_acceptance', km.START, km.END, 'late', now=km.NOW)
+    late = engine.drill(ids, 'compliance_acceptance', km.START, km.END, 'late', now=km.NOW)
     assert [r.ref for r in late] == ['RO-2']
-    calls = figures.drill(ids, 'compliance_followup', km.START, km.END, now=km.NOW)
+    calls = engine.drill(ids, 'compliance_followup', km.START, km.END, now=km.NOW)
     assert sorted((r.ref, r.status) for r in calls) == [('RO-1', 'on_time'), ('RO-5', 'late')]
-    owed = figures.drill(ids, 'receivables', km.START, km.END, now=km.NOW)
+    owed = engine.drill(ids, 'receivables', km.START, km.END, now=km.NOW)
     assert sorted((r.ref, r.amount) for r in owed) == [('ST-2', D('904.00')), ('ST-3', D('200.00'))]
-    every_step = figures.drill(ids, 'compliance', km.START, km.END, now=km.NOW)
+    every_step = engine.drill(ids, 'compliance', km.START, km.END, now=km.NOW)
     assert len(every_step) == 33
-    parts = figures.drill(ids, 'parts_fill_rate', km.START, km.END, 'bad', now=km.NOW)
+    parts = engine.drill(ids, 'parts_fill_rate', km.START, km.END, 'bad', now=km.NOW)
     assert len(parts) == 1
-    cars = figures.drill(ids, 'first_maintenance_return', km.START, km.END, now=km.NOW)
+    cars = engine.drill(ids, 'first_maintenance_return', km.START, km.END, now=km.NOW)
     assert sorted(r.good for r in cars) == [False, True]
 
 
@@ -147,45 +148,34 @@ def test_warranty_figures_agree_with_the_warranty_rules(month):
 def test_figures_per_person(month):
     """A scorecard would count another advisor's orders, or another technician's hours."""
     ids = [month.shop.id]
-    amy = figures.for_user(ids, month.amy.id, 'advisor', km.START, km.END, now=km.NOW)
+    amy = engine.for_user(ids, month.amy.id, 'advisor', km.START, km.END, now=km.NOW)
     assert frac(amy['timeliness']) == (2, 3) and amy['car_count'].value == 3
     assert frac(amy['satisfaction']) == (1, 2) and frac(amy['complaint_rate']) == (1, 3)
     assert frac(amy['followup_success']) == (2, 3) and amy['labour_revenue'].value == D('1500.00')
     assert amy['compliance_pickup'].parts == {'on_time': 1, 'late': 1, 'skipped': 1}
-    bob = figures.for_user(ids, month.bob.id, 'advisor', km.START, km.END, now=km.NOW)
+    bob = engine.for_user(ids, month.bob.id, 'advisor', km.START, km.END, now=km.NOW)
     assert frac(bob['timeliness']) == (0, 1) and bob['car_count'].value == 1
-    tina = figures.for_user(ids, month.t1.id, 'technician', km.START, km.END, now=km.NOW)
+    tina = engine.for_user(ids, month.t1.id, 'technician', km.START, km.END, now=km.NOW)
     assert frac(tina['tech_efficiency']) == (D('5.00'), D('4.50'))
     assert frac(tina['tech_productivity']) == (D('6.00'), D('28.5'))
     assert frac(tina['qc_first_pass']) == (2, 2) and frac(tina['rework_rate']) == (0, 2)
-    assert set(tina) == set(figures.ROLE_FIGURES['technician'])
-    cara = figures.for_user(ids, month.cs.id, 'customer_service', km.START, km.END, now=km.NOW)
+    assert set(tina) == set(specs.ROLE_FIGURES['technician'])
+    cara = engine.for_user(ids, month.cs.id, 'customer_service', km.START, km.END, now=km.NOW)
     assert frac(cara['followup_success']) == (2, 3) and frac(cara['complaint_satisfaction']) == (1, 1)
     assert cara['compliance_complaint_answer'].parts == {'on_time': 1, 'late': 1, 'skipped': 1}
-    parts = figures.for_user(ids, month.t2.id, 'parts', km.START, km.END, now=km.NOW)
+    parts = engine.for_user(ids, month.t2.id, 'parts', km.START, km.END, now=km.NOW)
     assert frac(parts['parts_fill_rate']) == (2, 3)
 
 
 def test_the_number_of_queries_does_not_grow_with_the_rows(month):
     """The dashboard would slow down with every order the shop adds (a query per row)."""
-    from app.core.db import db
-
-    def count_queries():
+    def dashboard_queries():
         facts.refresh([month.shop.id])      # bring the facts up to date first: counted on its own below
-        seen = []
-        original = db.obj.execute_sql
-
-        def spy(sql, *a, **kw):
-            seen.append(sql)
-            return original(sql, *a, **kw)
-        db.obj.execute_sql = spy
-        try:
-            figures.series([month.shop.id], km.START, km.END, 'week', now=km.NOW)
-        finally:
-            db.obj.execute_sql = original
+        with count_queries() as seen:
+            engine.series([month.shop.id], km.START, km.END, 'week', now=km.NOW)
         return len(seen)
 
-    before = count_queries()
+    before = dashboard_queries()
     km_more = km.build_more(month)
     assert km_more > 0
-    assert count_queries() == before
+    assert dashboard_queries() == before

@@ -403,7 +403,7 @@ def test_draft_order_numbers_stay_gap_free(shop, advisor, car):
 def test_a_closed_or_settled_order_is_not_amended_and_the_kpi_keeps_the_first_promise(signed_in, shop, advisor,
                                                                                       draft, car):
     """Moving a closed order's promise turned a late delivery into an on-time one in the advisor's own KPIs."""
-    from app.kpi import figures
+    from app.kpi import engine as figures
     _complete(signed_in, draft, car, shop, advisor)
     checkin.sign(_reload(draft), advisor, signature_png=factories.tiny_png(), signer='王芳')
     order = _reload(draft)

@@ -5,8 +5,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from app.aftercare.models import CallRecord, Complaint, FollowUpTask
-from app.core import stages
 from app.catalogue.models import CannedJob
+from app.core import stages
 from app.reception.models import OrderLine, RepairOrder
 from app.settlement.models import CreditNote, Payment, Settlement, VehicleDelivery
 from app.warranty.models import Claim

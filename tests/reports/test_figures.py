@@ -4,11 +4,13 @@ from decimal import Decimal
 
 import pytest
 
-from app.reports import periods
+from app.core import periods
+from app.core.models import Setting
 from app.reports.business import business_report
 from app.reports.scorecards import grade, kpi_score, scorecards
 from app.reports.staff import advisor_rows, technician_rows
 from tests import factories
+from tests.helpers import count_queries
 from tests.reports.helpers import build_month
 
 D = Decimal
@@ -143,7 +145,6 @@ def test_yearly_scorecard_counts_the_whole_year(month):
 
 def test_weights_are_settings(month):
     """A manager who changes a weight sees the total move accordingly."""
-    from app.core.models import Setting
     Setting.create(shop=month.shop, key='scorecard_advisor_settlement_accuracy', value='0')
     cards = {c.user.username: c for c in scorecards(month.shop, 'advisor', _period('month', date(2026, 10, 1)))}
     assert cards['rp_adv2'].total == D('100.0')
@@ -160,32 +161,20 @@ def test_score_rule_and_grade_bands():
         'excellent', 'good', 'good', 'pass', 'pass', 'fail']
 
 
-def _count_queries(monkeypatch, fn):
-    from app.core.db import db
-    seen = []
-    real = type(db.obj).execute_sql
-
-    def counting(self, sql, params=None, *args, **kw):
-        seen.append(sql)
-        return real(self, sql, params, *args, **kw)
-    monkeypatch.setattr(type(db.obj), 'execute_sql', counting)
-    fn()
-    monkeypatch.setattr(type(db.obj), 'execute_sql', real)
-    return len(seen)
-
-
-def test_report_query_count_does_not_grow_with_the_data(month, monkeypatch):
+def test_report_query_count_does_not_grow_with_the_data(month):
     """A year of orders must not make the report slower by one query per order (aggregation stays in SQL)."""
     p = _period('month', date(2026, 10, 1))
 
     def run():
-        business_report(month.shop, p)
-        advisor_rows(month.shop, p)
-        technician_rows(month.shop, p)
-    before = _count_queries(monkeypatch, run)
+        with count_queries() as seen:
+            business_report(month.shop, p)
+            advisor_rows(month.shop, p)
+            technician_rows(month.shop, p)
+        return len(seen)
+    before = run()
     for i in range(10):
         build_more = factories.make_order(month.shop, month.users['adv'])
         build_more.delivered_at = build_more.checked_in_at = datetime(2026, 10, 10 + i, 3)
         build_more.save()
-    assert _count_queries(monkeypatch, run) == before
+    assert run() == before
     assert 5 <= before <= 20

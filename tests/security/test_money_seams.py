@@ -9,7 +9,7 @@ import pytest
 from app.core import stages
 from app.core.db import transaction
 from app.core.timeutil import to_local
-from app.kpi import figures
+from app.kpi import engine as figures
 from app.reception.models import RepairOrder
 from app.settlement.models import CreditNote, Settlement
 from app.settlement.totals import order_money

@@ -10,9 +10,9 @@ import pytest
 
 from app.core.money import format_money
 from app.core.timeutil import shop_today
-from app.kpi import figures
+from app.kpi import engine as figures
 from app.reports.business import business_report
-from app.reports.periods import MONTH, period_of
+from app.core.periods import MONTH, period_of
 from app.settlement import queries, rules
 from app.settlement.models import Settlement
 from app.settlement.totals import order_money
@@ -95,7 +95,7 @@ def test_receivables_agree_to_the_cent_everywhere(app, shop, manager, month):
 
 def test_the_trend_is_the_rule_at_each_week_end(app, shop, manager, month):
     """Every point of the receivables trend must be what the list would have shown at that moment."""
-    from app.kpi.periods import Buckets
+    from app.core.periods import Buckets
     from app.settlement.receivables import owed_at, owed_by_bucket
     today = shop_today(shop)
     b = Buckets.make([shop], today - timedelta(days=21), today + timedelta(days=8), 'week')

@@ -273,7 +273,7 @@ def test_two_phones_clocking_on_at_the_same_moment_leave_one_clock(app, shop, ad
 
 def test_a_job_with_no_time_clocked_is_not_done_and_counts_for_nothing(as_tech, order, tech):
     """A job finished at 0:00 made the technician "48000 % efficient" on the dashboard."""
-    from app.kpi import figures
+    from app.kpi import engine as figures
     line = lines_of(order)[0]
     resp = tap(as_tech, order, line, 'done')
     assert resp.status_code == 400 and 'Clock on this job first' in resp.get_data(as_text=True)
