@@ -75,7 +75,7 @@ def owed_at(shop_ids, at, advisor=None):
 
 
 def owed_by_bucket(buckets, advisor=None):
-    """What customers owed at the end of each bucket of a KPI period (app.kpi.periods.Buckets), [Decimal].
+    """What customers owed at the end of each bucket of a KPI period (app.core.periods.Buckets), [Decimal].
 
     The signed balances of all bills add up in a few grouped queries (a bill's settling, its payments, credit notes
     and write-off, each counted once in the bucket it happened in, then summed forward); only a bill that had a
