@@ -12,9 +12,9 @@ from app.core.models import Photo
 from app.reception.models import OrderLine, PartLine, Recommendation, RepairOrder
 from app.workshop.models import AddedWork, Finding
 from tests import factories
-from tests.approvals.conftest import at_stage, make_work, sign_in
+from tests.approvals.helpers import make_work
+from tests.helpers import HX, at_stage, sign_in
 
-HX = {'HX-Request': 'true'}
 
 
 def _now_local():

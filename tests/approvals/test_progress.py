@@ -11,9 +11,8 @@ from app.core.timeutil import to_local
 from app.reception.models import OrderLine, RepairOrder
 from app.workshop.models import ProgressCheck
 from tests import factories
-from tests.approvals.conftest import at_stage, sign_in
+from tests.helpers import HX, at_stage, sign_in
 
-HX = {'HX-Request': 'true'}
 
 
 def _order(shop, advisor, plate, elapsed_hours, total_hours=10, work_hours='0.5'):

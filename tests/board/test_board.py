@@ -15,9 +15,8 @@ from app.dispatch import rules
 from app.reception.models import OrderLine
 from app.workshop.models import AddedWork, PartsRequest
 from tests import factories
-from tests.helpers import mid_minute
-from tests.helpers import TEST_DB
-from tests.dispatch.helpers import HX, build_floor, make_waiting_order, sign_in
+from tests.dispatch.helpers import build_floor, make_waiting_order
+from tests.helpers import HX, TEST_DB, mid_minute, sign_in
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from app.dispatch import rules
 from app.reception.models import OrderLine, RepairOrder
 from app.workshop.models import Bay, TimeEntry
 from tests import factories
-from tests.dispatch.helpers import HX, build_floor, make_waiting_order, sign_in
+from tests.dispatch.helpers import build_floor, make_waiting_order
+from tests.helpers import HX, sign_in
 
 
 @pytest.fixture
@@ -200,7 +201,7 @@ def test_stale_line_version_is_a_conflict_with_the_fresh_card(client, floor):
     resp = _assign_line(client, paint, floor.techs[1], version=seen, headers=HX)
     assert resp.status_code == 409
     body = resp.get_data(as_text=True)
-    assert 'id="order-%d"' % order.id in body and 'Someone else changed this job' in body
+    assert 'id="order-%d"' % order.id in body and 'Someone else changed this a moment ago' in body
     assert 'Tom Body' in body
     assert OrderLine.get_by_id(paint.id).technician_id == floor.techs[0].id
 
@@ -331,7 +332,8 @@ def test_stale_bay_form_is_a_conflict(client, floor):
     rules.update_bay(bay, floor.manager, name='Renamed', kind='lift', active=True)
     resp = client.post('/dispatch/bays/%d' % bay.id, data={prefix + 'name': 'Mine', prefix + 'kind': 'lift',
                                                             prefix + 'active': 'y', prefix + 'version': old})
-    assert resp.status_code == 409
+    assert resp.status_code == 409 and 'changed this a moment ago' in resp.get_data(as_text=True)
+    assert 'value="Renamed"' in resp.get_data(as_text=True)              # the bays as they are now
     assert Bay.get_by_id(bay.id).name == 'Renamed'
 
 

@@ -5,9 +5,9 @@ from app.core import stages
 from app.core.models import Event
 from app.labels.models import KeyHook, KeyTag
 from app.reception.models import Belonging, RepairOrder
-from tests.qc.conftest import at_stage, make_ready, sign_in
+from tests.helpers import HX, at_stage, sign_in
+from tests.qc.helpers import make_ready
 
-HX = {'HX-Request': 'true'}
 
 
 def _washed_car(shop, staff):

@@ -14,9 +14,9 @@ from app.core.models import Photo
 from app.reception.models import OrderLine, RepairOrder
 from app.workshop.models import QCInspection
 from tests import factories
-from tests.qc.conftest import at_stage, inspection_data, make_ready, sign_in
+from tests.helpers import HX, at_stage, sign_in
+from tests.qc.helpers import inspection_data, make_ready
 
-HX = {'HX-Request': 'true'}
 
 
 def _lines(order):
