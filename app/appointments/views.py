@@ -199,7 +199,8 @@ def _detail(appointment_id, status=200, error=None, done=None, form=None):
     appt = _get(appointment_id)
     resp = render('appointments/detail.html', None, appt=appt, moves=rules.allowed_moves(appt),
                   history=queries.history(appt), event_labels=EVENT_LABELS, status=status,
-                  error=error or _form_errors(form), deposit_needed=rules.required_deposit(appt.shop, appt.part_list)[0])
+                  error=error or _form_errors(form),
+                  deposit_needed=rules.required_deposit(appt.shop, appt.part_list)[0])
     resp.status_code = status
     return resp
 

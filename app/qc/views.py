@@ -200,7 +200,7 @@ def _final_page(order_id, typed=None, errors=None, status=200, error=None, done=
     return render('qc/final_check.html', None, order=order, typed=typed, lines=rules.order_lines(order),
                   belongings=list(Belonging.select().where(Belonging.order == order).order_by(Belonging.id)),
                   parts=list(PartLine.select().where(PartLine.order == order).order_by(PartLine.id)),
-                  wash=rules.washes([order.id]).get(order.id),
+                  wash=rules.washes([order.id]).get(order.id), status=status,
                   errors=errors or ({'form': error} if error else {})), status
 
 

@@ -167,6 +167,8 @@ def test_stale_version_is_refused_with_409(advisor_client, order, staff):
     stale = dict(old, decision='declined', idem='another-key')
     resp = advisor_client.post('/approvals/%d/decide' % work.id, data=stale)
     assert resp.status_code == 409
+    page = resp.get_data(as_text=True)                  # the item as it is now, saying why
+    assert 'changed this a moment ago' in page and 'id="decision"' in page
     assert AddedWork.get_by_id(work.id).status == 'approved'
     assert not Recommendation.select().exists()
 

@@ -112,7 +112,10 @@ def test_stale_row_is_refused_with_409(advisor_client, shop, staff):
     p = 'o%d-' % ro.id
     data = {p + 'version': str(ro.version), p + 'on_track': 'yes'}
     assert advisor_client.post('/approvals/progress/%d' % ro.id, data=dict(data, idem='a')).status_code == 302
-    assert advisor_client.post('/approvals/progress/%d' % ro.id, data=dict(data, idem='b')).status_code == 409
+    resp = advisor_client.post('/approvals/progress/%d' % ro.id, data=dict(data, idem='b'), headers=HX)
+    assert resp.status_code == 409
+    body = resp.get_data(as_text=True)                  # the row as it is now, in place, saying why
+    assert body.lstrip().startswith('<') and 'id="progress-%d"' % ro.id in body and 'changed this a moment ago' in body
     assert ProgressCheck.select().count() == 1
 
 
