@@ -27,7 +27,7 @@ from urllib.parse import parse_qs
 from itsdangerous import BadSignature
 from werkzeug.http import parse_cookie
 
-from app.board.queries import clock_bucket, newest_event_id
+from app.board import queries
 from app.core.db import connection
 
 POLL_PATH = '/board/poll'
@@ -70,7 +70,7 @@ class _Versions:
         if hit is not None and now - hit[1] < ttl:
             return hit[0]
         with connection():
-            value = newest_event_id(shop_id)
+            value = queries.newest_event_id(shop_id)
         with self._lock:
             self._seen[shop_id] = (value, now)
         return value
@@ -102,7 +102,7 @@ class FastPoll:
         if parsed is None:
             return False
         newest, minute, shop_id, sig = parsed
-        if minute != clock_bucket():
+        if minute != queries.clock_bucket():
             return False
         user_key = self._session_user(environ)
         if not user_key or not hmac.compare_digest(sig, signature(self.app, shop_id, user_key)):
