@@ -3,7 +3,7 @@ from app.appointments.models import Appointment
 from app.core.db import utcnow
 from app.core.models import Event
 from tests import factories
-from tests.appointments.helpers import appointment_in
+from tests.appointments.helpers import appointment_in, set_setting
 from tests.helpers import HX
 
 
@@ -33,7 +33,6 @@ def test_reminder_list_shows_only_who_still_needs_a_call(client, advisor, shop):
 
 def test_reminder_windows_are_settings(client, advisor, shop):
     """A shop that reminds 48 hours ahead sees the day after tomorrow too."""
-    from tests.appointments.helpers import set_setting
     set_setting(shop, 'appointment_reminder_hours', 48)
     far = factories.make_customer(shop, name='Far Fang')
     appointment_in(shop, far, hours=30)

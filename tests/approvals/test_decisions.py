@@ -10,6 +10,7 @@ from app.core.models import Event
 from app.core.timeutil import to_local
 from app.core.models import Photo
 from app.reception.models import OrderLine, PartLine, Recommendation, RepairOrder
+from app.settlement.models import Settlement
 from app.workshop.models import AddedWork, Finding
 from tests import factories
 from tests.approvals.helpers import make_work
@@ -245,7 +246,6 @@ def test_another_shops_item_does_not_exist(advisor_client, staff):
 
 def test_approving_on_a_settled_order_is_refused_and_nothing_changes(advisor_client, order, staff):
     """Work approved after the bill is settled would be done for free or billed twice."""
-    from app.settlement.models import Settlement
     work = make_work(order, staff['technician'])
     Settlement.create(shop=order.shop_id, order=order, status=Settlement.SETTLED, number='JS-2026-000001',
                       settled_at=utcnow(), created_by=staff['advisor'].id)

@@ -1,12 +1,17 @@
 """Dispatch (派工): the foreman's screen, assigning orders and jobs, acceptance, conflicts and repeats."""
+import random
 from datetime import timedelta
 
 import pytest
 
+from app.accounts import demo as accounts_demo
+from app.accounts.models import User
 from app.core import stages
 from app.core.db import transaction, utcnow
-from app.core.models import Event
+from app.core.models import Event, Shop
+from app.dispatch import demo as dispatch_demo
 from app.dispatch import rules
+from app.reception import demo as reception_demo
 from app.reception.models import OrderLine, RepairOrder
 from app.workshop.models import Bay, TimeEntry
 from tests import factories
@@ -348,13 +353,6 @@ def test_only_the_manager_edits_bays(client, floor):
 
 def test_demo_has_bays_and_the_foremans_acceptance(app):
     """A newcomer's demo shows eight bays, cars in the workshop in a bay and signed in by the foreman."""
-    import random
-
-    from app.accounts import demo as accounts_demo
-    from app.accounts.models import User
-    from app.core.models import Shop
-    from app.dispatch import demo as dispatch_demo
-    from app.reception import demo as reception_demo
     rng = random.Random(2026)
     with app.test_request_context():
         for loader in (accounts_demo.load, reception_demo.load, dispatch_demo.load):

@@ -1,11 +1,13 @@
 """The time clock on the phone: one running clock per technician, switching, done, shift end, conflicts."""
+import threading
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from app.core import stages
-from app.core.db import utcnow
+from app.core.db import db, utcnow
 from app.core.models import Event, Shop
 from app.core.timeutil import to_local, to_utc
+from app.kpi import figures
 from app.reception.models import OrderLine, RepairOrder
 from app.workshop import rules
 from app.workshop.models import TimeEntry
@@ -272,8 +274,6 @@ def test_card_shows_a_clock_left_past_the_shift_end(as_tech, shop, order, tech):
 
 def test_two_phones_clocking_on_at_the_same_moment_leave_one_clock(app, shop, advisor, order, tech):
     """Two taps racing from two phones (or two workers) never leave two clocks running for one technician."""
-    import threading
-    from app.core.db import db
     other = make_job(shop, advisor, tech, lines=1)
     targets = [lines_of(order)[0], lines_of(other)[0]]
     results, barrier = [], threading.Barrier(2)
@@ -301,7 +301,6 @@ def test_two_phones_clocking_on_at_the_same_moment_leave_one_clock(app, shop, ad
 
 def test_a_job_with_no_time_clocked_is_not_done_and_counts_for_nothing(as_tech, order, tech):
     """A job finished at 0:00 made the technician "48000 % efficient" on the dashboard."""
-    from app.kpi import figures
     line = lines_of(order)[0]
     resp = tap(as_tech, order, line, 'done')
     assert resp.status_code == 400 and 'Clock on this job first' in resp.get_data(as_text=True)
