@@ -12,7 +12,7 @@ from app.appointments.models import Appointment, AppointmentJob, AppointmentPart
 from app.core import audit
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
-from app.core.timeutil import local_now, to_utc
+from app.core.timeutil import shop_today, to_utc
 from app.catalogue.models import CannedJob
 from app.customers.models import Customer
 
@@ -62,7 +62,7 @@ def load(rng):
     if not advisors or not people:
         return []
     jobs = list(CannedJob.for_shop(shop).where(CannedJob.active == True).order_by(CannedJob.code))  # noqa: E712
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     now = utcnow()
     made = []
     with transaction():

@@ -1,4 +1,5 @@
 """Appointments (维修预约): a customer's booked visit, the work asked for, parts to order and the deposit."""
+from datetime import timedelta
 from decimal import Decimal
 
 import peewee as pw
@@ -8,6 +9,7 @@ from app.accounts.models import User
 from app.core.db import ShopScoped, utcnow
 from app.core.models import Shop
 from app.core.money import money
+from app.core.validators import format_phone
 from app.catalogue.models import CannedJob
 from app.customers.models import Customer, Vehicle
 
@@ -78,7 +80,6 @@ class Appointment(ShopScoped):
 
     @property
     def customer_phone(self):
-        from app.core.validators import format_phone
         return format_phone(self.customer.phone)
 
     @property
@@ -87,7 +88,6 @@ class Appointment(ShopScoped):
 
     @property
     def end_at(self):
-        from datetime import timedelta
         return self.start_at + timedelta(hours=float(self.duration))
 
     @property

@@ -11,23 +11,24 @@ from flask_babel import lazy_gettext as _l
 
 from app.core import audit
 from app.core.db import is_sqlite, transaction, utcnow
+from app.core.errors import IllegalMove, Refused
+from app.core.machine import Machine
 from app.core.models import Shop
 from app.core.money import format_money, money
 from app.core.settings import get_setting
-from app.core.stages import IllegalMove, StaleRecord
 from app.core.timeutil import to_local, to_utc
 from app.appointments.models import Appointment, AppointmentJob, AppointmentPart, hours_text
+from app.reception.checkin import start_checkin
+from app.reception.models import OrderLine, PartLine
 
 HOUR = Decimal('1')
 
 
-class BookingRefused(Exception):
+class BookingRefused(Refused):
     """A booking the rules do not allow; `field` says which part of the form the message belongs to."""
 
     def __init__(self, message, field='start'):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+        super().__init__(message, field)
 
 
 # --- opening hours and slots ------------------------------------------------------------
@@ -347,42 +348,20 @@ def reminder_groups(shop, now=None):
 
 # --- status changes ---------------------------------------------------------------------
 
-# from -> the statuses it may move to, declared once.
-MOVES = {
-    Appointment.BOOKED: {Appointment.ARRIVED, Appointment.NO_SHOW, Appointment.CANCELLED},
-    Appointment.ARRIVED: set(),
-    Appointment.NO_SHOW: set(),
-    Appointment.CANCELLED: set(),
-}
+# The appointment's status: from -> the statuses it may move to, declared once.
+STATUSES = Machine(
+    field='status', labels=Appointment.STATUS_LABELS,
+    moves={Appointment.BOOKED: {Appointment.ARRIVED, Appointment.NO_SHOW, Appointment.CANCELLED},
+           Appointment.ARRIVED: set(), Appointment.NO_SHOW: set(), Appointment.CANCELLED: set()},
+    illegal=lambda a, b: _l('This appointment is already "%(a)s"; it cannot be marked "%(b)s".', a=a, b=b))
 
 
 def allowed_moves(appt, now=None):
     """What can be done with an appointment now (a no-show only once its time has passed)."""
-    moves = set(MOVES.get(appt.status, ()))
+    moves = set(STATUSES.allowed(appt.status))
     if appt.start_at > (now or utcnow()):
         moves.discard(Appointment.NO_SHOW)
     return moves
-
-
-def _check_move(appt, to):
-    if to not in MOVES.get(appt.status, ()):
-        raise IllegalMove(_l('This appointment is already "%(a)s"; it cannot be marked "%(b)s".',
-                             a=appt.status_label, b=Appointment.STATUS_LABELS[to]))
-
-
-def _write(appt, expected_version, **changes):
-    """Save changes only if nobody changed the appointment since it was read; bump its version."""
-    version = appt.version if expected_version is None else int(expected_version)
-    done = (Appointment.update(version=Appointment.version + 1, **changes)
-            .where((Appointment.id == appt.id) & (Appointment.version == version)
-                   & (Appointment.status == appt.status))
-            .execute())
-    if done != 1:
-        raise StaleRecord(appt.id)
-    for name, value in changes.items():
-        setattr(appt, name, value)
-    appt.version = version + 1
-    return appt
 
 
 def mark_reminded(appt, by, *, channel, note='', expected_version=None):
@@ -392,8 +371,8 @@ def mark_reminded(appt, by, *, channel, note='', expected_version=None):
     if appt.status != Appointment.BOOKED:
         raise IllegalMove(_l('Only a booked appointment can be reminded; this one is "%(a)s".', a=appt.status_label))
     with transaction():
-        _write(appt, expected_version, reminded_at=utcnow(), reminded_by=by.id, reminder_channel=channel,
-               reminder_note=(note or '').strip()[:200])
+        appt.update_versioned(expected_version, where=(Appointment.status == appt.status), reminded_at=utcnow(),
+                              reminded_by=by.id, reminder_channel=channel, reminder_note=(note or '').strip()[:200])
         audit.record('appointment.reminded', 'appointment', appt.id, shop=appt.shop_id, actor=by,
                      after={'channel': channel, 'note': appt.reminder_note, 'at': appt.reminded_at})
     return appt
@@ -401,11 +380,11 @@ def mark_reminded(appt, by, *, channel, note='', expected_version=None):
 
 def mark_no_show(appt, by, *, expected_version=None, now=None):
     """The customer did not come: only once the appointment's time has passed. The bay is freed."""
-    _check_move(appt, Appointment.NO_SHOW)
+    STATUSES.check(appt, Appointment.NO_SHOW)
     if appt.start_at > (now or utcnow()):
         raise IllegalMove(_l('The appointment has not started yet; mark a no-show after its start time.'))
     with transaction():
-        _write(appt, expected_version, status=Appointment.NO_SHOW)
+        STATUSES.move(appt, Appointment.NO_SHOW, expected_version=expected_version)
         audit.record('appointment.no_show', 'appointment', appt.id, shop=appt.shop_id, actor=by,
                      before={'status': Appointment.BOOKED}, after={'status': Appointment.NO_SHOW})
     return appt
@@ -413,9 +392,8 @@ def mark_no_show(appt, by, *, expected_version=None, now=None):
 
 def cancel(appt, by, *, note='', expected_version=None):
     """Cancel a booked appointment (the customer called it off); the bay is freed."""
-    _check_move(appt, Appointment.CANCELLED)
     with transaction():
-        _write(appt, expected_version, status=Appointment.CANCELLED)
+        STATUSES.move(appt, Appointment.CANCELLED, expected_version=expected_version)
         audit.record('appointment.cancelled', 'appointment', appt.id, shop=appt.shop_id, actor=by,
                      before={'status': Appointment.BOOKED}, after={'status': Appointment.CANCELLED},
                      note=(note or '').strip()[:200])
@@ -428,10 +406,7 @@ def arrive(appt, by, *, expected_version=None):
     The requested parts go onto the order's first job line; the deposit stays on the appointment.
     Returns the new order.
     """
-    from app.reception.checkin import start_checkin
-    from app.reception.models import OrderLine, PartLine
-
-    _check_move(appt, Appointment.ARRIVED)
+    STATUSES.check(appt, Appointment.ARRIVED)      # before a repair order is opened for it
     with transaction():
         jobs = [(j.canned_job, j.description, j.hours) for j in appt.job_list]
         parts = appt.part_list
@@ -445,7 +420,7 @@ def arrive(appt, by, *, expected_version=None):
         for p in parts:
             PartLine.create(shop=appt.shop, order=order, line=line, part_number=p.part_number, name=p.name,
                             quantity=p.quantity, unit_price=p.unit_price)
-        _write(appt, expected_version, status=Appointment.ARRIVED, order_id=order.id)
+        STATUSES.move(appt, Appointment.ARRIVED, expected_version=expected_version, order_id=order.id)
         audit.record('appointment.arrived', 'appointment', appt.id, shop=appt.shop_id, actor=by,
                      before={'status': Appointment.BOOKED},
                      after={'status': Appointment.ARRIVED, 'order': order.id, 'deposit': appt.deposit})

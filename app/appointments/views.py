@@ -1,6 +1,7 @@
 """Appointments: the day and week calendar with bay capacity, booking, reminders, arrival and the slip."""
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
@@ -16,8 +17,9 @@ from app.core import params
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, FOREMAN, MANAGER, allow
 from app.core.db import utcnow
 from app.core.i18n import current_language
-from app.core.timeutil import local_now, to_local, to_utc
-from app.core.web import render, wants_fragment
+from app.core.idempotency import idempotent
+from app.core.timeutil import local_now, shop_today, to_local, to_utc
+from app.core.web import act, render, replay, vary, wants_fragment
 from app.reception.models import CannedJob
 
 bp = Blueprint('appointments', __name__)
@@ -42,13 +44,9 @@ EVENT_LABELS = {
 
 # --- calendar -----------------------------------------------------------------------------
 
-def _today(shop):
-    return local_now(shop.timezone).date()
-
-
 def _chosen_day(shop):
     """?date=: today when missing or unreadable; a 400 for a date no shop means (the year 9999)."""
-    return params.date_arg('date', _today(shop))
+    return params.date_arg('date', shop_today(shop))
 
 
 def _advisors(shop):
@@ -66,7 +64,7 @@ def _calendar(view):
     advisors = _advisors(shop)
     advisor = _chosen_advisor(advisors)
     step = timedelta(days=7 if view == 'week' else 1)
-    ctx = dict(view=view, day=day, today=_today(shop), prev_day=day - step, next_day=day + step,
+    ctx = dict(view=view, day=day, today=shop_today(shop), prev_day=day - step, next_day=day + step,
                advisors=advisors, advisor=advisor, hours=rules.Hours.of(shop),
                now_local=local_now(shop.timezone).replace(tzinfo=None))
     if view == 'week':
@@ -196,76 +194,119 @@ def _get(appointment_id):
     return Appointment.get_for_shop_or_404(current_shop(), appointment_id)
 
 
+def _detail(appointment_id, status=200, error=None, done=None, form=None):
+    """The appointment's page (app.core.web.act), with the message of an action that was refused."""
+    appt = _get(appointment_id)
+    resp = render('appointments/detail.html', None, appt=appt, moves=rules.allowed_moves(appt),
+                  history=queries.history(appt), event_labels=EVENT_LABELS, status=status,
+                  error=error or _form_errors(form),
+                  deposit_needed=rules.required_deposit(appt.shop, appt.part_list)[0])
+    resp.status_code = status
+    return resp
+
+
+def _form_errors(form):
+    return ' '.join(str(e) for errors in form.errors.values() for e in errors) if form is not None else None
+
+
+def _detail_url(appointment_id):
+    return url_for('appointments.detail', appointment_id=appointment_id)
+
+
+def _replay_detail(appointment_id):
+    _get(appointment_id)
+    return replay(partial(_detail, appointment_id), _detail_url(appointment_id))
+
+
 @bp.route('/appointments/<int:appointment_id>')
 @allow(*VIEWERS)
 def detail(appointment_id):
     """An appointment with its work, parts, deposit, reminder and the actions left."""
+    return _detail(appointment_id)
+
+
+def _reminded(appointment_id, status=200, error=None, done=None, form=None):
+    """The answer to a reminder: for htmx the list's row (with what was typed when it was refused), else the
+    appointment's page with the message."""
+    if not wants_fragment():
+        return _detail(appointment_id, status, error, form=form)
     appt = _get(appointment_id)
-    return render('appointments/detail.html', None, appt=appt, moves=rules.allowed_moves(appt),
-                  remind_form=forms.ReminderForm(version=appt.version), action_form=forms.ActionForm(version=appt.version),
-                  history=queries.history(appt), event_labels=EVENT_LABELS, deposit_needed=rules.required_deposit(appt.shop, appt.part_list)[0])
+    resp = current_app.make_response(render_template(
+        'appointments/_reminder_row.html', appt=appt, form=form or forms.ReminderForm(formdata=None), error=error,
+        now=utcnow(), half_day=rules.reminder_hours(appt.shop)[1]))
+    resp.status_code = status
+    return vary(resp)
+
+
+def _reminders_back(appointment_id):
+    """Without JavaScript, back to where the reminder was recorded: the reminder list or the appointment."""
+    return url_for('appointments.reminders') if request.form.get('back') == 'reminders' else \
+        _detail_url(appointment_id)
+
+
+def _replay_reminded(appointment_id):
+    _get(appointment_id)
+    return replay(partial(_reminded, appointment_id), _reminders_back(appointment_id))
 
 
 @bp.route('/appointments/<int:appointment_id>/remind', methods=['POST'])
 @allow(*BOOKERS)
+@idempotent(replay=_replay_reminded)
 def remind(appointment_id):
     """Record that the customer was reminded (who, when, how); from the list only that row changes."""
     appt = _get(appointment_id)
     form = forms.ReminderForm()
-    ok = form.validate_on_submit()
-    if ok:
-        rules.mark_reminded(appt, current_user, channel=form.channel.data, note=form.note.data,
-                            expected_version=form.version.data or None)
-    if wants_fragment():
-        resp = current_app.make_response(render_template(
-            'appointments/_reminder_row.html', appt=appt, form=form, now=utcnow(),
-            half_day=rules.reminder_hours(appt.shop)[1]))
-        resp.vary.add('HX-Request')
-        resp.status_code = 200 if ok else 400
-        return resp
-    if not ok:
-        flash(' '.join(str(e) for errors in form.errors.values() for e in errors), 'error')
-    elif request.form.get('back') != 'reminders':
-        flash(_('Reminder recorded.'), 'ok')
-    return redirect(url_for('appointments.reminders') if request.form.get('back') == 'reminders'
-                    else url_for('appointments.detail', appointment_id=appt.id))
+    return act(partial(_reminded, appointment_id),
+               lambda: rules.mark_reminded(appt, current_user, channel=form.channel.data, note=form.note.data,
+                                           expected_version=form.version.data or None),
+               done=_('Reminder recorded.'), back=_reminders_back(appointment_id), form=form)
+
+
+def _on_appointment(appointment_id, rule, done):
+    """A button on the appointment's page (app.core.web.act): `rule(appt, form)` with the version it was drawn at."""
+    appt, form = _get(appointment_id), forms.ActionForm()
+    return act(partial(_detail, appointment_id), lambda: rule(appt, form), done=done,
+               back=_detail_url(appointment_id), form=form)
 
 
 @bp.route('/appointments/<int:appointment_id>/no-show', methods=['POST'])
 @allow(*BOOKERS)
+@idempotent(replay=_replay_detail)
 def no_show(appointment_id):
     """The customer did not come (only after the start time)."""
-    appt = _get(appointment_id)
-    form = forms.ActionForm()
-    if form.validate_on_submit():
-        rules.mark_no_show(appt, current_user, expected_version=form.version.data or None)
-        flash(_('Marked as a no-show; the bay is free again.'), 'ok')
-    return redirect(url_for('appointments.detail', appointment_id=appt.id))
+    return _on_appointment(appointment_id, lambda appt, form: rules.mark_no_show(
+        appt, current_user, expected_version=form.version.data or None),
+        _('Marked as a no-show; the bay is free again.'))
 
 
 @bp.route('/appointments/<int:appointment_id>/cancel', methods=['POST'])
 @allow(*BOOKERS)
+@idempotent(replay=_replay_detail)
 def cancel(appointment_id):
     """The customer called the visit off; the bay is freed."""
+    return _on_appointment(appointment_id, lambda appt, form: rules.cancel(
+        appt, current_user, note=form.note.data, expected_version=form.version.data or None),
+        _('Appointment cancelled; the bay is free again.'))
+
+
+def _replay_arrive(appointment_id):
     appt = _get(appointment_id)
-    form = forms.ActionForm()
-    if form.validate_on_submit():
-        rules.cancel(appt, current_user, note=form.note.data, expected_version=form.version.data or None)
-        flash(_('Appointment cancelled; the bay is free again.'), 'ok')
-    return redirect(url_for('appointments.detail', appointment_id=appt.id))
+    if appt.order_id:
+        return redirect(url_for('reception.order', order_id=appt.order_id))
+    return _replay_detail(appointment_id)
 
 
 @bp.route('/appointments/<int:appointment_id>/arrive', methods=['POST'])
 @allow(*BOOKERS)
+@idempotent(replay=_replay_arrive)
 def arrive(appointment_id):
     """The car is here: open the check-in with everything booked carried over."""
-    appt = _get(appointment_id)
-    form = forms.ActionForm()
-    if not form.validate_on_submit():
-        return redirect(url_for('appointments.detail', appointment_id=appt.id))
-    order = rules.arrive(appt, current_user, expected_version=form.version.data or None)
-    flash(_('Check-in started from the appointment.'), 'ok')
-    return redirect(url_for('reception.order', order_id=order.id))
+    opened = []
+    resp = _on_appointment(appointment_id, lambda appt, form: opened.append(rules.arrive(
+        appt, current_user, expected_version=form.version.data or None)),
+        _('Check-in started from the appointment.'))
+    # Arrived: on to the check-in it opened, not back to the appointment.
+    return redirect(url_for('reception.order', order_id=opened[0].id)) if opened else resp
 
 
 # --- reminders ----------------------------------------------------------------------------

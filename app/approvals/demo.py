@@ -8,6 +8,8 @@ import io
 from datetime import timedelta
 from decimal import Decimal
 
+from PIL import Image, ImageDraw, ImageFilter
+
 from app.accounts.models import User
 from app.approvals import rules
 from app.core import stages
@@ -24,7 +26,6 @@ from app.workshop.models import AddedWork, AddedWorkPart, Finding, ProgressCheck
 
 def shock_photo(rng):
     """A JPEG of an oily shock absorber (drawn, not photographed) for the pending item's finding."""
-    from PIL import Image, ImageDraw, ImageFilter
     w, h = 1280, 960
     image = Image.new('RGB', (w, h), (46, 48, 52))
     draw = ImageDraw.Draw(image)

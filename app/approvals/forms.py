@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, DecimalField, HiddenField, IntegerField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.approvals.rules import CHANNELS, DECISIONS
 
@@ -17,7 +17,8 @@ def _strip(value):
 
 
 class DecisionForm(FlaskForm):
-    version = HiddenField(validators=[InputRequired()])   # the item's version when the panel was drawn
+    # the item's version when the panel was drawn
+    version = HiddenField(validators=[InputRequired(), Regexp(r'^\d{1,9}$')])
     decision = RadioField(_l("Customer's answer"), choices=[SelectChoice(k, v) for k, v in DECISIONS.items()],
                           validators=[InputRequired(_l("Choose the customer's answer."))])
     channel = RadioField(_l('Contacted by'), default='phone', choices=[SelectChoice(k, v) for k, v in CHANNELS.items()],
@@ -33,7 +34,8 @@ class DecisionForm(FlaskForm):
 
 
 class ProgressForm(FlaskForm):
-    version = HiddenField(validators=[InputRequired()])   # the order's version when the row was drawn
+    # the order's version when the row was drawn
+    version = HiddenField(validators=[InputRequired(), Regexp(r'^\d{1,9}$')])
     on_track = RadioField(_l('Progress'), default='yes', choices=[
         SelectChoice('yes', _l('On track')), SelectChoice('no', _l('Problem'))],
         validators=[InputRequired(_l('Say whether the job is on track.'))])

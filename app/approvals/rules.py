@@ -19,6 +19,7 @@ from peewee import JOIN, fn
 from app.accounts.models import User
 from app.core import audit, stages
 from app.core.db import is_sqlite, transaction, utcnow
+from app.core.errors import Refused
 from app.core.models import Event
 from app.core.money import ZERO, money
 from app.core.settings import get_setting
@@ -42,15 +43,6 @@ DECISIONS = {
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-class Refused(ValueError):
-    """The action cannot be recorded as typed; `field` names the form field the message belongs to."""
-
-    def __init__(self, message, field=None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-
-
 def fresh_order(order_id):
     """The order re-read inside the action's transaction, locked against a concurrent writer.
 
@@ -61,12 +53,6 @@ def fresh_order(order_id):
     if not is_sqlite():
         query = query.for_update()
     return query.get()
-
-
-def _touch_order(order, *fields):
-    """Save the given fields of a locked order and bump its version (a stale form elsewhere is refused)."""
-    order.version += 1
-    order.save(only=[RepairOrder.version, *fields])
 
 
 # --- the approval queue --------------------------------------------------------------------
@@ -222,11 +208,7 @@ def decide(work, by, *, decision, channel, expected_version, spoke_with='', at=N
         raise Refused(_l('The delay cannot be negative.'), 'delay_told_minutes')
     with transaction():
         # Claim the item: a second advisor (or a stale page) deciding the same item is refused here.
-        claimed = (AddedWork.update(version=AddedWork.version + 1)
-                   .where((AddedWork.id == work.id) & (AddedWork.version == expected_version)
-                          & (AddedWork.status == AddedWork.PENDING)).execute())
-        if claimed != 1:
-            raise stages.StaleRecord(work.id)
+        work.update_versioned(expected_version, where=(AddedWork.status == AddedWork.PENDING))
         work = AddedWork.get_by_id(work.id)
         order = fresh_order(work.order_id)
         if order.stage not in stages.OPEN:
@@ -257,15 +239,16 @@ def decide(work, by, *, decision, channel, expected_version, spoke_with='', at=N
         if decision == APPROVED:
             line = _add_approved_line(order, work, parts)
             old, agreed = order.promised_at, order.agreed_total
+            changes = {'no_guarantee_note': needs_no_guarantee_note(PartLine.select().where(PartLine.order == order))}
             if old and work.delay_told_minutes:
-                order.promised_at = old + timedelta(minutes=work.delay_told_minutes)
+                delay = timedelta(minutes=work.delay_told_minutes)
+                changes['promised_at'] = old + delay
                 if order.original_promised_at:     # the customer agreed to the delay: timeliness counts from it
-                    order.original_promised_at += timedelta(minutes=work.delay_told_minutes)
+                    changes['original_promised_at'] = order.original_promised_at + delay
             if agreed is not None:
-                order.agreed_total = agreed + work.price_told     # what they agreed to pay grows by what they were told
-            order.no_guarantee_note = needs_no_guarantee_note(PartLine.select().where(PartLine.order == order))
-            _touch_order(order, RepairOrder.promised_at, RepairOrder.original_promised_at, RepairOrder.agreed_total,
-                         RepairOrder.no_guarantee_note)
+                # what they agreed to pay grows by what they were told
+                changes['agreed_total'] = agreed + work.price_told
+            order.update_versioned(**changes)
             before = {'promised_at': old, 'agreed_total': agreed}
             after.update(line=line.id, parts=len(parts), promised_at=order.promised_at,
                          agreed_total=order.agreed_total)
@@ -274,10 +257,9 @@ def decide(work, by, *, decision, channel, expected_version, spoke_with='', at=N
                                         description=work.description, safety=work.safety, price=q.total)
             after.update(recommendation=rec.id)
             if work.safety and not order.safety_declined:
-                order.safety_declined = True
                 before = {'safety_declined': False}
                 after.update(safety_declined=True)
-            _touch_order(order, RepairOrder.safety_declined)
+            order.update_versioned(safety_declined=order.safety_declined or work.safety)
         audit.record('added_work.%s' % decision, 'repair_order', order.id, shop=order.shop_id, actor=by,
                      before=before, after=after, note=note)
         if order.stage == stages.WAITING_APPROVAL and not pending(order.shop_id).where(
@@ -385,9 +367,7 @@ def record_progress_check(order, by, *, on_track, expected_version, note='', new
             old_promised_at=old if new_promised_at else None, new_promised_at=new_promised_at,
             reason=reason if new_promised_at else '', customer_told_at=told_at if new_promised_at else None,
             told_channel=told_channel if new_promised_at else '')
-        if new_promised_at is not None:
-            order.promised_at = new_promised_at
-        _touch_order(order, RepairOrder.promised_at)
+        order.update_versioned(**({'promised_at': new_promised_at} if new_promised_at is not None else {}))
         after = {'check': check.id, 'on_track': bool(on_track), 'late': late}
         before = None
         if new_promised_at is not None:

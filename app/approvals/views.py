@@ -1,16 +1,21 @@
 """The advisor's desk: the added-work approval queue (updating itself) and the progress-check list."""
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from contextlib import contextmanager
+from functools import partial
+
+from flask import Blueprint, abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_htmx import make_response as htmx_response
 from flask_login import current_user
 
 from app.accounts.context import current_shop
 from app.approvals import forms, rules
 from app.core.access import ADVISOR, MANAGER, allow
 from app.core.db import utcnow
+from app.core.errors import Refused
 from app.core.idempotency import idempotent
 from app.core.timeutil import to_local, to_utc
-from app.core.web import render, wants_fragment
+from app.core.web import act, render, replay, vary, wants_fragment
 from app.reception.models import RepairOrder
 from app.workshop.models import AddedWork
 
@@ -50,12 +55,10 @@ def _desk(item=None, form=None, error=None, status=200, done=None, items=None):
         items = rules.queue(shop) if page else []
     if item is not None and form is None and item.work.status == AddedWork.PENDING:
         form = _decision_form(item)
-    resp = render('approvals/queue.html', 'approvals/_decision.html', items=items,
+    return render('approvals/queue.html', 'approvals/_decision.html', items=items,
                   token=rules.queue_token(shop) if page else '', item=item, form=form, error=error, done=done,
                   decisions=rules.DECISIONS, channels=rules.CHANNELS,
-                  progress_due=lambda: len(rules.progress_list(shop)))
-    resp.status_code = status
-    return resp
+                  progress_due=lambda: len(rules.progress_list(shop))), status
 
 
 def _item_or_404(added_work_id):
@@ -94,8 +97,7 @@ def unchanged():
     """The poll's answer when nothing changed: no body, nothing swapped."""
     resp = current_app.make_response(('', 204))
     resp.headers['Cache-Control'] = 'no-store'
-    resp.vary.add('HX-Request')
-    return resp
+    return vary(resp)
 
 
 @bp.route('/approvals/<int:added_work_id>')
@@ -105,41 +107,50 @@ def item(added_work_id):
     return _desk(_item_or_404(added_work_id))
 
 
-def _after_decision(added_work_id, message=None):
-    """What a decision (or a repeat of it) answers: the item's panel as it stands, and the queue told to refresh."""
-    found = _item_or_404(added_work_id)
-    if not wants_fragment():
-        if message:
-            flash(message, 'ok')
-        return redirect(url_for('approvals.queue'))
-    resp = _desk(found, done=message)
-    resp.headers['HX-Trigger'] = 'approvals-changed'
-    return resp
+@contextmanager
+def _on_fields(form):
+    """A refusal that names a field of the form is shown under that field, and not again above the form."""
+    try:
+        yield
+    except Refused as exc:
+        target = getattr(form, exc.field or '', None)
+        if target is None:
+            raise
+        target.errors = list(target.errors) + [exc.message]
+        raise Refused('', status=exc.status) from exc
+
+
+def _decision(added_work_id, status=200, error=None, done=None, form=None):
+    """The item's panel as it stands (app.core.web.act); once answered, the queue is told to refresh."""
+    answer = _desk(_item_or_404(added_work_id), form, error=error or None, status=status, done=done)
+    return htmx_response(*answer, trigger='approvals-changed') if status == 200 else answer
+
+
+def _replay_decision(added_work_id):
+    return replay(partial(_decision, added_work_id), url_for('approvals.queue'))
+
+
+DECIDED = {rules.APPROVED: _l('Approved: the job is on the order and the promised time moved.'),
+           rules.DECLINED: _l('Declined: kept on the vehicle as a recommendation.'),
+           rules.UNREACHABLE: _l('Call attempt recorded; the item stays in the queue.')}
 
 
 @bp.route('/approvals/<int:added_work_id>/decide', methods=['POST'])
 @allow(ADVISOR, MANAGER)
-@idempotent(replay=_after_decision)
+@idempotent(replay=_replay_decision)
 def decide(added_work_id):
     """Record the customer's answer: approved, declined or could not reach, with channel, who, when, price, delay."""
     found = _item_or_404(added_work_id)
     form = _decision_form(found, request.form)
-    if not form.validate_on_submit() or not form.version.data.isdigit():
-        return _desk(found, form, status=400)
-    try:
-        rules.decide(found.work, current_user, decision=form.decision.data, channel=form.channel.data,
-                     expected_version=int(form.version.data), spoke_with=form.spoke_with.data or '',
-                     at=_to_utc(form.at.data), price_told=form.price_told.data,
-                     delay_told_minutes=form.delay_told_minutes.data, note=form.note.data or '')
-    except rules.Refused as exc:
-        target = getattr(form, exc.field or '', None)
-        if target is not None:
-            target.errors = list(target.errors) + [exc.message]
-        return _desk(found, form, error=None if target is not None else exc.message, status=400)
-    message = {rules.APPROVED: _('Approved: the job is on the order and the promised time moved.'),
-               rules.DECLINED: _('Declined: kept on the vehicle as a recommendation.'),
-               rules.UNREACHABLE: _('Call attempt recorded; the item stays in the queue.')}[form.decision.data]
-    return _after_decision(added_work_id, message)
+
+    def run():
+        with _on_fields(form):
+            rules.decide(found.work, current_user, decision=form.decision.data, channel=form.channel.data,
+                         expected_version=int(form.version.data), spoke_with=form.spoke_with.data or '',
+                         at=_to_utc(form.at.data), price_told=form.price_told.data,
+                         delay_told_minutes=form.delay_told_minutes.data, note=form.note.data or '')
+    return act(partial(_decision, added_work_id), run, done=str(DECIDED.get(form.decision.data, '')),
+               back=url_for('approvals.queue'), form=form)
 
 
 # --- progress checks ------------------------------------------------------------------------
@@ -153,11 +164,9 @@ def _progress_form(order, formdata=None, late=False):
 
 
 def _row_piece(row, form=None, error=None, status=200, done=None):
-    resp = render('approvals/progress.html', 'approvals/_progress_row.html', rows=[row], row=row,
+    return render('approvals/progress.html', 'approvals/_progress_row.html', rows=[row], row=row,
                   forms={row.order.id: form or _progress_form(row.order, late=row.late)}, errors={row.order.id: error},
-                  channels=rules.CHANNELS, done={row.order.id: done})
-    resp.status_code = status
-    return resp
+                  channels=rules.CHANNELS, done={row.order.id: done}), status
 
 
 @bp.route('/approvals/progress')
@@ -170,33 +179,30 @@ def progress():
                   channels=rules.CHANNELS, errors={}, done={})
 
 
-def _after_check(order_id, message=None):
+def _checked(order_id, status=200, error=None, done=None, form=None):
+    """The order's row as it stands (app.core.web.act), with what was typed when it was refused."""
     order = RepairOrder.get_for_shop_or_404(current_shop(), order_id)
-    if not wants_fragment():
-        if message:
-            flash(message, 'ok')
-        return redirect(url_for('approvals.progress'))
-    return _row_piece(rules.progress_row(order), done=message or _('Progress check recorded.'))
+    return _row_piece(rules.progress_row(order), form, error=error or None, status=status, done=done)
+
+
+def _replay_check(order_id):
+    return replay(partial(_checked, order_id), url_for('approvals.progress'))
 
 
 @bp.route('/approvals/progress/<int:order_id>', methods=['POST'])
 @allow(ADVISOR, MANAGER)
-@idempotent(replay=_after_check)
+@idempotent(replay=_replay_check)
 def progress_check(order_id):
     """Record a progress check; for a late order the new promised time and that the customer was told."""
     order = RepairOrder.get_for_shop_or_404(current_shop(), order_id)
     form = _progress_form(order, request.form)
-    row = rules.progress_row(order)
-    if not form.validate_on_submit() or not form.version.data.isdigit():
-        return _row_piece(row, form, status=400)
-    try:
-        rules.record_progress_check(order, current_user, on_track=form.on_track.data == 'yes',
-                                    expected_version=int(form.version.data), note=form.note.data or '',
-                                    new_promised_at=_to_utc(form.new_promised_at.data), reason=form.reason.data or '',
-                                    told_at=_to_utc(form.told_at.data), told_channel=form.told_channel.data or '')
-    except rules.Refused as exc:
-        target = getattr(form, exc.field or '', None)
-        if target is not None:
-            target.errors = list(target.errors) + [exc.message]
-        return _row_piece(row, form, error=None if target is not None else exc.message, status=400)
-    return _after_check(order_id, _('Progress check recorded.'))
+
+    def run():
+        with _on_fields(form):
+            rules.record_progress_check(
+                order, current_user, on_track=form.on_track.data == 'yes', expected_version=int(form.version.data),
+                note=form.note.data or '', new_promised_at=_to_utc(form.new_promised_at.data),
+                reason=form.reason.data or '', told_at=_to_utc(form.told_at.data),
+                told_channel=form.told_channel.data or '')
+    return act(partial(_checked, order_id), run, done=_('Progress check recorded.'),
+               back=url_for('approvals.progress'), form=form)

@@ -25,7 +25,9 @@ import time
 from urllib.parse import parse_qs
 
 from itsdangerous import BadSignature
+from werkzeug.http import parse_cookie
 
+from app.board import queries
 from app.core.db import connection
 
 POLL_PATH = '/board/poll'
@@ -63,13 +65,12 @@ class _Versions:
         self._lock = threading.Lock()
 
     def newest(self, shop_id, ttl):
-        from app.board.queries import newest_event_id
         now = time.monotonic()
         hit = self._seen.get(shop_id)
         if hit is not None and now - hit[1] < ttl:
             return hit[0]
         with connection():
-            value = newest_event_id(shop_id)
+            value = queries.newest_event_id(shop_id)
         with self._lock:
             self._seen[shop_id] = (value, now)
         return value
@@ -96,13 +97,12 @@ class FastPoll:
         return self.wsgi_app(environ, start_response)
 
     def _unchanged(self, environ):
-        from app.board.queries import clock_bucket
         args = parse_qs(environ.get('QUERY_STRING', ''))
         parsed = parse_token((args.get('since') or [''])[0])
         if parsed is None:
             return False
         newest, minute, shop_id, sig = parsed
-        if minute != clock_bucket():
+        if minute != queries.clock_bucket():
             return False
         user_key = self._session_user(environ)
         if not user_key or not hmac.compare_digest(sig, signature(self.app, shop_id, user_key)):
@@ -112,7 +112,6 @@ class FastPoll:
 
     def _session_user(self, environ):
         """The signed session's user ("id:token"), verified as Flask itself would open the session."""
-        from werkzeug.http import parse_cookie
         app = self.app
         value = parse_cookie(environ.get('HTTP_COOKIE', '')).get(app.config['SESSION_COOKIE_NAME'])
         if not value:

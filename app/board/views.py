@@ -12,8 +12,8 @@ from app.accounts.context import current_shop
 from app.board import fastpoll, queries
 from app.core.access import ANY_STAFF, allow
 from app.core.db import utcnow
-from app.core.timeutil import local_now
-from app.core.web import render
+from app.core.timeutil import shop_today
+from app.core.web import render, vary
 
 bp = Blueprint('board', __name__)
 
@@ -66,7 +66,7 @@ def _board(view, token=None):
     cols = queries.board(shop, per_column=WALL_CARDS_PER_COLUMN if view == 'wall' else None)
     page = 'board/%s.html' % view
     return render(page, 'board/_board.html', view=view, token=token, columns=cols, now=utcnow(),
-                  today=local_now(shop.timezone).date(),
+                  today=shop_today(shop),
                   total=sum(c.total for c in cols), late=sum(c.late for c in cols),
                   time_left_text=time_left_text, poll_seconds=POLL_SECONDS)
 
@@ -93,7 +93,6 @@ def poll():
     if request.args.get('since') == token:
         resp = current_app.response_class(status=204)
         resp.headers['Cache-Control'] = 'private, no-store'
-        resp.vary.add('HX-Request')
-        return resp
+        return vary(resp)
     view = request.args.get('view')
     return _board(view if view in VIEWS else 'wall', token)

@@ -15,6 +15,7 @@ from app.appointments.rules import Hours
 from app.core import audit, stages
 from app.core.access import FOREMAN, MANAGER, TECHNICIAN
 from app.core.db import transaction, utcnow
+from app.core.errors import Refused
 from app.catalogue.models import CannedJob
 from app.customers.models import Vehicle
 from app.reception.models import OrderLine, RepairOrder
@@ -38,7 +39,7 @@ BAYS_FOR_SKILL = {
 DEFAULT_BAYS = ('lift', 'general')
 
 
-class DispatchRefused(Exception):
+class DispatchRefused(Refused):
     """An assignment the rules do not allow (a technician or bay of another shop, an inactive bay…)."""
 
 
@@ -264,16 +265,6 @@ def _accept(order, by, expected_version):
                  after={'accepted_at': now, 'accepted_by': by.id})
 
 
-def _touch(order, expected_version):
-    """Bump the order's version, refusing a stale write (for changes that do not move the stage)."""
-    version = order.version if expected_version is None else int(expected_version)
-    changed = (RepairOrder.update(version=RepairOrder.version + 1)
-               .where((RepairOrder.id == order.id) & (RepairOrder.version == version)).execute())
-    if changed != 1:
-        raise stages.StaleRecord(order.id)
-    order.version = version + 1
-
-
 def assign_order(order, foreman, technician, bay=None, expected_version=None):
     """Give every job of the order not yet started to one technician (and bay); accepts a checked-in order.
 
@@ -287,7 +278,7 @@ def assign_order(order, foreman, technician, bay=None, expected_version=None):
         if order.stage == stages.CHECKED_IN:
             _accept(order, foreman, expected_version)
         else:
-            _touch(order, expected_version)
+            order.update_versioned(expected_version)     # no stage move: the version alone says it changed
         lines = list(OrderLine.select().where((OrderLine.order == order)
                                               & OrderLine.status.in_(ASSIGNABLE_LINE_STATES))
                      .order_by(OrderLine.position, OrderLine.id))

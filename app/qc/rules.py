@@ -15,6 +15,7 @@ from peewee import JOIN, Case, fn
 
 from app.accounts.models import User
 from app.core import audit, stages
+from app.core import errors as core_errors
 from app.core import photos as photos_store
 from app.core.db import is_sqlite, transaction, utcnow
 from app.core.models import Event
@@ -34,12 +35,12 @@ PHOTO_RECORD = 'qc_inspection'
 MAX_PHOTOS = 3     # phone photos are 2-5 MB each; a request may carry 16 MB (MAX_CONTENT_LENGTH)
 
 
-class Refused(ValueError):
-    """The action cannot be recorded as it stands; `errors` maps form fields to messages."""
+class Refused(core_errors.Refused):
+    """The action cannot be recorded as it stands; `errors` maps form fields to messages (all of them at once)."""
 
     def __init__(self, errors):
+        super().__init__('; '.join(str(m) for m in errors.values()), field=next(iter(errors), None))
         self.errors = errors
-        super().__init__('; '.join(str(m) for m in errors.values()))
 
 
 def _fresh_order(order_id):
@@ -261,11 +262,9 @@ def mark_washed(order, by, *, expected_version):
     """The car is washed (车辆清洁): kept on the order's timeline; the final check needs it."""
     with transaction():
         order = _fresh_order(order.id)
-        _check_version(order, expected_version)
+        order.update_versioned(expected_version)          # on the order's timeline: a stale page is refused
         if order.stage != stages.READY_FOR_WASH:
             raise Refused({'wash': _l('Only a car that passed QC is washed here.')})
-        order.version += 1
-        order.save(only=[RepairOrder.version])
         audit.record('order.washed', 'repair_order', order.id, shop=order.shop_id, actor=by, after={'washed': True})
     return order
 
@@ -274,6 +273,8 @@ def final_check(order, by, *, belongings_ticked, key_present, work_checked, part
                 expected_version):
     """The advisor's final check after the wash: the work, the replaced parts, the tools, every belonging on the
     list and the key on its hook. Then the order is ready for pickup."""
+    if order.stage != stages.READY_FOR_WASH:
+        raise Refused({'form': _l('This car is not waiting for its final check.')})
     belongings = list(Belonging.select().where(Belonging.order == order).order_by(Belonging.id))
     ticked = set(belongings_ticked)
     missing = [b for b in belongings if b.id not in ticked]
@@ -295,11 +296,7 @@ def final_check(order, by, *, belongings_ticked, key_present, work_checked, part
         raise Refused(errors)
     with transaction():
         order = _fresh_order(order.id)
-        _check_version(order, expected_version)
-        now = utcnow()
-        order.final_check_at, order.final_check_by = now, by.id
-        order.version += 1
-        order.save(only=[RepairOrder.final_check_at, RepairOrder.final_check_by, RepairOrder.version])
+        order.update_versioned(expected_version, final_check_at=utcnow(), final_check_by=by.id)
         audit.record('order.final_check', 'repair_order', order.id, shop=order.shop_id, actor=by,
                      after={'belongings': [[str(b.label), b.quantity] for b in belongings],
                             'key_tag': order.key_tag.number if order.key_tag_id else None,

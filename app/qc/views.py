@@ -1,17 +1,19 @@
 """QC on the inspector's phone: the queue, the inspection with its checklist per job type; then the wash and
 the advisor's final check before the car is ready for pickup."""
 import json
+from functools import partial
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_htmx import make_response as htmx_response
 from flask_login import current_user
 
 from app.accounts.context import current_shop
 from app.core import stages
 from app.core.access import ADVISOR, FOREMAN, MANAGER, QC, allow
 from app.core.idempotency import idempotent
-from app.core.web import render, wants_fragment
+from app.core.web import act, render, replay, vary, wants_fragment
 from app.qc import checklist, rules
 from app.reception.models import Belonging, PartLine, RepairOrder
 
@@ -28,22 +30,37 @@ def _order(order_id):
     return RepairOrder.get_for_shop_or_404(current_shop(), order_id)
 
 
-def _done(endpoint, message, **values):
-    """After an action: a real redirect for a plain form, a full-page redirect for htmx (never swapped in)."""
-    flash(message, 'ok')
+def _go(endpoint, message=None, **values):
+    """After an action whose answer is another page: a redirect, also for htmx (never swapped in), with a flash."""
+    if message:
+        flash(message, 'ok')
     url = url_for(endpoint, **values)
-    if wants_fragment():
-        resp = current_app.make_response(('', 200))
-        resp.headers['HX-Redirect'] = url
-        return resp
-    return redirect(url)
+    return htmx_response('', redirect=url) if wants_fragment() else redirect(url)
 
 
 def _unchanged():
     resp = current_app.make_response(('', 204))
     resp.headers['Cache-Control'] = 'no-store'
-    resp.vary.add('HX-Request')
-    return resp
+    return vary(resp)
+
+
+def _version():
+    """The version the form was drawn with; without one the page is too old to act on."""
+    version = request.form.get('version', '')
+    if not version.isdigit():
+        raise rules.Refused({'form': _('Reload the page and try again.')})
+    return int(version)
+
+
+def _collect(errors, rule):
+    """The rule run for app.core.web.act, its refusals kept field by field in `errors` for the piece."""
+    def run():
+        try:
+            rule()
+        except rules.Refused as exc:
+            errors.update(getattr(exc, 'errors', None) or {})
+            raise
+    return run
 
 
 # --- the QC queue ----------------------------------------------------------------------------
@@ -75,14 +92,17 @@ def queue_poll():
 
 # --- the inspection ----------------------------------------------------------------------------
 
-def _read_checklist(form, keys):
-    """{key: (ok, note)} for the items answered on the form."""
-    out = {}
-    for key in keys:
+def _typed_inspection(order):
+    """What the inspector marked on the form: {key: (ok, note)} per answered checklist item, result, reasons and
+    the jobs sent back."""
+    form = request.form
+    answers = {}
+    for key in checklist.item_keys(rules.order_lines(order)):
         value = form.get('item-' + key)
         if value in ('ok', 'not_ok'):
-            out[key] = (value == 'ok', form.get('note-' + key, '').strip())
-    return out
+            answers[key] = (value == 'ok', form.get('note-' + key, '').strip())
+    return {'answers': answers, 'result': form.get('result', ''), 'reasons': form.get('reasons', ''),
+            'failed_lines': {int(v) for v in form.getlist('failed_lines') if v.isdigit()}}
 
 
 def _inspection_page(order, errors=None, typed=None, status=200):
@@ -90,15 +110,13 @@ def _inspection_page(order, errors=None, typed=None, status=200):
     lines = rules.order_lines(order)
     history = rules.inspections(order)
     fragment = 'qc/_inspect_form.html' if request.method == 'POST' else None
-    resp = render('qc/inspect.html', fragment, order=order, lines=lines,
+    return render('qc/inspect.html', fragment, order=order, lines=lines,
                   groups=checklist.checklist_for(lines), self_check=rules.self_check(order), history=history,
                   history_photos=rules.inspection_photos([i.id for i in history]),
                   history_checklists={i.id: json.loads(i.checklist or '{}') for i in history},
                   history_failed={i.id: set(json.loads(i.failed_lines or '[]')) for i in history},
                   item_labels=checklist.item_labels(), results=rules.RESULTS, errors=errors or {},
-                  typed=typed or {}, max_photos=rules.MAX_PHOTOS)
-    resp.status_code = status
-    return resp
+                  typed=typed or {}, max_photos=rules.MAX_PHOTOS), status
 
 
 @bp.route('/qc/orders/<int:order_id>')
@@ -108,10 +126,16 @@ def inspection(order_id):
     return _inspection_page(_order(order_id))
 
 
+def _inspected(order_id, typed, errors, status=200, error=None, done=None):
+    """The answer to an inspection (app.core.web.act): recorded, the queue; else the form again, what was typed
+    kept and the refusals marked (a stale form: the order as it is now)."""
+    if done is not None:
+        return _go('qc.queue', done)
+    return _inspection_page(_order(order_id), errors or ({'form': error} if error else {}), typed, status)
+
+
 def _after_inspection(order_id):
-    order = _order(order_id)
-    message = _('Inspection recorded: %(stage)s.', stage=order.stage_label)
-    return _done('qc.queue', message)
+    return _go('qc.queue', _('Inspection recorded: %(stage)s.', stage=_order(order_id).stage_label))
 
 
 @bp.route('/qc/orders/<int:order_id>/inspect', methods=['POST'])
@@ -120,23 +144,14 @@ def _after_inspection(order_id):
 def inspect(order_id):
     """Pass (on to the wash), or fail with reasons, the jobs sent back to their technician and photos."""
     order = _order(order_id)
-    form = request.form
-    lines = rules.order_lines(order)
-    keys = checklist.item_keys(lines)
-    answers = _read_checklist(form, keys)
-    typed = {'answers': answers, 'result': form.get('result', ''), 'reasons': form.get('reasons', ''),
-             'failed_lines': {int(v) for v in form.getlist('failed_lines') if v.isdigit()}}
-    version = form.get('version', '')
-    if not version.isdigit():
-        return _inspection_page(order, {'form': _('Reload the page and try again.')}, typed, 400)
-    uploads = [f.read() for f in request.files.getlist('photos') if f and f.filename]
-    try:
-        rules.inspect(order, current_user, result=typed['result'], checklist=answers,
-                      expected_version=int(version), reasons=typed['reasons'],
-                      failed_line_ids=sorted(typed['failed_lines']), photos=uploads)
-    except rules.Refused as exc:
-        return _inspection_page(order, exc.errors, typed, 400)
-    return _after_inspection(order_id)
+    typed, errors = _typed_inspection(order), {}
+    run = _collect(errors, lambda: rules.inspect(
+        order, current_user, result=typed['result'], checklist=typed['answers'], expected_version=_version(),
+        reasons=typed['reasons'], failed_line_ids=sorted(typed['failed_lines']),
+        photos=[f.read() for f in request.files.getlist('photos') if f and f.filename]))
+    after = stages.READY_FOR_WASH if typed['result'] == rules.PASS else stages.QC_FAILED
+    return act(partial(_inspected, order_id, typed, errors), run,
+               done=_('Inspection recorded: %(stage)s.', stage=stages.LABELS[after]), back=url_for('qc.queue'))
 
 
 # --- wash and final check ------------------------------------------------------------------------
@@ -149,60 +164,67 @@ def wash():
     return render('qc/wash.html', None, orders=orders, washes=rules.washes([o.id for o in orders]), errors={})
 
 
-def _wash_row(order, errors=None, status=200):
-    resp = render('qc/wash.html', 'qc/_wash_row.html', o=order, orders=[order],
-                  washes=rules.washes([order.id]), errors={order.id: errors} if errors else {})
-    resp.status_code = status
-    return resp
-
-
-def _after_wash(order_id):
+def _wash_row(order_id, status=200, error=None, done=None):
+    """One car's row on the wash list (app.core.web.act); the wash page without htmx."""
     order = _order(order_id)
-    if not wants_fragment():
-        flash(_('Wash recorded.'), 'ok')
-        if request.form.get('back') == 'final' and current_user.has_role(ADVISOR):
-            return redirect(url_for('qc.final_check', order_id=order.id))   # drawn afresh: washing bumps the version
-        return redirect(url_for('qc.wash'))
-    return _wash_row(order)
+    return render('qc/wash.html', 'qc/_wash_row.html', o=order, orders=[order], washes=rules.washes([order.id]),
+                  errors={order.id: error} if error else {}), status
+
+
+def _after_wash_url(order_id):
+    if request.form.get('back') == 'final' and current_user.has_role(ADVISOR):
+        return url_for('qc.final_check', order_id=order_id)     # drawn afresh: washing bumps the version
+    return url_for('qc.wash')
+
+
+def _replay_wash(order_id):
+    _order(order_id)
+    return replay(partial(_wash_row, order_id), _after_wash_url(order_id))
 
 
 @bp.route('/qc/orders/<int:order_id>/washed', methods=['POST'])
 @allow(ADVISOR, FOREMAN)
-@idempotent(replay=_after_wash)
+@idempotent(replay=_replay_wash)
 def washed(order_id):
     """The car is washed and ready for the advisor's final check."""
     order = _order(order_id)
-    version = request.form.get('version', '')
-    if not version.isdigit():
-        return _wash_row(order, _('Reload the page and try again.'), 400)
-    try:
-        rules.mark_washed(order, current_user, expected_version=int(version))
-    except rules.Refused as exc:
-        return _wash_row(order, str(exc), 400)
-    return _after_wash(order_id)
+    return act(partial(_wash_row, order_id), lambda: rules.mark_washed(order, current_user,
+                                                                        expected_version=_version()),
+               done=_('Wash recorded.'), back=_after_wash_url(order_id))
 
 
-def _final_page(order, errors=None, typed=None, status=200):
-    belongings = list(Belonging.select().where(Belonging.order == order).order_by(Belonging.id))
-    parts = list(PartLine.select().where(PartLine.order == order).order_by(PartLine.id))
-    resp = render('qc/final_check.html', None, order=order, belongings=belongings, parts=parts,
-                  lines=rules.order_lines(order), wash=rules.washes([order.id]).get(order.id),
-                  errors=errors or {}, typed=typed)
-    resp.status_code = status
-    return resp
+def _final_page(order_id, typed=None, errors=None, status=200, error=None, done=None):
+    """The advisor's final check (also the answer to it, app.core.web.act: what was ticked kept, the refusals
+    marked)."""
+    order = _order(order_id)
+    return render('qc/final_check.html', None, order=order, typed=typed, lines=rules.order_lines(order),
+                  belongings=list(Belonging.select().where(Belonging.order == order).order_by(Belonging.id)),
+                  parts=list(PartLine.select().where(PartLine.order == order).order_by(PartLine.id)),
+                  wash=rules.washes([order.id]).get(order.id), status=status,
+                  errors=errors or ({'form': error} if error else {})), status
 
 
 @bp.route('/qc/orders/<int:order_id>/final-check')
 @allow(ADVISOR)
 def final_check(order_id):
     """The advisor's final check: the work, the replaced parts, tools, every belonging and the key."""
-    return _final_page(_order(order_id))
+    return _final_page(order_id)
+
+
+def _ready(order):
+    return _('%(plate)s is ready for pickup.', plate=order.vehicle.plate if order.vehicle else order.number)
 
 
 def _after_final(order_id):
-    order = _order(order_id)
-    return _done('qc.wash', _('%(plate)s is ready for pickup.', plate=order.vehicle.plate if order.vehicle else
-                              order.number))
+    return _go('qc.wash', _ready(_order(order_id)))
+
+
+def _typed_final():
+    """What the advisor ticked: the belongings seen, the key, the work, the old parts and the tools."""
+    form = request.form
+    return dict({'belongings': {int(v) for v in form.getlist('belongings') if v.isdigit()}},
+                **{name: form.get(name) == 'y'
+                   for name in ('key_present', 'work_checked', 'parts_checked', 'tools_checked')})
 
 
 @bp.route('/qc/orders/<int:order_id>/final-check', methods=['POST'])
@@ -210,21 +232,9 @@ def _after_final(order_id):
 @idempotent(replay=_after_final)
 def final_check_save(order_id):
     """Record the final check; the car becomes ready for pickup."""
-    order = _order(order_id)
-    form = request.form
-    typed = {'belongings': {int(v) for v in form.getlist('belongings') if v.isdigit()},
-             'key_present': form.get('key_present') == 'y', 'work_checked': form.get('work_checked') == 'y',
-             'parts_checked': form.get('parts_checked') == 'y', 'tools_checked': form.get('tools_checked') == 'y'}
-    version = form.get('version', '')
-    if not version.isdigit():
-        return _final_page(order, {'form': _('Reload the page and try again.')}, typed, 400)
-    if order.stage != stages.READY_FOR_WASH:
-        return _final_page(order, {'form': _('This car is not waiting for its final check.')}, typed, 400)
-    try:
-        rules.final_check(order, current_user, belongings_ticked=typed['belongings'],
-                          key_present=typed['key_present'], work_checked=typed['work_checked'],
-                          parts_checked=typed['parts_checked'], tools_checked=typed['tools_checked'],
-                          expected_version=int(version))
-    except rules.Refused as exc:
-        return _final_page(order, exc.errors, typed, 400)
-    return _after_final(order_id)
+    order, typed, errors = _order(order_id), _typed_final(), {}
+    run = _collect(errors, lambda: rules.final_check(
+        order, current_user, belongings_ticked=typed['belongings'], key_present=typed['key_present'],
+        work_checked=typed['work_checked'], parts_checked=typed['parts_checked'],
+        tools_checked=typed['tools_checked'], expected_version=_version()))
+    return act(partial(_final_page, order_id, typed, errors), run, done=_ready(order), back=url_for('qc.wash'))

@@ -10,6 +10,8 @@ import math
 from datetime import timedelta
 from decimal import Decimal
 
+from PIL import Image, ImageDraw, ImageFilter
+
 from app.accounts.models import User
 from app.core import audit, stages
 from app.core.access import FOREMAN, PARTS, TECHNICIAN
@@ -41,7 +43,6 @@ PATHS = {
 
 def brake_disc_photo(rng):
     """A JPEG of a scored brake disc (drawn, not photographed): what a red finding's photo looks like."""
-    from PIL import Image, ImageDraw, ImageFilter
     w, h = 1280, 960
     image = Image.new('RGB', (w, h), (58, 60, 64))
     draw = ImageDraw.Draw(image)
@@ -167,10 +168,8 @@ def _findings_and_requests(shop, first, lines, tech, clerk, photo, now):
                                    quantity=Decimal('1'))
         with transaction():
             expected = now + timedelta(days=1)
-            (PartsRequest.update(status=PartsRequest.BACKORDERED, answered_at=now,
-                                 answered_by=clerk.id if clerk else None, expected_at=expected,
-                                 note='厂家缺货，明天到 Out of stock at the supplier, due tomorrow',
-                                 version=PartsRequest.version + 1)
-             .where(PartsRequest.id == late.id).execute())
+            late.update_versioned(status=PartsRequest.BACKORDERED, answered_at=now,
+                                  answered_by=clerk.id if clerk else None, expected_at=expected,
+                                  note='厂家缺货，明天到 Out of stock at the supplier, due tomorrow')
             audit.record('parts.backordered', 'repair_order', parts.id, shop=shop.id, actor=clerk,
                          after={'parts_request': late.id, 'expected_at': expected})

@@ -1,4 +1,5 @@
 """The job card's forms. Messages say exactly what to fix, in the user's language."""
+import json
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -9,6 +10,7 @@ from wtforms import (BooleanField, DecimalField, FieldList, Form, FormField, Hid
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.core.i18n import current_language
 from app.workshop import rules
 
 
@@ -59,7 +61,10 @@ class AddedWorkForm(FlaskForm):
     finding = SelectField(_l('From the finding'), coerce=int, validate_choice=False, default=0)
     version = HiddenField()
 
-    def fill(self, card, locale='zh'):
+    def fill(self, card, locale=None):
+        """Choices from the card: the shop's catalogue jobs (named in `locale`, the reader's language by default)
+        and the order's findings."""
+        locale = locale or current_language()
         self.canned_job.choices = [SelectChoice(0, _l('— none, I describe it —'))] + [
             SelectChoice(j.id, '%s · %s h' % (j.display_name(locale), j.hours)) for j in card.canned_jobs]
         self.finding.choices = [SelectChoice(0, _l('— none —'))] + [
@@ -138,7 +143,6 @@ for _key, _label in rules.SELF_CHECK_ITEMS:
 
 def self_check_form(order, formdata=None):
     """The form filled with what was saved (or what was just typed, when `formdata` is given)."""
-    import json
     saved = (json.loads(order.self_check or '{}') or {}).get('items', {})
     data = {'version': str(order.version)}
     for key, _label in rules.SELF_CHECK_ITEMS:

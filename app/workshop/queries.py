@@ -13,7 +13,7 @@ from peewee import JOIN, fn
 
 from app.accounts.models import User
 from app.core import stages
-from app.core.access import FOREMAN
+from app.core.access import FOREMAN, may_use
 from app.core.db import utcnow
 from app.core.models import Event
 from app.catalogue.models import CannedJob
@@ -134,13 +134,11 @@ class JobCard:
 
     def can_act(self, line):
         """Clock, done and parts buttons on this line."""
-        from app.core.access import may_use
         return may_use('workshop.clock_on', self.user) and rules.may_work_on(line, self.user)
 
     @cached_property
     def can_work(self):
         """The order-wide forms: findings, added work, parts, self-check, hand-over."""
-        from app.core.access import may_use
         return (self.order.stage in rules.WORKING and may_use('workshop.finding_add', self.user)
                 and (self.is_foreman or bool(self.mine)))
 
@@ -166,7 +164,6 @@ class JobCard:
     @cached_property
     def reader(self):
         """Reads the card only (advisor, QC, manager): every line shown, no buttons."""
-        from app.core.access import may_use
         return not may_use('workshop.clock_on', self.user)
 
     @cached_property

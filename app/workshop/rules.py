@@ -9,6 +9,7 @@ import json
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
@@ -17,6 +18,7 @@ from app.core import audit, stages
 from app.core import photos as photos_store
 from app.core.access import FOREMAN, TECHNICIAN
 from app.core.db import is_sqlite, transaction, utcnow
+from app.core.errors import Refused
 from app.core.models import Event, Shop
 from app.core.money import money
 from app.core.settings import get_setting
@@ -26,9 +28,8 @@ from app.reception.models import OrderLine, RepairOrder
 from app.workshop.models import AddedWork, AddedWorkPart, Finding, PartsRequest, TimeEntry
 
 
-class WorkshopError(ValueError):
+class WorkshopError(Refused):
     """The action cannot be done now; the message says why and what to do, in the user's language."""
-    status = 400
 
 
 class NotYours(WorkshopError):
@@ -133,6 +134,17 @@ def _fresh_line(line):
     return OrderLine.get_by_id(line.id)
 
 
+def _line_to_work_on(line, tech, version):
+    """The line and its order re-read in the action's transaction; refused unless `tech` may work on the line, at
+    the version they saw, while the order is being worked on."""
+    line = _fresh_line(line)
+    order = _fresh_order(line.order_id)
+    _require_line(line, tech)
+    _check_version(line, version)
+    _require_working(order)
+    return line, order
+
+
 def _shop(shop_or_id):
     return shop_or_id if isinstance(shop_or_id, Shop) else Shop.get_by_id(shop_or_id)
 
@@ -150,7 +162,6 @@ def _lock_technician(user_id):
 
 def _shift_end_setting(shop):
     """(hour, minute) of the shop's shift end, read once per request (a tap may stop several clocks)."""
-    from flask import g, has_app_context
     cache = g.setdefault('_shift_end', {}) if has_app_context() else {}
     if shop.id not in cache:
         cache[shop.id] = tuple(int(x) for x in str(get_setting(shop, 'shift_end')).split(':'))
@@ -202,11 +213,7 @@ def clock_on(line, tech, now=None, *, version=None):
     (dispatched, or QC failed for rework). Returns the new TimeEntry (or the one already running here)."""
     now = now or utcnow()
     with transaction():
-        line = _fresh_line(line)
-        order = _fresh_order(line.order_id)
-        _require_line(line, tech)
-        _check_version(line, version)
-        _require_working(order)
+        line, order = _line_to_work_on(line, tech, version)
         if line.technician_id is None:
             raise WorkshopError(_l('Assign this job to a technician first.'))
         _lock_technician(line.technician_id)
@@ -258,11 +265,7 @@ def mark_done(line, tech, now=None, *, version=None):
     a line out of efficiency, where 0:00 on a 1.6-hour job once read "48000 % efficient")."""
     now = now or utcnow()
     with transaction():
-        line = _fresh_line(line)
-        order = _fresh_order(line.order_id)
-        _require_line(line, tech)
-        _check_version(line, version)
-        _require_working(order)
+        line, order = _line_to_work_on(line, tech, version)
         if line.status == stages.LINE_DONE:
             raise WorkshopError(_l('This job is already done.'))
         if not TimeEntry.select().where(TimeEntry.line == line.id).exists():
@@ -479,12 +482,7 @@ def save_self_check(order, by, *, items, version=None):
         now = utcnow()
         data = {'items': clean, 'by': by.id, 'by_name': by.display_name, 'at': now.isoformat(),
                 'line_event': _last_line_event(order.id)}
-        changed = (RepairOrder.update(self_check=json.dumps(data, ensure_ascii=False, sort_keys=True),
-                                      version=RepairOrder.version + 1)
-                   .where((RepairOrder.id == order.id) & (RepairOrder.version == order.version)).execute())
-        if changed != 1:
-            raise stages.StaleRecord(order.id)
-        order.version += 1
+        order.update_versioned(self_check=json.dumps(data, ensure_ascii=False, sort_keys=True))
         audit.record('self_check.saved', 'repair_order', order.id, shop=order.shop_id, actor=by,
                      after={k: v['state'] for k, v in clean.items()},
                      note='; '.join('%s: %s' % (k, v['note']) for k, v in clean.items() if v['note']))

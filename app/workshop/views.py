@@ -4,12 +4,11 @@ Every action is a real form post (works without JavaScript: it redirects back to
 sends instead, swapping only the piece that changed; the card polls a cheap version every 5 seconds
 so the advisor's decision, a parts answer or the QC result appear without a reload.
 """
-from urllib.parse import urlsplit
+from functools import partial
 
 import click
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.cli import with_appcontext
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,10 +17,13 @@ from markupsafe import Markup
 from app.accounts.context import current_shop
 from app.core import stages
 from app.core.access import ADVISOR, FOREMAN, MANAGER, QC, TECHNICIAN, allow
+from app.core.db import connection
 from app.core.idempotency import idempotent
+from app.core.models import Shop
 from app.core.photos import PhotoRejected
-from app.core.web import render, wants_fragment
+from app.core.web import act, render, replay, vary, wants_fragment
 from app.catalogue.models import CannedJob
+from app.reception.checkin import MARK_KINDS
 from app.reception.models import OrderLine, RepairOrder
 from app.workshop import forms, queries, rules
 from app.workshop.models import Finding
@@ -34,7 +36,8 @@ TILES = [
 
 READERS = (TECHNICIAN, FOREMAN, MANAGER, QC, ADVISOR)
 WORKERS = (TECHNICIAN, FOREMAN)
-CONFLICT = _l('Someone else changed this a moment ago. This is the latest: check it and tap again.')
+# The pages a piece is drawn on (`place` in the templates): the forms on them say which answer they want back.
+CARD, MY_JOBS = 'card', 'my_jobs'
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -71,17 +74,13 @@ def _version_field():
     return value or None
 
 
-def _locale():
-    return str(get_locale().language) if get_locale() else 'zh'
-
-
 def _forms(card, **given):
     """The card's forms: the ones passed in (bound, with what was typed) or fresh empty ones."""
     open_finding = request.args.get('finding', type=int)
     out = {
         'finding_form': given.get('finding_form') or forms.FindingForm(formdata=None).fill(card),
         'added_form': given.get('added_form') or forms.AddedWorkForm(
-            formdata=None, finding=open_finding or 0).fill(card, _locale()),
+            formdata=None, finding=open_finding or 0).fill(card),
         'parts_form': given.get('parts_form') or forms.PartsRequestForm(formdata=None).fill(card),
         'check_form': given.get('check_form') or forms.self_check_form(card.order),
     }
@@ -90,7 +89,7 @@ def _forms(card, **given):
 
 
 def _context(card, **extra):
-    ctx = dict(card=card, order=card.order)
+    ctx = dict(card=card, order=card.order, place=CARD)
     ctx.update(extra)
     return ctx
 
@@ -123,7 +122,6 @@ def iso(dt):
 @bp.context_processor
 def _helpers():
     """What the workshop's templates format with (labels from the rules, time and money helpers)."""
-    from app.reception.checkin import MARK_KINDS
     return dict(severities=rules.SEVERITIES, severity_short=rules.SEVERITY_SHORT, line_labels=stages.LINE_LABELS,
                 aw_labels=rules.ADDED_WORK_LABELS, pr_labels=rules.PARTS_LABELS, channel_labels=rules.CHANNEL_LABELS,
                 self_check_items=rules.SELF_CHECK_LABELS, sc_states=rules.SELF_CHECK_STATES, mark_kinds=MARK_KINDS,
@@ -141,14 +139,11 @@ def _piece(template, card, status=200, **extra):
     extra.setdefault('status', status)
     resp = current_app.make_response(render_template(template, **_context(card, **extra)))
     resp.status_code = status
-    resp.vary.add('HX-Request')
-    return resp
+    return vary(resp)
 
 
-def _back_to_card(order, anchor=None, message=None):
-    if message:
-        flash(message, 'ok')
-    return redirect(url_for('workshop.job_card', order_id=order.id, _anchor=anchor))
+def _card_url(order_id, anchor=None):
+    return url_for('workshop.job_card', order_id=order_id, _anchor=anchor)
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -159,7 +154,7 @@ def my_jobs():
     """My jobs: the lines assigned to me on open orders, by car, soonest promised first; my running clock on top."""
     shop = current_shop()
     groups, timing = queries.my_jobs(shop, current_user)
-    return render('workshop/my_jobs.html', None, groups=groups, timing=timing,
+    return render('workshop/my_jobs.html', None, groups=groups, timing=timing, place=MY_JOBS,
                   clock=queries.running_clock(current_user, shop))
 
 
@@ -180,68 +175,67 @@ def card_state(order_id):
     if request.args.get('v') == version:
         resp = current_app.make_response(('', 204))
     elif not wants_fragment():
-        resp = redirect(url_for('workshop.job_card', order_id=order_id))
+        resp = redirect(_card_url(order_id))
     else:
         resp = _piece('workshop/_card_state.html', _card(_order(order_id)))
-    resp.vary.add('HX-Request')
     resp.headers['Cache-Control'] = 'private, no-store'
-    return resp
+    return vary(resp)
 
 
 # --- the line's buttons: clock on, clock off, done ----------------------------------------------
 
-def _line_answer(order, line_id, touched=(), message=None, status=200, changed=True):
-    """A line tap's answer to htmx: the tapped piece (the line's row, or the clock banner), and out of band
-    every other piece of this page that changed (the clock, a row whose clock was switched off, and, when
-    `changed` (the order's stage or a job's done state moved), the head and the hand-over)."""
+# What a line tap's form asks back (its hidden field `answer`): the piece it swaps, and the page it is on, whose
+# other changed pieces come out of band. The line's row is on its card; the clock banner is on the card of its own
+# order, on "My jobs", or on the card of another order (then nothing else there changed).
+ANSWERS = {'line': ('line', CARD), 'card-clock': ('clock', CARD), 'jobs-clock': ('clock', MY_JOBS),
+           'clock': ('clock', None)}
+
+
+def _line_answer(order, line_id, answer, touched=(), status=200, message=None, changed=True):
+    """A line tap's answer to htmx: the piece its form asked for, and out of band every other piece of that page
+    that changed (the clock, a row whose clock was switched off, and, when `changed` (the order's stage or a job's
+    done state moved), the head and the hand-over; on "My jobs" its list)."""
     card = _card(order)
     line = card.line_by_id(line_id)
     if line is None:
         abort(404)
-    target = request.headers.get('HX-Target', '')
-    page = urlsplit(request.headers.get('HX-Current-URL', '')).path
-    on_my_jobs = page == url_for('workshop.my_jobs')
-    on_card = page == url_for('workshop.job_card', order_id=order.id) or (not page and target != 'clock')
-    main = 'clock' if target == 'clock' else 'line'
+    main, place = ANSWERS.get(answer, ANSWERS['line'])
     skip = {line.id} if main == 'line' else set()
-    extra_rows = [ln for ln in card.lines if ln.id in set(touched) - skip] if on_card else []
-    ctx = dict(main=main, line=line, extra_rows=extra_rows, on_card=on_card, on_my_jobs=on_my_jobs,
-               message=message, changed=changed)
-    if on_my_jobs:
+    extra_rows = [ln for ln in card.lines if ln.id in set(touched) - skip] if place == CARD else []
+    ctx = dict(main=main, line=line, extra_rows=extra_rows, place=place, message=message, changed=changed)
+    if place == MY_JOBS:
         ctx['groups'], ctx['timing'] = queries.my_jobs(current_shop(), current_user)
     return _piece('workshop/_line_answer.html', card, status, **ctx)
 
 
+def _line_piece(order, line_id, answer, touched, was, status=200, error=None, done=None):
+    """The answer to a line tap (app.core.web.act): for htmx the pieces `answer` asks for, else the card.
+
+    `was`: (stage, done) before a tap that went through, to redraw the head only when they moved; the full order
+    (car, key tag, promise) is read only then. Without it (a refusal, a stale form, a repeat) all is drawn afresh."""
+    if not wants_fragment():
+        return _page(_card(_order(order.id)), status, error=error)
+    if error is not None or was is None:
+        return _line_answer(_order(order.id), line_id, answer, touched, status, error)
+    order.stage, order.version = queries.stage_and_version(order.id)
+    changed = order.stage != was[0] or was[1] != (queries.line_status(line_id) == stages.LINE_DONE)
+    return _line_answer(_order(order.id) if changed else order, line_id, answer, touched, changed=changed)
+
+
 def _line_replay(order_id, line_id):
     order = _order(order_id)
-    if wants_fragment():
-        return _line_answer(order, line_id)
-    return _back_to_card(order, 'line-%d' % line_id)
+    return replay(partial(_line_piece, order, line_id, request.form.get('answer'), (), None), _card_url(order_id))
 
 
-def _line_action(order_id, line_id, act, done):
+def _line_action(order_id, line_id, rule, done):
     """Run a line rule and answer with what changed; the order is read once, its stage re-read narrowly."""
     order = _order_brief(order_id)
     line = _line(order, line_id)
     touched = queries.running_line_ids(line.technician_id) | {line.id}
-    stage, was_done = order.stage, line.status == stages.LINE_DONE
-    try:
-        act(line, current_user, version=_version_field())
-    except stages.StaleRecord:
-        if wants_fragment():
-            return _line_answer(_order(order_id), line_id, touched, str(CONFLICT), 409)
-        raise
-    except (rules.WorkshopError, stages.IllegalMove) as exc:
-        status = getattr(exc, 'status', 400)
-        if wants_fragment():
-            return _line_answer(_order(order_id), line_id, touched, str(exc), status)
-        return _page(_card(_order(order_id)), status, error=str(exc))
-    if not wants_fragment():
-        return _back_to_card(order, 'line-%d' % line_id, done)
-    order.stage, order.version = queries.stage_and_version(order.id)
-    changed = order.stage != stage or was_done != (queries.line_status(line_id) == stages.LINE_DONE)
-    # The full order (car, key tag, promise) only when the head is redrawn.
-    return _line_answer(_order(order_id) if changed else order, line_id, touched, changed=changed)
+    was = (order.stage, line.status == stages.LINE_DONE)
+    piece = partial(_line_piece, order, line_id, request.form.get('answer'), touched, was)
+    return act(piece, lambda: rule(line, current_user, version=_version_field()), done=done,
+               back=_card_url(order_id, 'line-%d' % line_id))
 
 
 @bp.route('/jobs/<int:order_id>/lines/<int:line_id>/clock-on', methods=['POST'])
@@ -268,27 +262,70 @@ def line_done(order_id, line_id):
     return _line_action(order_id, line_id, rules.mark_done, _('Job done.'))
 
 
-# --- order-wide sections: findings, added work, parts requests ------------------------------------
+# --- order-wide sections: findings, added work, parts requests, self-check, hand-over ------------
 
-def _section(name, order, status=200, error=None, **given):
-    """A section's answer: the section itself to htmx (with what was typed on an error), else the page."""
-    card = _card(order)
+def _section(name, order_id, status=200, error=None, done=None, **given):
+    """A section's answer (app.core.web.act): the section itself to htmx (with what was typed on an error) and out
+    of band the pieces it changed, else the page."""
+    card = _card(_order(order_id))
     if not wants_fragment():
         return _page(card, status, error=error, **given)
     return _piece('workshop/_section_answer.html', card, status, section=name, error=error, **_forms(card, **given))
 
 
-def _section_done(name, order, message):
-    if wants_fragment():
-        return _section(name, _order(order.id))
-    return _back_to_card(order, name, message)
+# The form each order-wide section posts, by the section's name (the id of its piece).
+SECTION_FORMS = {'findings': 'finding_form', 'added-work': 'added_form', 'parts': 'parts_form'}
+
+
+def _section_post(name, order_id, form_class, rule, done):
+    """A section's form posted (app.core.web.act): `rule(card, form)`, the form's choices filled from the card."""
+    card = _card(_order(order_id))
+    form = form_class().fill(card)
+    return act(partial(_section, name, order_id), lambda: rule(card, form), done=done,
+               back=_card_url(order_id, name), form=form, form_as=SECTION_FORMS[name])
 
 
 def _section_replay(name):
-    def replay(order_id):
-        order = _order(order_id)
-        return _section(name, order) if wants_fragment() else _back_to_card(order, name)
-    return replay
+    def replay_section(order_id):
+        return replay(partial(_section, name, order_id), _card_url(order_id, name))
+    return replay_section
+
+
+def _on_field(field, message):
+    """A refusal shown under the form's field (the section shows no message of its own)."""
+    field.errors = list(field.errors) + [message]
+    return rules.WorkshopError('')
+
+
+def _add_finding(card, form):
+    uploads = [f for f in request.files.getlist(form.photo.name) if f and f.filename]
+    try:
+        rules.add_finding(card.order, current_user, severity=form.severity.data, note=form.note.data,
+                          line=card.line_by_id(form.line.data) if form.line.data else None,
+                          photos=[f.read() for f in uploads])
+    except PhotoRejected as exc:
+        raise _on_field(form.photo, str(exc)) from exc
+
+
+def _ask_added_work(card, form):
+    canned = None
+    if form.canned_job.data:
+        canned = CannedJob.get_or_none((CannedJob.id == form.canned_job.data) & (CannedJob.shop == current_shop()))
+        if canned is None:
+            raise _on_field(form.canned_job, _('Pick a job from the list.'))
+    finding = None
+    if form.finding.data:
+        finding = Finding.get_or_none((Finding.id == form.finding.data) & (Finding.order == card.order.id))
+    rules.request_added_work(card.order, current_user, description=form.description.data or '', canned_job=canned,
+                             hours=form.hours.data, parts=form.part_rows(), safety=form.safety.data, finding=finding)
+
+
+def _ask_parts(card, form):
+    line = card.line_by_id(form.line.data)
+    if line is None:
+        raise _on_field(form.line, _('Choose the job the part is for.'))
+    rules.request_parts(card.order, current_user, line=line, part_number=form.part_number.data or '',
+                        name=form.name.data, quantity=form.quantity.data)
 
 
 @bp.route('/jobs/<int:order_id>/findings', methods=['POST'])
@@ -296,22 +333,7 @@ def _section_replay(name):
 @idempotent(replay=_section_replay('findings'))
 def finding_add(order_id):
     """A finding (red / amber / green) with a note and photos from the phone's camera."""
-    order = _order(order_id)
-    card = _card(order)
-    form = forms.FindingForm().fill(card)
-    if not form.validate_on_submit():
-        return _section('findings', order, 400, finding_form=form)
-    uploads = [f for f in request.files.getlist(form.photo.name) if f and f.filename]
-    line = card.line_by_id(form.line.data) if form.line.data else None
-    try:
-        rules.add_finding(order, current_user, severity=form.severity.data, note=form.note.data, line=line,
-                          photos=[f.read() for f in uploads])
-    except PhotoRejected as exc:
-        form.photo.errors = [str(exc)]
-        return _section('findings', order, 400, finding_form=form)
-    except rules.WorkshopError as exc:
-        return _section('findings', order, exc.status, error=str(exc), finding_form=form)
-    return _section_done('findings', order, _('Finding added.'))
+    return _section_post('findings', order_id, forms.FindingForm, _add_finding, _('Finding added.'))
 
 
 @bp.route('/jobs/<int:order_id>/added-work', methods=['POST'])
@@ -319,29 +341,8 @@ def finding_add(order_id):
 @idempotent(replay=_section_replay('added-work'))
 def added_work_request(order_id):
     """Ask for added work: the advisor puts the price and the delay to the customer."""
-    order = _order(order_id)
-    card = _card(order)
-    form = forms.AddedWorkForm().fill(card, _locale())
-    if not form.validate_on_submit():
-        return _section('added-work', order, 400, added_form=form)
-    canned = None
-    if form.canned_job.data:
-        canned = CannedJob.get_or_none((CannedJob.id == form.canned_job.data) & (CannedJob.shop == current_shop()))
-        if canned is None:
-            form.canned_job.errors.append(_('Pick a job from the list.'))
-            return _section('added-work', order, 400, added_form=form)
-    finding = None
-    if form.finding.data:
-        finding = Finding.get_or_none((Finding.id == form.finding.data) & (Finding.order == order.id))
-    try:
-        rules.request_added_work(order, current_user, description=form.description.data or '', canned_job=canned,
-                                 hours=form.hours.data, parts=form.part_rows(), safety=form.safety.data,
-                                 finding=finding)
-    except (rules.WorkshopError, stages.IllegalMove) as exc:
-        return _section('added-work', order, getattr(exc, 'status', 400), error=str(exc), added_form=form)
-    if wants_fragment():
-        return _section('added-work', _order(order.id))
-    return _back_to_card(order, 'added-work', _('Sent to the advisor. The answer will show here.'))
+    return _section_post('added-work', order_id, forms.AddedWorkForm, _ask_added_work,
+                         _('Sent to the advisor. The answer will show here.'))
 
 
 @bp.route('/jobs/<int:order_id>/parts-requests', methods=['POST'])
@@ -349,24 +350,9 @@ def added_work_request(order_id):
 @idempotent(replay=_section_replay('parts'))
 def parts_request(order_id):
     """Ask the parts counter for a part for one of my jobs."""
-    order = _order(order_id)
-    card = _card(order)
-    form = forms.PartsRequestForm().fill(card)
-    if not form.validate_on_submit():
-        return _section('parts', order, 400, parts_form=form)
-    line = card.line_by_id(form.line.data)
-    if line is None:
-        form.line.errors.append(_('Choose the job the part is for.'))
-        return _section('parts', order, 400, parts_form=form)
-    try:
-        rules.request_parts(order, current_user, line=line, part_number=form.part_number.data or '',
-                            name=form.name.data, quantity=form.quantity.data)
-    except rules.WorkshopError as exc:
-        return _section('parts', order, exc.status, error=str(exc), parts_form=form)
-    return _section_done('parts', order, _('Parts request sent to the counter.'))
+    return _section_post('parts', order_id, forms.PartsRequestForm, _ask_parts,
+                         _('Parts request sent to the counter.'))
 
-
-# --- self-check and hand-over ----------------------------------------------------------------------
 
 @bp.route('/jobs/<int:order_id>/self-check', methods=['POST'])
 @allow(*WORKERS)
@@ -375,19 +361,16 @@ def self_check(order_id):
     """The technician's self-check (自检) before the QC inspection."""
     order = _order(order_id)
     form = forms.SelfCheckForm()
-    if not form.validate_on_submit():
-        return _section('selfcheck', order, 400, check_form=form)
-    try:
-        rules.save_self_check(order, current_user, items=form.items(), version=form.version.data or None)
-    except stages.StaleRecord:
-        if not wants_fragment():
-            raise
-        fresh = _order(order_id)
-        form.version.data = str(fresh.version)       # what was typed stays; the next tap saves it
-        return _section('selfcheck', fresh, 409, error=str(CONFLICT), check_form=form)
-    except rules.WorkshopError as exc:
-        return _section('selfcheck', order, exc.status, error=str(exc), check_form=form)
-    return _section_done('selfcheck', order, _('Self-check saved.'))
+
+    def piece(status, **given):
+        if status == 409:
+            # What was typed stays, at the order's version now: the next tap saves it.
+            form.version.data = None
+            given['check_form'] = form
+        return _section('selfcheck', order_id, status, **given)
+    return act(piece, lambda: rules.save_self_check(order, current_user, items=form.items(),
+                                                    version=form.version.data or None),
+               done=_('Self-check saved.'), back=_card_url(order_id, 'selfcheck'), form=form, form_as='check_form')
 
 
 @bp.route('/jobs/<int:order_id>/handover', methods=['POST'])
@@ -396,15 +379,9 @@ def self_check(order_id):
 def handover_qc(order_id):
     """Hand the car over to the QC inspector: every job done, the self-check complete."""
     order = _order(order_id)
-    try:
-        rules.hand_over_to_qc(order, current_user, version=_version_field())
-    except stages.StaleRecord:
-        if not wants_fragment():
-            raise
-        return _section('handover', _order(order_id), 409, error=str(CONFLICT))
-    except (rules.WorkshopError, stages.IllegalMove) as exc:
-        return _section('handover', order, getattr(exc, 'status', 400), error=str(exc))
-    return _section_done('handover', order, _('Handed over to QC.'))
+    return act(partial(_section, 'handover', order_id),
+               lambda: rules.hand_over_to_qc(order, current_user, version=_version_field()),
+               done=_('Handed over to QC.'), back=_card_url(order_id, 'handover'))
 
 
 # --- shift end ---------------------------------------------------------------------------------
@@ -417,8 +394,6 @@ def close_shifts_command(code):
 
     Run it from cron every 15 minutes (or just after each shift end); running it again changes nothing.
     """
-    from app.core.db import connection
-    from app.core.models import Shop
     with connection():
         shops = Shop.select().where(Shop.code == code) if code else Shop.select()
         for shop in shops:

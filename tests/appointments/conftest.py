@@ -2,13 +2,14 @@
 import pytest
 
 from tests import factories
+from tests.helpers import sign_in
 
 
 @pytest.fixture
 def advisor(client, make_user):
     """An advisor, signed in on `client`."""
     user = make_user('amy', ['advisor'], display_name='Amy Advisor', language='en')
-    client.post('/login', data={'username': 'amy', 'password': factories.PASSWORD})
+    sign_in(client, 'amy')
     return user
 
 

@@ -6,6 +6,7 @@ from app.core.models import Event
 from app.catalogue.models import CannedJob
 from tests import factories
 from tests.appointments.helpers import book, form_data, local_day, pick_of, set_setting, utc_at
+from tests.helpers import HX
 
 
 def test_advisor_books_a_visit_with_work_parts_and_deposit(client, advisor, shop, customer, car):
@@ -175,12 +176,12 @@ def test_booking_without_a_vehicle_on_file(client, advisor, shop, customer):
 
 def test_customer_search_as_you_type_returns_only_the_results(client, advisor, shop, customer, car):
     """Typing a plate without its province finds the car; htmx gets only the result list."""
-    resp = client.get('/appointments/customers?q=B12345', headers={'HX-Request': 'true'})
+    resp = client.get('/appointments/customers?q=B12345', headers=HX)
     body = resp.get_data(as_text=True)
     assert body.lstrip().startswith('<div id="customer-results"') and '<html' not in body
     assert 'value="%s"' % pick_of(customer, car) in body and '粤B12345' in body
     assert 'HX-Request' in resp.headers['Vary']
-    by_phone = client.get('/appointments/customers?q=%s' % customer.phone[-4:], headers={'HX-Request': 'true'})
+    by_phone = client.get('/appointments/customers?q=%s' % customer.phone[-4:], headers=HX)
     assert '粤B12345' in by_phone.get_data(as_text=True)
     full = client.get('/appointments/customers?q=%E5%BC%A0%E4%BC%9F')   # 张伟, without htmx: the whole form
     assert '<html' in full.get_data(as_text=True) and '粤B12345' in full.get_data(as_text=True)

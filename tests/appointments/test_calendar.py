@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from tests import factories
 from tests.appointments.helpers import book, local_day, set_setting
+from tests.helpers import HX
 
 
 def test_day_view_shows_capacity_and_appointments(client, advisor, shop, customer, car):
@@ -58,7 +59,7 @@ def test_navigation_swaps_only_the_calendar_and_pushes_a_loadable_url(client, ad
     book(shop, advisor, customer, car, clock='10:30')
     day = local_day(shop)
     url = '/appointments?date=%s' % day.isoformat()
-    frag = client.get(url, headers={'HX-Request': 'true'})
+    frag = client.get(url, headers=HX)
     body = frag.get_data(as_text=True)
     assert body.lstrip().startswith('<section id="calendar"') and '<html' not in body
     assert 'HX-Request' in frag.headers['Vary']
@@ -67,9 +68,9 @@ def test_navigation_swaps_only_the_calendar_and_pushes_a_loadable_url(client, ad
     assert 'hx-target="#calendar"' in body
     full = client.get(next_url)
     assert '<html' in full.get_data(as_text=True) and 'HX-Request' in full.headers['Vary']
-    week = client.get('/appointments/week?date=%s' % day.isoformat(), headers={'HX-Request': 'true'})
+    week = client.get('/appointments/week?date=%s' % day.isoformat(), headers=HX)
     assert week.get_data(as_text=True).lstrip().startswith('<section id="calendar"')
-    boosted = client.get(url, headers={'HX-Request': 'true', 'HX-Boosted': 'true'})
+    boosted = client.get(url, headers=dict(HX, **{'HX-Boosted': 'true'}))
     assert '<html' in boosted.get_data(as_text=True)
 
 

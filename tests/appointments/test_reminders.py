@@ -3,7 +3,8 @@ from app.appointments.models import Appointment
 from app.core.db import utcnow
 from app.core.models import Event
 from tests import factories
-from tests.appointments.helpers import appointment_in
+from tests.appointments.helpers import appointment_in, set_setting
+from tests.helpers import HX
 
 
 def _people(shop):
@@ -32,7 +33,6 @@ def test_reminder_list_shows_only_who_still_needs_a_call(client, advisor, shop):
 
 def test_reminder_windows_are_settings(client, advisor, shop):
     """A shop that reminds 48 hours ahead sees the day after tomorrow too."""
-    from tests.appointments.helpers import set_setting
     set_setting(shop, 'appointment_reminder_hours', 48)
     far = factories.make_customer(shop, name='Far Fang')
     appointment_in(shop, far, hours=30)
@@ -43,7 +43,7 @@ def test_marking_reminded_swaps_only_that_row_and_records_who_when_how(client, a
     """One tap must record the reminder and update just that row, so the list stays where it was."""
     appt = appointment_in(shop, customer, car, hours=5)
     before = utcnow()
-    resp = client.post('/appointments/%d/remind' % appt.id, headers={'HX-Request': 'true'},
+    resp = client.post('/appointments/%d/remind' % appt.id, headers=HX,
                        data={'channel': 'message', 'note': '客户确认 confirmed by WeChat', 'version': appt.version,
                              'back': 'reminders'})
     body = resp.get_data(as_text=True)
@@ -72,7 +72,7 @@ def test_marking_reminded_without_javascript_goes_back_to_the_list(client, advis
 def test_a_bad_channel_is_refused_in_the_row(client, advisor, shop, customer):
     """A reminder without a valid way of reaching the customer is refused in place, nothing recorded."""
     appt = appointment_in(shop, customer, hours=5)
-    resp = client.post('/appointments/%d/remind' % appt.id, headers={'HX-Request': 'true'},
+    resp = client.post('/appointments/%d/remind' % appt.id, headers=HX,
                        data={'channel': 'pigeon', 'note': 'kept note', 'version': appt.version})
     body = resp.get_data(as_text=True)
     assert resp.status_code == 400 and body.lstrip().startswith('<li id="reminder-%d"' % appt.id)

@@ -66,7 +66,22 @@ def test_a_stale_page_is_refused(client, advisor, shop, customer, car):
     client.post('/appointments/%d/remind' % appt.id, data={'channel': 'phone', 'version': appt.version})
     resp = client.post('/appointments/%d/cancel' % appt.id, data={'version': appt.version})
     assert resp.status_code == 409
+    page = resp.get_data(as_text=True)                 # the appointment as it is now, saying why
+    assert 'changed this a moment ago' in page and 'Reminded on' in page
     assert Appointment.get_by_id(appt.id).status == 'booked'
+
+
+def test_a_repeated_arrival_tap_opens_one_check_in(client, advisor, shop, customer, car):
+    """The same tap sent twice on flaky Wi-Fi opens one check-in, and the repeat lands on it too."""
+    appt = book(shop, advisor, customer, car)
+    data = {'version': appt.version, 'idem': 'arrive-1'}
+    first = client.post('/appointments/%d/arrive' % appt.id, data=data)
+    again = client.post('/appointments/%d/arrive' % appt.id, data=data)
+    order = RepairOrder.get()
+    assert first.status_code == again.status_code == 302
+    assert first.headers['Location'] == again.headers['Location'] and again.headers['Location'].endswith(
+        '/orders/%d' % order.id)
+    assert RepairOrder.select().count() == 1
 
 
 def test_no_show_only_after_the_start_time(client, advisor, shop, customer, car):

@@ -10,11 +10,12 @@ from app.core.models import Event
 from app.core.timeutil import to_local
 from app.core.models import Photo
 from app.reception.models import OrderLine, PartLine, Recommendation, RepairOrder
+from app.settlement.models import Settlement
 from app.workshop.models import AddedWork, Finding
 from tests import factories
-from tests.approvals.conftest import at_stage, make_work, sign_in
+from tests.approvals.helpers import make_work
+from tests.helpers import HX, at_stage, sign_in
 
-HX = {'HX-Request': 'true'}
 
 
 def _now_local():
@@ -167,6 +168,8 @@ def test_stale_version_is_refused_with_409(advisor_client, order, staff):
     stale = dict(old, decision='declined', idem='another-key')
     resp = advisor_client.post('/approvals/%d/decide' % work.id, data=stale)
     assert resp.status_code == 409
+    page = resp.get_data(as_text=True)                  # the item as it is now, saying why
+    assert 'changed this a moment ago' in page and 'id="decision"' in page
     assert AddedWork.get_by_id(work.id).status == 'approved'
     assert not Recommendation.select().exists()
 
@@ -243,7 +246,6 @@ def test_another_shops_item_does_not_exist(advisor_client, staff):
 
 def test_approving_on_a_settled_order_is_refused_and_nothing_changes(advisor_client, order, staff):
     """Work approved after the bill is settled would be done for free or billed twice."""
-    from app.settlement.models import Settlement
     work = make_work(order, staff['technician'])
     Settlement.create(shop=order.shop_id, order=order, status=Settlement.SETTLED, number='JS-2026-000001',
                       settled_at=utcnow(), created_by=staff['advisor'].id)

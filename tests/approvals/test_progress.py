@@ -11,9 +11,8 @@ from app.core.timeutil import to_local
 from app.reception.models import OrderLine, RepairOrder
 from app.workshop.models import ProgressCheck
 from tests import factories
-from tests.approvals.conftest import at_stage, sign_in
+from tests.helpers import HX, at_stage, sign_in
 
-HX = {'HX-Request': 'true'}
 
 
 def _order(shop, advisor, plate, elapsed_hours, total_hours=10, work_hours='0.5'):
@@ -113,7 +112,10 @@ def test_stale_row_is_refused_with_409(advisor_client, shop, staff):
     p = 'o%d-' % ro.id
     data = {p + 'version': str(ro.version), p + 'on_track': 'yes'}
     assert advisor_client.post('/approvals/progress/%d' % ro.id, data=dict(data, idem='a')).status_code == 302
-    assert advisor_client.post('/approvals/progress/%d' % ro.id, data=dict(data, idem='b')).status_code == 409
+    resp = advisor_client.post('/approvals/progress/%d' % ro.id, data=dict(data, idem='b'), headers=HX)
+    assert resp.status_code == 409
+    body = resp.get_data(as_text=True)                  # the row as it is now, in place, saying why
+    assert body.lstrip().startswith('<') and 'id="progress-%d"' % ro.id in body and 'changed this a moment ago' in body
     assert ProgressCheck.select().count() == 1
 
 

@@ -7,17 +7,16 @@ import pytest
 
 from app.board import queries
 from app.board.views import time_left_text
+from app.core import audit, stages
 from app.core import db as core_db
-from app.core import stages
 from app.core.db import transaction, utcnow
 from app.core.models import Event
 from app.dispatch import rules
 from app.reception.models import OrderLine
-from app.workshop.models import AddedWork, PartsRequest
+from app.workshop.models import AddedWork, PartsRequest, TimeEntry
 from tests import factories
-from tests.helpers import mid_minute
-from tests.helpers import TEST_DB
-from tests.dispatch.helpers import HX, build_floor, make_waiting_order, sign_in
+from tests.dispatch.helpers import build_floor, make_waiting_order
+from tests.helpers import HX, TEST_DB, mid_minute, sign_in
 
 
 @pytest.fixture
@@ -165,7 +164,6 @@ def test_version_is_the_shops_newest_event(app, floor):
     newest = Event.select(Event.id).where(Event.shop == floor.shop).order_by(Event.id.desc()).first().id
     assert queries.board_version(floor.shop) == (newest, 1000)
     with transaction():
-        from app.core import audit
         audit.record('something', 'x', 1, shop=other)
     assert queries.board_version(floor.shop) == (newest, 1000)   # another shop's change is not ours
 
@@ -248,7 +246,6 @@ def _busy_floor(floor, start, n):
     path = [[], [stages.IN_PROGRESS], [stages.IN_PROGRESS, stages.WAITING_APPROVAL],
             [stages.IN_PROGRESS, stages.WAITING_PARTS], [stages.IN_PROGRESS, stages.READY_FOR_QC],
             [stages.IN_PROGRESS, stages.READY_FOR_QC, stages.QC_FAILED]]
-    from app.workshop.models import TimeEntry
     for i in range(start, start + n):
         if i % 7 == 6:
             make_waiting_order(floor, i)

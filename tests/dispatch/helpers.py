@@ -51,13 +51,3 @@ def make_waiting_order(floor, i=0, lines=2, **kw):
             OrderLine.create(shop=floor.shop, order=order, description='Oil change', system='engine',
                              labour_hours=Decimal('0.8'), position=1)
     return order
-
-
-def sign_in(client, user):
-    with client.session_transaction() as s:
-        s['_user_id'] = user.get_id()
-        s['_fresh'] = True
-    return client
-
-
-HX = {'HX-Request': 'true'}

@@ -1,16 +1,22 @@
 """Dispatch (派工): the foreman's screen, assigning orders and jobs, acceptance, conflicts and repeats."""
+import random
 from datetime import timedelta
 
 import pytest
 
+from app.accounts import demo as accounts_demo
+from app.accounts.models import User
 from app.core import stages
 from app.core.db import transaction, utcnow
-from app.core.models import Event
+from app.core.models import Event, Shop
+from app.dispatch import demo as dispatch_demo
 from app.dispatch import rules
+from app.reception import demo as reception_demo
 from app.reception.models import OrderLine, RepairOrder
 from app.workshop.models import Bay, TimeEntry
 from tests import factories
-from tests.dispatch.helpers import HX, build_floor, make_waiting_order, sign_in
+from tests.dispatch.helpers import build_floor, make_waiting_order
+from tests.helpers import HX, sign_in
 
 
 @pytest.fixture
@@ -200,7 +206,7 @@ def test_stale_line_version_is_a_conflict_with_the_fresh_card(client, floor):
     resp = _assign_line(client, paint, floor.techs[1], version=seen, headers=HX)
     assert resp.status_code == 409
     body = resp.get_data(as_text=True)
-    assert 'id="order-%d"' % order.id in body and 'Someone else changed this job' in body
+    assert 'id="order-%d"' % order.id in body and 'Someone else changed this a moment ago' in body
     assert 'Tom Body' in body
     assert OrderLine.get_by_id(paint.id).technician_id == floor.techs[0].id
 
@@ -331,7 +337,8 @@ def test_stale_bay_form_is_a_conflict(client, floor):
     rules.update_bay(bay, floor.manager, name='Renamed', kind='lift', active=True)
     resp = client.post('/dispatch/bays/%d' % bay.id, data={prefix + 'name': 'Mine', prefix + 'kind': 'lift',
                                                             prefix + 'active': 'y', prefix + 'version': old})
-    assert resp.status_code == 409
+    assert resp.status_code == 409 and 'changed this a moment ago' in resp.get_data(as_text=True)
+    assert 'value="Renamed"' in resp.get_data(as_text=True)              # the bays as they are now
     assert Bay.get_by_id(bay.id).name == 'Renamed'
 
 
@@ -346,13 +353,6 @@ def test_only_the_manager_edits_bays(client, floor):
 
 def test_demo_has_bays_and_the_foremans_acceptance(app):
     """A newcomer's demo shows eight bays, cars in the workshop in a bay and signed in by the foreman."""
-    import random
-
-    from app.accounts import demo as accounts_demo
-    from app.accounts.models import User
-    from app.core.models import Shop
-    from app.dispatch import demo as dispatch_demo
-    from app.reception import demo as reception_demo
     rng = random.Random(2026)
     with app.test_request_context():
         for loader in (accounts_demo.load, reception_demo.load, dispatch_demo.load):

@@ -105,7 +105,8 @@ def test_kill_during_checkin_signature_leaves_the_draft_and_the_retry_signs_once
 def test_kill_during_added_work_approval_keeps_it_pending_and_the_retry_approves_once(app, shop, make_user, server,
                                                                                        tmp_path):
     """An approval lost with the server stays pending; the advisor's retry approves it once, one new job."""
-    from tests.approvals.conftest import at_stage, make_work
+    from tests.approvals.helpers import make_work
+    from tests.helpers import at_stage
     advisor = make_user('amy', ['advisor'])
     tech = make_user('tom', ['technician'])
     order = at_stage(factories.make_order(shop, advisor), stages.WAITING_APPROVAL)

@@ -147,7 +147,8 @@ def test_postgres_away_answers_try_again_and_a_cut_write_is_not_half_saved(app, 
     """PostgreSQL gone mid-action: "try again" in the user's language, nothing saved; back up, the retry works."""
     from app.core import stages
     from app.workshop.models import AddedWork
-    from tests.approvals.conftest import at_stage, make_work
+    from tests.approvals.helpers import make_work
+    from tests.helpers import at_stage
     advisor = make_user('max', ['advisor'])
     tech = make_user('tom', ['technician'])
     order = at_stage(factories.make_order(shop, advisor), stages.WAITING_APPROVAL)

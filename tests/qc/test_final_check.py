@@ -5,9 +5,9 @@ from app.core import stages
 from app.core.models import Event
 from app.labels.models import KeyHook, KeyTag
 from app.reception.models import Belonging, RepairOrder
-from tests.qc.conftest import at_stage, make_ready, sign_in
+from tests.helpers import HX, at_stage, sign_in
+from tests.qc.helpers import make_ready
 
-HX = {'HX-Request': 'true'}
 
 
 def _washed_car(shop, staff):
@@ -92,7 +92,11 @@ def test_stale_final_check_is_refused_with_409(client, shop, staff):
     _wash(client, ro)
     data = _final(ro)
     RepairOrder.update(version=RepairOrder.version + 1).where(RepairOrder.id == ro.id).execute()
-    assert client.post('/qc/orders/%d/final-check' % ro.id, data=data).status_code == 409
+    resp = client.post('/qc/orders/%d/final-check' % ro.id, data=data)
+    assert resp.status_code == 409
+    page = resp.get_data(as_text=True)                  # the final check as it is now, what was ticked kept
+    assert 'changed this a moment ago' in page and 'value="y" checked' in page
+    assert 'name="version" value="%d"' % RepairOrder.get_by_id(ro.id).version in page
     assert RepairOrder.get_by_id(ro.id).final_check_at is None
 
 

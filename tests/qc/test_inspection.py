@@ -14,9 +14,9 @@ from app.core.models import Photo
 from app.reception.models import OrderLine, RepairOrder
 from app.workshop.models import QCInspection
 from tests import factories
-from tests.qc.conftest import at_stage, inspection_data, make_ready, sign_in
+from tests.helpers import HX, at_stage, sign_in
+from tests.qc.helpers import inspection_data, make_ready
 
-HX = {'HX-Request': 'true'}
 
 
 def _lines(order):
@@ -144,7 +144,12 @@ def test_stale_inspection_is_refused_with_409(qc_client, ready):
     data = inspection_data(ready)
     assert qc_client.post('/qc/orders/%d/inspect' % ready.id, data=data).status_code == 302
     again = dict(data, idem='other-key')
-    assert qc_client.post('/qc/orders/%d/inspect' % ready.id, data=again).status_code == 409
+    resp = qc_client.post('/qc/orders/%d/inspect' % ready.id, data=again, headers=HX)
+    assert resp.status_code == 409
+    body = resp.get_data(as_text=True)                  # the form as the car is now, saying why, in place
+    assert body.lstrip().startswith('<form id="insp-form"') and 'changed this a moment ago' in body
+    assert 'name="version" value="%d"' % RepairOrder.get_by_id(ready.id).version in body
+    assert qc_client.post('/qc/orders/%d/inspect' % ready.id, data=dict(data, idem='third')).status_code == 409
     assert QCInspection.select().count() == 1
 
 

@@ -1,16 +1,11 @@
 """Fixtures for the technician's phone: a dispatched order with two jobs for Tom, and the people around him."""
-from contextlib import contextmanager
-from datetime import timedelta
-
 import pytest
 
-from app.core import stages
-from app.core.db import db, utcnow
 from app.labels.models import KeyTag
-from app.reception.models import OrderLine, RepairOrder
+from app.reception.models import RepairOrder
 from tests import factories
-
-HTMX = {'HX-Request': 'true'}
+from tests.helpers import sign_in
+from tests.workshop.helpers import make_job
 
 
 @pytest.fixture
@@ -33,29 +28,9 @@ def foreman(make_user):
     return make_user('fred', ['foreman'], display_name='Fred')
 
 
-def sign_in(client, user):
-    """Sign the test client in as `user` (the session the login form would set)."""
-    with client.session_transaction() as s:
-        s['_user_id'] = user.get_id()
-        s['_fresh'] = True
-    return client
-
-
 @pytest.fixture
 def as_tech(client, tech):
     return sign_in(client, tech)
-
-
-def dispatch(order, tech, stage=stages.DISPATCHED, status=stages.LINE_ASSIGNED):
-    """What the foreman's dispatch does: every job of the order to `tech`, the order dispatched."""
-    OrderLine.update(technician=tech.id, status=status).where(OrderLine.order == order.id).execute()
-    RepairOrder.update(stage=stage).where(RepairOrder.id == order.id).execute()
-    return RepairOrder.get_by_id(order.id)
-
-
-def make_job(shop, advisor, tech, lines=2, promised_in=timedelta(hours=6), **kw):
-    order = factories.make_order(shop, advisor, lines=lines, promised_at=utcnow() + promised_in, **kw)
-    return dispatch(order, tech)
 
 
 @pytest.fixture
@@ -67,40 +42,3 @@ def order(shop, advisor, tech):
     RepairOrder.update(key_tag=tag.id, advisor_notes='Customer waits in the lounge').where(
         RepairOrder.id == ro.id).execute()
     return RepairOrder.get_by_id(ro.id)
-
-
-def lines_of(order):
-    return list(OrderLine.select().where(OrderLine.order == order.id).order_by(OrderLine.position, OrderLine.id))
-
-
-def line_url(order, line, action):
-    return '/jobs/%d/lines/%d/%s' % (order.id, line.id, action)
-
-
-def tap(client, order, line, action, htmx=True, **data):
-    """One tap on a line's button, as the phone sends it (htmx, with the line's version and a fresh key)."""
-    line = OrderLine.get_by_id(line.id)
-    data.setdefault('version', line.version)
-    return client.post(line_url(order, line, action), data=data, headers=HTMX if htmx else {})
-
-
-def reload(record):
-    return type(record).get_by_id(record.id)
-
-
-@contextmanager
-def count_queries():
-    """The SQL statements run inside the block."""
-    database = db.obj
-    real = database.execute_sql
-    seen = []
-
-    def counting(sql, params=None, *args, **kwargs):
-        seen.append(sql)
-        return real(sql, params, *args, **kwargs)
-
-    database.execute_sql = counting
-    try:
-        yield seen
-    finally:
-        del database.execute_sql

@@ -10,7 +10,8 @@ from app.reception.models import OrderLine, RepairOrder, WalkaroundMark
 from app.workshop import rules
 from app.workshop.models import AddedWork, PartsRequest, QCInspection
 from tests import factories
-from tests.workshop.conftest import HTMX, count_queries, lines_of, make_job, reload, sign_in, tap
+from tests.helpers import HX, count_queries, reload, sign_in
+from tests.workshop.helpers import lines_of, make_job, tap
 
 
 def test_job_card_shows_the_car_the_complaint_and_my_jobs(as_tech, order):
@@ -81,21 +82,21 @@ def test_poll_answers_204_when_nothing_changed_and_the_pieces_when_something_did
     card = as_tech.get('/jobs/%d' % order.id).get_data(as_text=True)
     state_url = card.split('hx-get="', 1)[1].split('"', 1)[0].replace('&amp;', '&')
     assert state_url.startswith('/jobs/%d/state?v=' % order.id)
-    unchanged = as_tech.get(state_url, headers=HTMX)
+    unchanged = as_tech.get(state_url, headers=HX)
     assert unchanged.status_code == 204 and unchanged.data == b''
     work = rules.request_added_work(order, tech, description='Replace wiper blades', hours=Decimal('0.2'))
-    changed = as_tech.get(state_url, headers=HTMX)
+    changed = as_tech.get(state_url, headers=HX)
     assert changed.status_code == 200
     body = changed.get_data(as_text=True)
     assert 'Replace wiper blades' in body and 'Waiting for the customer' in body
     assert 'hx-swap-oob' in body and 'id="card-poll"' in body
     new_url = body.split('id="card-poll"', 1)[1].split('hx-get="', 1)[1].split('"', 1)[0].replace('&amp;', '&')
-    assert as_tech.get(new_url, headers=HTMX).status_code == 204
+    assert as_tech.get(new_url, headers=HX).status_code == 204
     # The advisor's decision (another engineer's screen) reaches the card.
     AddedWork.update(status=AddedWork.APPROVED, decided_at=utcnow(), decided_by=advisor.id, channel='phone',
                      spoke_with='Mr Wang', version=AddedWork.version + 1).where(AddedWork.id == work.id).execute()
     audit.record('added_work.decided', 'repair_order', order.id, shop=order.shop_id, actor=advisor)
-    decided = as_tech.get(new_url, headers=HTMX).get_data(as_text=True)
+    decided = as_tech.get(new_url, headers=HX).get_data(as_text=True)
     assert 'Approved' in decided and 'Amy' in decided and 'Mr Wang' in decided and 'by phone' in decided
 
 
@@ -110,7 +111,7 @@ def test_poll_sees_a_parts_answer_and_the_qc_result(as_tech, order, tech, make_u
         PartsRequest.id == req.id).execute()
     QCInspection.create(shop=order.shop_id, order=order.id, inspector=make_user('quinn', ['qc'], display_name='Quinn'),
                         result=QCInspection.FAIL, reasons='Calliper bolt not torqued')
-    body = as_tech.get(url, headers=HTMX).get_data(as_text=True)
+    body = as_tech.get(url, headers=HX).get_data(as_text=True)
     assert 'Backordered' in body and 'Pat' in body and 'Expected' in body
     assert 'QC failed' in body and 'Calliper bolt not torqued' in body
 
@@ -120,7 +121,7 @@ def test_poll_without_htmx_goes_to_the_card_and_other_shops_get_404(as_tech, ord
     assert as_tech.get('/jobs/%d/state' % order.id).status_code == 302
     b = factories.make_shop('B1')
     other = factories.make_order(b, factories.make_user('bb', ['advisor'], [b]))
-    assert as_tech.get('/jobs/%d/state?v=1' % other.id, headers=HTMX).status_code == 404
+    assert as_tech.get('/jobs/%d/state?v=1' % other.id, headers=HX).status_code == 404
     assert as_tech.get('/jobs/%d' % other.id).status_code == 404
 
 
@@ -146,15 +147,15 @@ def _card_cost(client, order):
 def _tap_cost(client, order, line):
     version = reload(line).version
     with count_queries() as seen:
-        resp = client.post('/jobs/%d/lines/%d/clock-on' % (order.id, line.id), data={'version': version},
-                           headers=dict(HTMX, **{'HX-Current-URL': 'http://localhost/jobs/%d' % order.id}))
+        resp = client.post('/jobs/%d/lines/%d/clock-on' % (order.id, line.id),
+                           data={'version': version, 'answer': 'line'}, headers=HX)
         assert resp.status_code == 200
     return len(seen)
 
 
 def _off(client, order, line):
     client.post('/jobs/%d/lines/%d/clock-off' % (order.id, line.id), data={'version': reload(line).version},
-                headers=HTMX)
+                headers=HX)
 
 
 def test_queries_do_not_grow_with_the_lines_and_orders(as_tech, shop, advisor, tech, order):

@@ -1,16 +1,19 @@
 """The time clock on the phone: one running clock per technician, switching, done, shift end, conflicts."""
+import threading
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from app.core import stages
-from app.core.db import utcnow
+from app.core.db import db, utcnow
 from app.core.models import Event, Shop
 from app.core.timeutil import to_local, to_utc
+from app.kpi import engine as figures
 from app.reception.models import OrderLine, RepairOrder
 from app.workshop import rules
 from app.workshop.models import TimeEntry
 from tests import factories
-from tests.workshop.conftest import HTMX, dispatch, lines_of, make_job, reload, sign_in, tap
+from tests.helpers import HX, reload, sign_in
+from tests.workshop.helpers import dispatch, lines_of, make_job, tap
 
 
 def _running(user):
@@ -74,12 +77,38 @@ def test_clock_off_from_the_banner_answers_the_banner(as_tech, order, tech):
     """The running clock on top of "My jobs" stops with one tap and shows that nothing runs any more."""
     line = lines_of(order)[0]
     tap(as_tech, order, line, 'clock-on')
-    resp = as_tech.post('/jobs/%d/lines/%d/clock-off' % (order.id, line.id), data={'version': reload(line).version},
-                        headers=dict(HTMX, **{'HX-Target': 'clock', 'HX-Current-URL': 'http://localhost/jobs'}))
+    page = as_tech.get('/jobs').get_data(as_text=True)
+    assert 'name="answer" value="jobs-clock"' in page          # the banner's form says where it is
+    resp = tap(as_tech, order, line, 'clock-off', answer='jobs-clock')
     body = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert body.lstrip().startswith('<section id="clock"') and 'No clock running' in body
-    assert 'id="my-jobs"' in body
+    assert 'id="my-jobs"' in body and 'id="line-%d"' % line.id not in body
+
+
+def test_clock_off_from_the_banner_on_the_card_redraws_the_row(as_tech, order, tech):
+    """On the job card the banner's tap also shows the job paused, without a reload."""
+    line = lines_of(order)[0]
+    tap(as_tech, order, line, 'clock-on')
+    page = as_tech.get('/jobs/%d' % order.id).get_data(as_text=True)
+    assert 'name="answer" value="card-clock"' in page and 'name="answer" value="line"' in page
+    resp = tap(as_tech, order, line, 'clock-off', answer='card-clock')
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and body.lstrip().startswith('<section id="clock"')
+    assert '<article id="line-%d" class="job-line ls-paused" hx-swap-oob="true">' % line.id in body
+    assert 'id="my-jobs"' not in body and 'id="card-poll"' in body
+
+
+def test_clock_off_from_the_banner_on_another_card_answers_only_the_banner(as_tech, shop, advisor, tech, order):
+    """On the card of another car the banner stops the clock without drawing this car's rows into that card."""
+    line = lines_of(order)[0]
+    tap(as_tech, order, line, 'clock-on')
+    other = make_job(shop, advisor, tech)
+    page = as_tech.get('/jobs/%d' % other.id).get_data(as_text=True)
+    assert 'name="answer" value="clock"' in page
+    body = tap(as_tech, order, line, 'clock-off', answer='clock').get_data(as_text=True)
+    assert body.lstrip().startswith('<section id="clock"') and 'No clock running' in body
+    assert 'id="line-' not in body and 'id="card-poll"' not in body and 'id="my-jobs"' not in body
 
 
 def test_done_stops_the_clock(as_tech, order, tech):
@@ -163,28 +192,29 @@ def test_stale_version_answers_409_with_the_fresh_row(as_tech, client, order, te
     line = lines_of(order)[0]
     seen = reload(line).version
     tap(as_tech, order, line, 'clock-on')                       # someone else, a moment ago
-    resp = as_tech.post('/jobs/%d/lines/%d/done' % (order.id, line.id), data={'version': seen}, headers=HTMX)
+    resp = as_tech.post('/jobs/%d/lines/%d/done' % (order.id, line.id), data={'version': seen}, headers=HX)
     assert resp.status_code == 409
     body = resp.get_data(as_text=True)
     assert 'changed this a moment ago' in body
     assert 'Working' in body and 'id="line-%d"' % line.id in body       # the fresh state, ready to tap again
     assert reload(line).status == stages.LINE_ACTIVE
     plain = as_tech.post('/jobs/%d/lines/%d/done' % (order.id, line.id), data={'version': seen})
-    assert plain.status_code == 409 and 'Changed by someone else' in plain.get_data(as_text=True)
+    page = plain.get_data(as_text=True)                          # without JavaScript: the fresh card, same words
+    assert plain.status_code == 409 and 'changed this a moment ago' in page and 'id="line-%d"' % line.id in page
 
 
 def test_double_tap_with_the_same_key_clocks_on_once(as_tech, order, tech):
     """A retry on flaky Wi-Fi (same key) is answered with the current row, never a second clock."""
     first, second = lines_of(order)
     data = {'idem': 'tap-1', 'version': reload(first).version}
-    assert as_tech.post('/jobs/%d/lines/%d/clock-on' % (order.id, first.id), data=data, headers=HTMX).status_code == 200
-    again = as_tech.post('/jobs/%d/lines/%d/clock-on' % (order.id, first.id), data=data, headers=HTMX)
+    assert as_tech.post('/jobs/%d/lines/%d/clock-on' % (order.id, first.id), data=data, headers=HX).status_code == 200
+    again = as_tech.post('/jobs/%d/lines/%d/clock-on' % (order.id, first.id), data=data, headers=HX)
     assert again.status_code == 200 and 'Clock off' in again.get_data(as_text=True)
     assert TimeEntry.select().count() == 1
     # The same double tap on "done" finishes once and does not complain the second time.
     data = {'idem': 'tap-2', 'version': reload(first).version}
-    assert as_tech.post('/jobs/%d/lines/%d/done' % (order.id, first.id), data=data, headers=HTMX).status_code == 200
-    assert as_tech.post('/jobs/%d/lines/%d/done' % (order.id, first.id), data=data, headers=HTMX).status_code == 200
+    assert as_tech.post('/jobs/%d/lines/%d/done' % (order.id, first.id), data=data, headers=HX).status_code == 200
+    assert as_tech.post('/jobs/%d/lines/%d/done' % (order.id, first.id), data=data, headers=HX).status_code == 200
     assert Event.for_record('repair_order', order.id).where(Event.action == 'line.status').count() == 2
 
 
@@ -244,8 +274,6 @@ def test_card_shows_a_clock_left_past_the_shift_end(as_tech, shop, order, tech):
 
 def test_two_phones_clocking_on_at_the_same_moment_leave_one_clock(app, shop, advisor, order, tech):
     """Two taps racing from two phones (or two workers) never leave two clocks running for one technician."""
-    import threading
-    from app.core.db import db
     other = make_job(shop, advisor, tech, lines=1)
     targets = [lines_of(order)[0], lines_of(other)[0]]
     results, barrier = [], threading.Barrier(2)
@@ -273,7 +301,6 @@ def test_two_phones_clocking_on_at_the_same_moment_leave_one_clock(app, shop, ad
 
 def test_a_job_with_no_time_clocked_is_not_done_and_counts_for_nothing(as_tech, order, tech):
     """A job finished at 0:00 made the technician "48000 % efficient" on the dashboard."""
-    from app.kpi import engine as figures
     line = lines_of(order)[0]
     resp = tap(as_tech, order, line, 'done')
     assert resp.status_code == 400 and 'Clock on this job first' in resp.get_data(as_text=True)

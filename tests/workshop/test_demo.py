@@ -5,6 +5,7 @@ from app.accounts.models import User
 from app.core import stages
 from app.core.models import Photo
 from app.reception.models import OrderLine, RepairOrder
+from app.registry import AREAS, area_module
 from app.workshop.models import AddedWork, AddedWorkPart, Finding, PartsRequest, TimeEntry
 
 
@@ -14,7 +15,6 @@ def _counts():
 
 def _load_up_to_the_workshop():
     """The demo loaders this one builds on, then this one (later areas add their own orders)."""
-    from app.registry import AREAS, area_module
     rng = random.Random(2026)
     for area in AREAS[:AREAS.index('workshop') + 1]:
         module = area_module(area, 'demo')

@@ -6,7 +6,8 @@ from app.core.models import Event
 from app.reception.models import RepairOrder
 from app.workshop import rules
 from app.workshop.models import AddedWork
-from tests.workshop.conftest import HTMX, lines_of, reload, sign_in, tap
+from tests.helpers import HX, reload, sign_in
+from tests.workshop.helpers import lines_of, tap
 
 ALL_OK = {'sc_work_done': 'ok', 'sc_parts_fitted': 'ok', 'sc_no_warning_lights': 'ok', 'sc_no_tools_left': 'ok',
           'sc_old_parts_bagged': 'ok', 'sc_road_test': 'na'}
@@ -20,12 +21,12 @@ def _finish(client, order):
 
 def _self_check(client, order, **changes):
     data = dict(ALL_OK, version=reload(order).version, **changes)
-    return client.post('/jobs/%d/self-check' % order.id, headers=HTMX, data=data)
+    return client.post('/jobs/%d/self-check' % order.id, headers=HX, data=data)
 
 
 def _handover(client, order, htmx=True):
     return client.post('/jobs/%d/handover' % order.id, data={'version': reload(order).version},
-                       headers=HTMX if htmx else {})
+                       headers=HX if htmx else {})
 
 
 def test_handover_moves_a_finished_self_checked_car_to_qc(as_tech, order):
@@ -69,7 +70,7 @@ def test_self_check_answers_every_item_and_says_what_is_not_ok(as_tech, order):
     _finish(as_tech, order)
     data = dict(ALL_OK)
     del data['sc_no_tools_left']
-    resp = as_tech.post('/jobs/%d/self-check' % order.id, headers=HTMX, data=dict(data, version=reload(order).version))
+    resp = as_tech.post('/jobs/%d/self-check' % order.id, headers=HX, data=dict(data, version=reload(order).version))
     assert resp.status_code == 400 and 'Answer this item.' in resp.get_data(as_text=True)
     resp = _self_check(as_tech, order, sc_no_warning_lights='not_ok')
     assert resp.status_code == 400 and 'Say what is not OK.' in resp.get_data(as_text=True)
@@ -116,13 +117,13 @@ def test_stale_self_check_gets_409_and_keeps_what_was_typed(as_tech, order, tech
     seen = reload(order).version
     RepairOrder.update(version=RepairOrder.version + 1).where(RepairOrder.id == order.id).execute()
     data = dict(ALL_OK, version=seen, sc_no_warning_lights='not_ok', sc_no_warning_lights_note='TPMS light')
-    resp = as_tech.post('/jobs/%d/self-check' % order.id, headers=HTMX, data=data)
+    resp = as_tech.post('/jobs/%d/self-check' % order.id, headers=HX, data=data)
     assert resp.status_code == 409
     body = resp.get_data(as_text=True)
     assert 'changed this a moment ago' in body and 'TPMS light' in body
     assert 'name="version" value="%d"' % reload(order).version in body
     assert reload(order).self_check == '{}'
-    again = as_tech.post('/jobs/%d/self-check' % order.id, headers=HTMX,
+    again = as_tech.post('/jobs/%d/self-check' % order.id, headers=HX,
                          data=dict(data, version=reload(order).version))
     assert again.status_code == 200
 
@@ -133,7 +134,7 @@ def test_stale_handover_gets_409_with_the_fresh_piece(as_tech, order):
     _self_check(as_tech, order)
     seen = reload(order).version
     RepairOrder.update(version=RepairOrder.version + 1).where(RepairOrder.id == order.id).execute()
-    resp = as_tech.post('/jobs/%d/handover' % order.id, headers=HTMX, data={'version': seen})
+    resp = as_tech.post('/jobs/%d/handover' % order.id, headers=HX, data={'version': seen})
     assert resp.status_code == 409 and 'id="handover"' in resp.get_data(as_text=True)
     assert reload(order).stage == stages.IN_PROGRESS
 
@@ -143,8 +144,8 @@ def test_double_tap_on_handover_moves_once(as_tech, order):
     _finish(as_tech, order)
     _self_check(as_tech, order)
     data = {'version': reload(order).version, 'idem': 'ho-1'}
-    assert as_tech.post('/jobs/%d/handover' % order.id, headers=HTMX, data=data).status_code == 200
-    assert as_tech.post('/jobs/%d/handover' % order.id, headers=HTMX, data=data).status_code == 200
+    assert as_tech.post('/jobs/%d/handover' % order.id, headers=HX, data=data).status_code == 200
+    assert as_tech.post('/jobs/%d/handover' % order.id, headers=HX, data=data).status_code == 200
     assert Event.for_record('repair_order', order.id).where(
         Event.action == 'order.stage', Event.after == '{"stage": "ready_for_qc"}').count() == 1
 

@@ -9,7 +9,8 @@ from app.core.models import Photo
 from app.reception.models import RepairOrder
 from app.workshop.models import AddedWork, AddedWorkPart, Finding, PartsRequest
 from tests import factories
-from tests.workshop.conftest import HTMX, lines_of, reload, sign_in
+from tests.helpers import HX, reload, sign_in
+from tests.workshop.helpers import lines_of
 
 
 def _photo_files(app):
@@ -21,7 +22,7 @@ def _photo_files(app):
 def test_finding_with_a_photo_from_the_phone(app, as_tech, order, tech):
     """A red finding with the photo taken at the car shows on the card with its thumbnail."""
     line = lines_of(order)[0]
-    resp = as_tech.post('/jobs/%d/findings' % order.id, headers=HTMX, content_type='multipart/form-data', data={
+    resp = as_tech.post('/jobs/%d/findings' % order.id, headers=HX, content_type='multipart/form-data', data={
         'severity': 'red', 'note': 'Front discs scored', 'line': str(line.id), 'idem': 'f-1',
         'photo': (io.BytesIO(factories.tiny_jpeg()), 'IMG_0001.JPG')})
     assert resp.status_code == 200
@@ -39,7 +40,7 @@ def test_finding_with_a_photo_from_the_phone(app, as_tech, order, tech):
 def test_a_file_that_is_not_a_photo_is_refused_and_leaves_nothing(app, as_tech, order):
     """A PDF or a renamed file is refused with a clear message; no finding and no stray file remain."""
     before = _photo_files(app)
-    resp = as_tech.post('/jobs/%d/findings' % order.id, headers=HTMX, content_type='multipart/form-data', data={
+    resp = as_tech.post('/jobs/%d/findings' % order.id, headers=HX, content_type='multipart/form-data', data={
         'severity': 'amber', 'note': 'Oil leak at the sump',
         'photo': (io.BytesIO(b'%PDF-1.4 not a photo'), 'leak.jpg')})
     assert resp.status_code == 400
@@ -52,11 +53,11 @@ def test_a_file_that_is_not_a_photo_is_refused_and_leaves_nothing(app, as_tech, 
 
 def test_a_finding_needs_a_colour_and_a_note(as_tech, order):
     """A finding without red/amber/green or without words is explained in place, nothing saved."""
-    resp = as_tech.post('/jobs/%d/findings' % order.id, headers=HTMX, data={'note': 'Tyre worn'})
+    resp = as_tech.post('/jobs/%d/findings' % order.id, headers=HX, data={'note': 'Tyre worn'})
     assert resp.status_code == 400
     body = resp.get_data(as_text=True)
     assert 'Tap red, amber or green.' in body and 'Tyre worn' in body
-    resp = as_tech.post('/jobs/%d/findings' % order.id, headers=HTMX, data={'severity': 'green', 'note': '  '})
+    resp = as_tech.post('/jobs/%d/findings' % order.id, headers=HX, data={'severity': 'green', 'note': '  '})
     assert resp.status_code == 400 and 'Say what you found.' in resp.get_data(as_text=True)
     assert not Finding.select().exists()
 
@@ -71,8 +72,8 @@ def test_findings_without_js_redirect_to_the_card(as_tech, order):
 def test_double_submit_of_a_finding_saves_it_once(as_tech, order):
     """The same finding sent twice (double tap, retry) is one finding."""
     data = {'severity': 'amber', 'note': 'Wiper torn', 'idem': 'same-key'}
-    first = as_tech.post('/jobs/%d/findings' % order.id, headers=HTMX, data=dict(data))
-    second = as_tech.post('/jobs/%d/findings' % order.id, headers=HTMX, data=dict(data))
+    first = as_tech.post('/jobs/%d/findings' % order.id, headers=HX, data=dict(data))
+    second = as_tech.post('/jobs/%d/findings' % order.id, headers=HX, data=dict(data))
     assert first.status_code == 200 and second.status_code == 200
     assert Finding.select().count() == 1
     assert 'Wiper torn' in second.get_data(as_text=True)
@@ -82,7 +83,7 @@ def test_added_work_is_priced_and_the_order_waits_for_approval(as_tech, order, t
     """Added work: hours at the shop's labour rate plus the parts; the delay; the order waits for the customer."""
     Setting.create(shop=order.shop_id, key='labour_rate', value='320')
     finding = Finding.create(shop=order.shop_id, order=order, technician=tech, severity='red', note='Shock leaking')
-    resp = as_tech.post('/jobs/%d/added-work' % order.id, headers=HTMX, data={
+    resp = as_tech.post('/jobs/%d/added-work' % order.id, headers=HX, data={
         'description': 'Replace LF shock absorber', 'hours': '1.5', 'safety': 'y', 'finding': str(finding.id),
         'parts-0-part_number': '48510-09N60', 'parts-0-name': 'Shock absorber', 'parts-0-quantity': '1',
         'parts-0-unit_price': '860', 'parts-1-name': 'Top mount', 'parts-1-quantity': '2',
@@ -107,7 +108,7 @@ def test_added_work_from_the_catalogue_uses_its_hours_rate_and_parts(as_tech, or
     job.labour_rate = Decimal('350')
     job.save()
     RepairOrder.update(stage=stages.IN_PROGRESS).where(RepairOrder.id == order.id).execute()
-    resp = as_tech.post('/jobs/%d/added-work' % order.id, headers=HTMX, data={'canned_job': str(job.id)})
+    resp = as_tech.post('/jobs/%d/added-work' % order.id, headers=HX, data={'canned_job': str(job.id)})
     assert resp.status_code == 200, resp.get_data(as_text=True)
     work = AddedWork.get()
     assert work.description == 'Front brake pads' and work.hours == Decimal('1.2')
@@ -118,7 +119,7 @@ def test_added_work_from_the_catalogue_uses_its_hours_rate_and_parts(as_tech, or
 
 def test_added_work_needs_words_and_hours_and_complete_parts(as_tech, order):
     """Half a request is explained in place with what was typed kept, and nothing goes to the advisor."""
-    resp = as_tech.post('/jobs/%d/added-work' % order.id, headers=HTMX, data={
+    resp = as_tech.post('/jobs/%d/added-work' % order.id, headers=HX, data={
         'description': 'Replace battery', 'parts-0-name': 'Battery'})
     assert resp.status_code == 400
     body = resp.get_data(as_text=True)
@@ -130,15 +131,15 @@ def test_added_work_needs_words_and_hours_and_complete_parts(as_tech, order):
 def test_double_submit_of_added_work_asks_once(as_tech, order):
     """The advisor gets one request, not two, when the technician's phone sends it twice."""
     data = {'description': 'Wipers', 'hours': '0.2', 'idem': 'aw-1'}
-    as_tech.post('/jobs/%d/added-work' % order.id, headers=HTMX, data=dict(data))
-    as_tech.post('/jobs/%d/added-work' % order.id, headers=HTMX, data=dict(data))
+    as_tech.post('/jobs/%d/added-work' % order.id, headers=HX, data=dict(data))
+    as_tech.post('/jobs/%d/added-work' % order.id, headers=HX, data=dict(data))
     assert AddedWork.select().count() == 1
 
 
 def test_parts_request_for_my_job(as_tech, order, tech):
     """A parts request reaches the counter with part number, name, quantity and the job it is for."""
     line = lines_of(order)[1]
-    resp = as_tech.post('/jobs/%d/parts-requests' % order.id, headers=HTMX, data={
+    resp = as_tech.post('/jobs/%d/parts-requests' % order.id, headers=HX, data={
         'line': str(line.id), 'part_number': '90915-YZZD2', 'name': 'Oil filter', 'quantity': '2', 'idem': 'p-1'})
     assert resp.status_code == 200
     req = PartsRequest.get()
@@ -146,7 +147,7 @@ def test_parts_request_for_my_job(as_tech, order, tech):
         line.id, '90915-YZZD2', 'Oil filter', Decimal('2'), PartsRequest.REQUESTED, tech.id)
     body = resp.get_data(as_text=True)
     assert 'Oil filter' in body and 'Waiting for the counter' in body
-    as_tech.post('/jobs/%d/parts-requests' % order.id, headers=HTMX, data={
+    as_tech.post('/jobs/%d/parts-requests' % order.id, headers=HX, data={
         'line': str(line.id), 'part_number': '90915-YZZD2', 'name': 'Oil filter', 'quantity': '2', 'idem': 'p-1'})
     assert PartsRequest.select().count() == 1
     assert reload(order).stage == stages.DISPATCHED          # the counter decides; the order does not wait yet
@@ -156,11 +157,11 @@ def test_parts_request_needs_a_name_and_my_job(client, order, tech, tech2):
     """Tina cannot order parts for Tom's job; an empty part name is refused."""
     sign_in(client, tech2)
     line = lines_of(order)[0]
-    resp = client.post('/jobs/%d/parts-requests' % order.id, headers=HTMX, data={
+    resp = client.post('/jobs/%d/parts-requests' % order.id, headers=HX, data={
         'line': str(line.id), 'name': 'Oil filter', 'quantity': '1'})
     assert resp.status_code == 403 and 'assigned to someone else' in resp.get_data(as_text=True)
     sign_in(client, tech)
-    resp = client.post('/jobs/%d/parts-requests' % order.id, headers=HTMX, data={
+    resp = client.post('/jobs/%d/parts-requests' % order.id, headers=HX, data={
         'line': str(line.id), 'part_number': 'X1', 'name': '', 'quantity': '1'})
     assert resp.status_code == 400 and 'Name the part.' in resp.get_data(as_text=True)
     assert 'value="X1"' in resp.get_data(as_text=True)
@@ -170,8 +171,8 @@ def test_parts_request_needs_a_name_and_my_job(client, order, tech, tech2):
 def test_order_actions_are_refused_to_a_technician_without_a_job_on_it(client, order, tech2):
     """A technician with no job on the car cannot report on it."""
     sign_in(client, tech2)
-    resp = client.post('/jobs/%d/findings' % order.id, headers=HTMX, data={'severity': 'red', 'note': 'x'})
+    resp = client.post('/jobs/%d/findings' % order.id, headers=HX, data={'severity': 'red', 'note': 'x'})
     assert resp.status_code == 403 and 'no job on this order' in resp.get_data(as_text=True)
-    resp = client.post('/jobs/%d/added-work' % order.id, headers=HTMX, data={'description': 'x', 'hours': '1'})
+    resp = client.post('/jobs/%d/added-work' % order.id, headers=HX, data={'description': 'x', 'hours': '1'})
     assert resp.status_code == 403
     assert not Finding.select().exists() and not AddedWork.select().exists()
