@@ -1,5 +1,7 @@
 """Page-or-fragment rendering, the one shape of an action view, security headers, cookies and error pages shared
 by every area. htmx's headers are read and written through flask-htmx (`htmx`, `make_response`)."""
+import inspect
+
 import flask
 from flask import current_app, flash, has_request_context, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -60,16 +62,27 @@ def act(piece, run, *, done, back, form=None, form_as='form', after=None):
     except StaleRecord:
         return piece(409, error=STALE_MESSAGE())
     except Refused as exc:
+        if _takes(piece, 'refused'):
+            given['refused'] = exc
         field = getattr(form, exc.field, None) if (form is not None and exc.field) else None
         if field is not None and hasattr(field, 'errors'):
             field.errors = list(field.errors) + [str(exc)]     # said on the field it is about
-            return piece(exc.status, refused=exc, **given)
-        return piece(exc.status, error=str(exc), refused=exc, **given)
+            return piece(exc.status, **given)
+        return piece(exc.status, error=str(exc), **given)
     done = done() if callable(done) else done     # a callable reads what the rule made (a number, an id)
     if wants_fragment():
         return piece(200, done=done, **(after or {}))
     flash(done, 'ok')
     return redirect(back() if callable(back) else back)
+
+
+def _takes(function, name):
+    """Whether a piece wants a keyword (by name, or any through **kwargs)."""
+    try:
+        params = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def replay(piece, back):
