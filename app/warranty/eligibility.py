@@ -130,8 +130,10 @@ def _period_text(name, end, km_limit, at_date, odometer):
     if at_date > end:
         return _('%(name)s: ended on %(end)s.', name=name, end=end.isoformat())
     if odometer > km_limit:
-        return _('%(name)s: ended at %(km)s km (odometer %(odo)s km).', name=name, km=km_text(km_limit), odo=km_text(odometer))
-    return _('%(name)s: covered, until %(end)s or %(km)s km.', name=name, end=end.isoformat(), km=km_text(km_limit))
+        return _('%(name)s: ended at %(km)s km (odometer %(odo)s km).', name=name, km=km_text(km_limit),
+                 odo=km_text(odometer))
+    return _('%(name)s: covered, until %(end)s or %(km)s km.', name=name, end=end.isoformat(),
+             km=km_text(km_limit))
 
 
 def eligibility(vehicle, at_date, odometer, shop):
