@@ -13,9 +13,10 @@ from peewee import JOIN, Case, fn
 from app.accounts.models import User
 from app.core import audit, stages
 from app.core.db import is_sqlite, transaction, utcnow
+from app.core.errors import Refused
 from app.core.settings import get_setting
 from app.core.timeutil import to_local, to_utc
-from app.parts import issuing, stock
+from app.parts import issuing
 from app.catalogue.models import CannedJobPart
 from app.customers.models import Vehicle
 from app.reception.models import OrderLine, PartLine, RepairOrder
@@ -39,15 +40,6 @@ STATUS_LABELS = {
 }
 # A backorder puts the order in "waiting parts" from these stages (as the stage declaration allows the clerk).
 HOLD_FROM = (stages.DISPATCHED, stages.IN_PROGRESS, stages.WAITING_APPROVAL)
-
-
-class Refused(ValueError):
-    """The answer cannot be recorded as typed; `field` names the form field the message belongs to."""
-
-    def __init__(self, message, field=None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 def _fresh_order(order_id):
@@ -129,11 +121,8 @@ def answer(req, by, *, outcome, expected_version, quantity=None, substitute='', 
         if expected_on < to_local(utcnow(), shop.timezone).date():
             raise Refused(_l('The expected date cannot be in the past.'), 'expected_on')
     with transaction():
-        claimed = (PartsRequest.update(version=PartsRequest.version + 1)
-                   .where((PartsRequest.id == req.id) & (PartsRequest.version == expected_version)
-                          & PartsRequest.status.in_(OPEN)).execute())
-        if claimed != 1:
-            raise stages.StaleRecord(req.id)
+        # claim the request first: a second clerk answering the same row meets a stale version, not a double issue
+        req.update_versioned(expected_version, where=PartsRequest.status.in_(OPEN))
         req = PartsRequest.get_by_id(req.id)
         order = _fresh_order(req.order_id)
         before = {'status': req.status}
@@ -146,17 +135,14 @@ def answer(req, by, *, outcome, expected_version, quantity=None, substitute='', 
             req.issued_part_number = substitute if outcome == SUBSTITUTED else req.part_number
             req.issued_quantity = quantity
             stocked = issuing.catalogue_part(shop.id, req.issued_part_number)
-            try:
-                issuing.ensure_order_editable(order)
-                part = _issue_onto_line(req, order, stocked)
-                if stocked is not None:
-                    line = part.line if part else (req.line or issuing.first_line(order))
-                    move = issuing.issue_to_line(stocked, order, line, quantity, by=by, parts_request=req,
-                                                 part_line=part or _carried(line, stocked.number),
-                                                 allow_negative=allow_negative)
-                    after.update(stock_move=move.id, override=move.override)
-            except stock.StockError as exc:
-                raise Refused(exc.message, exc.field) from None
+            issuing.ensure_order_editable(order)
+            part = _issue_onto_line(req, order, stocked)
+            if stocked is not None:
+                line = part.line if part else (req.line or issuing.first_line(order))
+                move = issuing.issue_to_line(stocked, order, line, quantity, by=by, parts_request=req,
+                                             part_line=part or _carried(line, stocked.number),
+                                             allow_negative=allow_negative)
+                after.update(stock_move=move.id, override=move.override)
             after.update(issued_part_number=req.issued_part_number, issued_quantity=quantity,
                          part_line=part.id if part else None)
         elif outcome == BACKORDERED:

@@ -1,0 +1,56 @@
+"""The parts area's blueprint, its roles and the little its view modules share. The routes are spread over views
+(the counter), catalogue_views (the catalogue, a part's stock and ledger, stock on hand), issuing_views (parts on an
+order, returns, old parts), purchasing_views (suppliers, purchase orders, receiving, replenishment), count_views
+(stock counts) and report_views (the clerk's reports), which all register on this one."""
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.accounts.context import current_shop
+from app.core import params
+from app.core.access import ADVISOR, FOREMAN, MANAGER, PARTS
+from app.core.db import utcnow
+from app.core.timeutil import to_local, to_utc
+from app.parts.models import StockMove
+
+bp = Blueprint('parts', __name__)
+
+READERS = (PARTS, FOREMAN, MANAGER)                 # the counter's queue
+STOCK_READERS = (PARTS, MANAGER, FOREMAN, ADVISOR)
+STOCK_WRITERS = (PARTS, MANAGER)
+
+KIND_LABELS = {
+    StockMove.RECEIPT: _l('Receipt'),
+    StockMove.ISSUE: _l('Issue to order'),
+    StockMove.RETURN: _l('Return from order'),
+    StockMove.TRANSFER: _l('Transfer'),
+    StockMove.ADJUSTMENT: _l('Adjustment'),
+    StockMove.COUNT: _l('Count'),
+}
+
+
+def is_manager():
+    return current_user.has_role(MANAGER)
+
+
+def with_status(resp, status):
+    resp.status_code = status
+    return resp
+
+
+def move_or_404(move_id):
+    move = StockMove.get_or_none((StockMove.id == move_id) & (StockMove.shop == current_shop()))
+    if move is None:
+        abort(404)
+    return move
+
+
+def month_bounds(shop):
+    """[start, end) in UTC of the ?month=YYYY-MM in the shop's time zone (this month when not given or unreadable;
+    a 400 for a month no shop means, app.core.params)."""
+    local = to_local(utcnow(), shop.timezone)
+    first = datetime.combine(params.month_arg('month', date(local.year, local.month, 1)), time())
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return first, to_utc(first, shop.timezone), to_utc(nxt, shop.timezone)
