@@ -2,8 +2,8 @@
 manager) and answered there (REQUESTS); each has a deadline the lists warn about a day ahead."""
 from flask_babel import lazy_gettext as _l
 
-from app.aftercare.models import CallRecord, Complaint
-from app.aftercare.shared import REQUEST_WARNING, audit_target, require_move, shop_of, supervisors
+from app.aftercare.models import CallRecord
+from app.aftercare.shared import REQUEST_WARNING, audit_target, require_move, require_told, shop_of, supervisors
 from app.core import audit
 from app.core.db import transaction, utcnow
 from app.core.errors import Refused
@@ -40,10 +40,7 @@ def answer_request(call, by, *, answer, told_channel, told_at=None, expected_ver
     shop = shop_of(call)
     answer = (answer or '').strip()
     require_move(REQUESTS, call, CallRecord.R_ANSWERED, _l('This request has no open question to answer.'))
-    if not answer:
-        raise Refused(_l('Write what the customer was told.'))
-    if told_channel not in Complaint.CHANNELS:
-        raise Refused(_l('Choose how the customer was told.'))
+    require_told(answer, told_channel)
     told_at = told_at or utcnow()
     with transaction():
         REQUESTS.move(call, CallRecord.R_ANSWERED, expected_version=expected_version, answer=answer,

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
 from app.aftercare.models import Complaint, ComplaintHandover
-from app.aftercare.shared import REQUEST_WARNING, NotYours, audit_target, require_move, shop_of, supervisors
+from app.aftercare.shared import (REQUEST_WARNING, NotYours, audit_target, require_move, require_told, shop_of,
+                                  supervisors)
 from app.core import audit
 from app.core.access import MANAGER
 from app.core.db import transaction, utcnow
@@ -118,10 +119,7 @@ def first_answer(complaint, by, *, answer, told_channel, at=None, expected_versi
     if complaint.first_answer_at is not None:
         raise Refused(_l('The customer already had a first answer.'))
     require_move(COMPLAINTS, complaint, Complaint.ANSWERED, _l('The customer already had a first answer.'))
-    if not answer:
-        raise Refused(_l('Write what the customer was told.'))
-    if told_channel not in Complaint.CHANNELS:
-        raise Refused(_l('Choose how the customer was told.'))
+    require_told(answer, told_channel)
     at = at or utcnow()
     with transaction():
         COMPLAINTS.move(complaint, Complaint.ANSWERED, expected_version=expected_version, first_answer_at=at,

@@ -70,8 +70,8 @@ def _followups(shop, rng, now, today, service, boss):
             back = max(_local_at(shop, today, 16, 30), now + timedelta(minutes=20))
             followups.record_call(task, service, outcome=CallRecord.NO_ANSWER, called_at=tried)
             followups.record_call(task, service, outcome=CallRecord.CALL_BACK,
-                              call_back_at=back, called_at=tried + timedelta(minutes=40),
-                              notes='客户短信说在开会，下午再打')
+                                  call_back_at=back, called_at=tried + timedelta(minutes=40),
+                                  notes='客户短信说在开会，下午再打')
         elif i == 1:
             continue                                  # nobody got to it: on the list, overdue (or due today)
         elif state == followups.DUE_TODAY:
@@ -79,23 +79,23 @@ def _followups(shop, rng, now, today, service, boss):
         elif i == 2:
             # reached yesterday; the customer asked something nobody could answer yet: about to breach
             followups.record_call(task, service, outcome=CallRecord.REACHED, satisfaction=4,
-                              called_at=now - timedelta(hours=30), notes='客户对维修质量满意',
-                              request='想知道这次更换的刹车片质保多久，能否开具电子发票')
+                                  called_at=now - timedelta(hours=30), notes='客户对维修质量满意',
+                                  request='想知道这次更换的刹车片质保多久，能否开具电子发票')
             second = FollowUpTask.get((FollowUpTask.order == order.id) & (FollowUpTask.kind == FollowUpTask.SECOND))
             followups.assign_task(second, service, boss)
         else:
             called = max(_local_at(shop, task.due_from, 10, rng.randint(0, 50)), order.delivered_at)
             if called > now:
                 continue
-            call = followups.record_call(task, service, outcome=CallRecord.REACHED, satisfaction=rng.choice([4, 5, 5, 3]),
-                                     called_at=called, notes=rng.choice(NOTES),
-                                     request='下次保养需要预约吗？' if i == 3 else '',
-                                     answer='需要，可以电话或微信预约' if i == 3 else '')
+            call = followups.record_call(task, service, outcome=CallRecord.REACHED,
+                                         satisfaction=rng.choice([4, 5, 5, 3]), called_at=called,
+                                         notes=rng.choice(NOTES), request='下次保养需要预约吗？' if i == 3 else '',
+                                         answer='需要，可以电话或微信预约' if i == 3 else '')
             second = FollowUpTask.get((FollowUpTask.order == order.id) & (FollowUpTask.kind == FollowUpTask.SECOND))
             if second.due_by < today:
                 second_at = max(_local_at(shop, second.due_from, 15, 10), call.called_at + timedelta(hours=1))
                 followups.record_call(second, service, outcome=CallRecord.REACHED, satisfaction=rng.choice([4, 5]),
-                                  called_at=second_at, notes='二次回访：车辆使用正常')
+                                      called_at=second_at, notes='二次回访：车辆使用正常')
             else:
                 followups.assign_task(second, service, boss)
 
@@ -118,7 +118,7 @@ def _complaints(shop, rng, now, service, boss, advisors):
         at = now - timedelta(days=int(months * 30) + rng.randint(0, 5), hours=rng.randint(0, 8))
         by = loggers[i]
         c = complaints.log_complaint(shop, by, channel=rng.choice(list(Complaint.CHANNELS)), content=content,
-                                order=order, logged_at=at)
+                                     order=order, logged_at=at)
         if by.id == tech.id and by.id != service.id:
             complaints.hand_over(c, by, service, note='客户在车间门口投诉，转客服跟进')
             c = Complaint.get_by_id(c.id)
@@ -127,20 +127,20 @@ def _complaints(shop, rng, now, service, boss, advisors):
             complaints.escalate_overdue_complaints(shop, c.first_answer_due_at)    # answered late: it was escalated
             c = Complaint.get_by_id(c.id)
         complaints.investigate(c, by, investigation='已调取工单和监控记录核实情况。', cause_category=cause,
-                          service_fault=fault)
+                               service_fault=fault)
         complaints.first_answer(c, by, answer='已收到您的反馈，正在核实，会尽快给您答复。', told_channel='phone',
-                           at=at + timedelta(hours=hours))
+                                at=at + timedelta(hours=hours))
         if status in ('resolved', 'closed'):
             complaints.resolve(c, by, resolution='向客户致歉并说明原因，已按客户要求处理。', told_channel='phone',
-                          satisfaction=score, told_at=at + timedelta(hours=hours + 20))
+                               satisfaction=score, told_at=at + timedelta(hours=hours + 20))
         if status == 'closed':
             complaints.close_complaint(c, boss)
     # logged three days ago, nobody answered: escalated to the manager when the demo finishes
     order = orders[-1] if orders else None
     complaints.log_complaint(shop, advisors[-1], channel='phone', order=order, logged_at=now - timedelta(days=3),
-                        content='车辆保养后仪表盘保养提示没有复位，打了两次电话都说会回电，一直没人回。')
+                             content='车辆保养后仪表盘保养提示没有复位，打了两次电话都说会回电，一直没人回。')
     # not answered yet, three hours left before its first answer is late: about to breach
     order = orders[-2] if len(orders) > 1 else None
     complaints.log_complaint(shop, service, channel='phone', order=order,
-                        logged_at=now - complaints.first_answer_window(shop) + timedelta(hours=3),
-                        content='洗车后副驾驶座椅上有油渍，希望店里给个说法。')
+                             logged_at=now - complaints.first_answer_window(shop) + timedelta(hours=3),
+                             content='洗车后副驾驶座椅上有油渍，希望店里给个说法。')

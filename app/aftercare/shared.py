@@ -6,7 +6,10 @@ Every aftercare rule is one transaction and writes its audit event; a rule tied 
 """
 from datetime import datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
+
 from app.accounts.models import User
+from app.aftercare.models import Complaint
 from app.core.access import CUSTOMER_SERVICE, MANAGER
 from app.core.errors import Refused
 from app.core.models import Shop
@@ -46,6 +49,14 @@ def require_move(machine, record, to, message):
     """Refuse with `message` (what the person can do about it) unless the declaration lets `record` go to `to`."""
     if to not in machine.targets(getattr(record, machine.field)):
         raise Refused(message)
+
+
+def require_told(answer, told_channel):
+    """Refuse an answer to the customer without its words or with no known way it reached them."""
+    if not answer:
+        raise Refused(_l('Write what the customer was told.'))
+    if told_channel not in Complaint.CHANNELS:
+        raise Refused(_l('Choose how the customer was told.'))
 
 
 def callers(shop):

@@ -14,6 +14,7 @@ from app.core.db import transaction, utcnow
 from app.core.models import Shop
 from app.core.timeutil import to_local
 from app.parts import rules
+from app.parts.stock_demo import load_stock
 from app.reception.models import OrderLine, RepairOrder
 from app.workshop.models import PartsRequest
 
@@ -28,7 +29,6 @@ def _request(order, minutes_ago, number, name, qty='1'):
 
 
 def load(rng):
-    from app.parts.stock_demo import load_stock
     load_stock(rng)          # the catalogue and stock first: the counter's issue below then leaves the shelf
     shop = Shop.get_or_none(Shop.code == 'XH01')
     clerk = User.with_role(shop, PARTS).first() if shop else None

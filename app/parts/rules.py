@@ -52,30 +52,27 @@ def _fresh_order(order_id):
 
 # --- the counter's queue ------------------------------------------------------------------
 
-def counter_queue(shop):
-    """Open requests: new ones first, oldest first; backordered ones below, soonest expected first."""
+def _rows(shop):
+    """The shop's requests, each with its order, car, job line and technician (as `requested_by`)."""
     Tech = User.alias()
-    backordered_last = Case(None, [(PartsRequest.status == PartsRequest.REQUESTED, 0)], 1)
     return (PartsRequest.for_shop(shop)
             .select(PartsRequest, RepairOrder, Vehicle, OrderLine, Tech)
             .join_from(PartsRequest, RepairOrder)
             .join_from(RepairOrder, Vehicle, JOIN.LEFT_OUTER)
             .join_from(PartsRequest, OrderLine, JOIN.LEFT_OUTER)
-            .join_from(PartsRequest, Tech, on=(PartsRequest.requested_by == Tech.id), attr='requested_by')
-            .where(PartsRequest.status.in_(OPEN))
+            .join_from(PartsRequest, Tech, on=(PartsRequest.requested_by == Tech.id), attr='requested_by'))
+
+
+def counter_queue(shop):
+    """Open requests: new ones first, oldest first; backordered ones below, soonest expected first."""
+    backordered_last = Case(None, [(PartsRequest.status == PartsRequest.REQUESTED, 0)], 1)
+    return (_rows(shop).where(PartsRequest.status.in_(OPEN))
             .order_by(backordered_last, PartsRequest.expected_at, PartsRequest.requested_at, PartsRequest.id))
 
 
 def request_row(shop, request_id):
     """One request of the shop, whatever its status, with its order, car, line and technician, or None."""
-    Tech = User.alias()
-    return (PartsRequest.for_shop(shop)
-            .select(PartsRequest, RepairOrder, Vehicle, OrderLine, Tech)
-            .join_from(PartsRequest, RepairOrder)
-            .join_from(RepairOrder, Vehicle, JOIN.LEFT_OUTER)
-            .join_from(PartsRequest, OrderLine, JOIN.LEFT_OUTER)
-            .join_from(PartsRequest, Tech, on=(PartsRequest.requested_by == Tech.id), attr='requested_by')
-            .where(PartsRequest.id == request_id).first())
+    return _rows(shop).where(PartsRequest.id == request_id).first()
 
 
 def queue_token(shop):

@@ -71,7 +71,7 @@ def _history_order(shop, advisor, tech, car, checked_in, days, odometer, complai
 
 def _claim_path(order, line, clerk, path, start):
     claim = open_claim(order, by=clerk, line=line, old_part_tag='JT-%06d' % order.id,
-                             note='', expected_claims=Claim.select().where(Claim.order == order).count(), now=start)
+                       note='', expected_claims=Claim.select().where(Claim.order == order).count(), now=start)
     at = start
     for step in path:
         at = at + timedelta(days=6)
@@ -109,7 +109,7 @@ def _first_maintenance(shop, advisor, tech, car, at, odometer, clerk):
                                [(maint, maint.name if maint else '5000 公里常规保养', 'engine', '0.8',
                                  [('90915-YZZD2', '机油滤清器 Oil filter', '1', '68')])])
     decide_coverage(lines[0], by=clerk, kind=LineCoverage.CUSTOMER_PAY, system='engine',
-                          reason=REASONS['customer_pay'], now=at + timedelta(hours=2))
+                    reason=REASONS['customer_pay'], now=at + timedelta(hours=2))
 
 
 def load(rng):
@@ -139,7 +139,7 @@ def load(rng):
                 ro, lines = _history_order(shop, advisor, tech, car, checked_in, days, odometer, job,
                                            [(None, job, system, hours, parts)])
                 decide_coverage(lines[0], by=clerk, kind=LineCoverage.WARRANTY, system=system,
-                                      reason=REASONS['warranty'], now=checked_in + timedelta(hours=3))
+                                reason=REASONS['warranty'], now=checked_in + timedelta(hours=3))
                 _claim_path(ro, None, clerk, path, ro.delivered_at + timedelta(days=1))
         # A car sold 40 days ago, in the workshop for a week with a steering fault: early failure, loaner car.
         early = _car(shop, free[2], today - timedelta(days=40), 1850)
@@ -158,10 +158,10 @@ def load(rng):
                             (stages.WAITING_PARTS, tech or foreman)):
             stages.move(ro, step, by=actor)
         decide_coverage(line, by=clerk, kind=LineCoverage.WARRANTY, system='steering', fault_code='C1515',
-                              reason='转向机内泄，质量问题 Steering rack leaking inside: quality fault',
-                              now=checked_in + timedelta(hours=4))
+                        reason='转向机内泄，质量问题 Steering rack leaking inside: quality fault',
+                        now=checked_in + timedelta(hours=4))
         record_loaner(ro, by=advisor, kind=LoanerRecord.LOANER_CAR, given_at=now - timedelta(hours=20),
-                            note='雷凌 粤B·D5521 Levin loaner', expected_count=0)
+                      note='雷凌 粤B·D5521 Levin loaner', expected_count=0)
         for car in (near, brakes, early):
             _readings(shop, car, now)
         # Two decisions on today's orders: wear items the customer pays for.
@@ -169,5 +169,5 @@ def load(rng):
             first = OrderLine.select().where(OrderLine.order == order).order_by(OrderLine.id).first()
             if first is not None:
                 decide_coverage(first, by=clerk, kind=LineCoverage.CUSTOMER_PAY, system='other',
-                                      reason='磨损件，客户付费 Wear item: customer pays')
+                                reason='磨损件，客户付费 Wear item: customer pays')
     return []

@@ -80,11 +80,11 @@ def test_first_answer_due_and_escalation_to_the_manager(shop, people):
     """A complaint without a first answer in 2 days must go to the service manager, on the record, once."""
     logged = datetime(2026, 4, 1, 2, 0)
     c = complaints.log_complaint(shop, people['advisor'], channel='phone', content='态度差', contact='钱先生',
-                            logged_at=logged)
+                                 logged_at=logged)
     answered = complaints.log_complaint(shop, people['advisor'], channel='phone', content='价格', contact='孙',
-                                   logged_at=logged)
+                                        logged_at=logged)
     complaints.first_answer(answered, people['advisor'], answer='正在核实', told_channel='phone',
-                       at=logged + timedelta(hours=3))
+                            at=logged + timedelta(hours=3))
     assert complaints.answer_state(c, logged + timedelta(hours=23)) == 'open'
     assert complaints.answer_state(c, logged + timedelta(hours=25)) == 'due_soon'
     assert complaints.escalate_overdue_complaints(shop, logged + timedelta(days=2) - timedelta(seconds=1)) == []
@@ -112,13 +112,13 @@ def test_escalation_without_a_manager_is_still_recorded(shop):
 def test_complaint_list_and_cli_escalate_overdue_ones(client, runner, shop, people):
     """Opening the list or the nightly command must escalate what is overdue."""
     late = complaints.log_complaint(shop, people['advisor'], channel='phone', content='慢', contact='a',
-                               logged_at=utcnow() - timedelta(days=3))
+                                    logged_at=utcnow() - timedelta(days=3))
     sign_in(client, people['cs'])
     html = client.get('/aftercare/complaints').get_data(as_text=True)
     assert 'escalated to the service manager' in html
     assert Complaint.get_by_id(late.id).escalated_to_id == people['manager'].id
     later = complaints.log_complaint(shop, people['advisor'], channel='phone', content='慢2', contact='b',
-                                logged_at=utcnow() - timedelta(days=3))
+                                     logged_at=utcnow() - timedelta(days=3))
     result = runner.invoke(args=['aftercare-escalate'])
     assert result.exit_code == 0 and 'S1: 1 escalated' in result.output
     assert Complaint.get_by_id(later.id).escalated_at is not None

@@ -50,7 +50,7 @@ def test_second_call_is_due_within_7_days_after_the_first_call_reached_the_custo
     assert FollowUpTask.select().where(FollowUpTask.kind == FollowUpTask.SECOND).count() == 0
     # 16:30 UTC on 5 March is 00:30 on 6 March in Shanghai.
     followups.record_call(first, people['cs'], outcome=CallRecord.REACHED, satisfaction=5,
-                      called_at=utc(2026, 3, 5, 16, 30), expected_version=first.version)
+                          called_at=utc(2026, 3, 5, 16, 30), expected_version=first.version)
     first = FollowUpTask.get_by_id(first.id)
     assert first.status == FollowUpTask.DONE and first.done_at == utc(2026, 3, 5, 16, 30)
     second = FollowUpTask.get((FollowUpTask.order == order.id) & (FollowUpTask.kind == FollowUpTask.SECOND))
@@ -63,7 +63,7 @@ def test_second_call_is_due_within_7_days_after_the_first_call_reached_the_custo
 def test_no_answer_keeps_the_task_open_and_counts_attempts(shop, people):
     """A customer who did not pick up must stay on the list, with the tries counted."""
     task = followups.schedule_followups(delivered_order(shop, people['advisor'], utcnow() - timedelta(days=3)),
-                                    people['advisor'])
+                                        people['advisor'])
     followups.record_call(task, people['cs'], outcome=CallRecord.NO_ANSWER, satisfaction=4)
     followups.record_call(task, people['cs'], outcome=CallRecord.NO_ANSWER)
     task = FollowUpTask.get_by_id(task.id)
@@ -76,7 +76,7 @@ def test_call_back_schedules_the_task_at_the_time_asked(shop, people):
     """'Call me back tomorrow at three' must put the call on tomorrow's list, not today's."""
     now = utcnow()
     task = followups.schedule_followups(delivered_order(shop, people['advisor'], now - timedelta(days=3)),
-                                    people['advisor'])
+                                        people['advisor'])
     today = local_now(shop.timezone).date()
     assert followups.task_state(task, shop, today) == followups.DUE_TODAY
     back = now + timedelta(days=1)
@@ -94,7 +94,7 @@ def test_call_back_schedules_the_task_at_the_time_asked(shop, people):
 def test_wrong_number_closes_the_task_without_a_second_call(shop, people):
     """A wrong number cannot be called again until the file is corrected: the call leaves the list."""
     task = followups.schedule_followups(delivered_order(shop, people['advisor'], utcnow() - timedelta(days=3)),
-                                    people['advisor'])
+                                        people['advisor'])
     followups.record_call(task, people['cs'], outcome=CallRecord.WRONG_NUMBER, notes='空号')
     task = FollowUpTask.get_by_id(task.id)
     assert task.status == FollowUpTask.CANCELLED
@@ -169,7 +169,7 @@ def test_request_deadline_about_to_breach_and_breached(shop, people):
     task = followups.schedule_followups(delivered_order(shop, people['advisor'], utc(2026, 3, 1, 2)), people['advisor'])
     called = utc(2026, 3, 5, 2, 0)
     call = followups.record_call(task, people['cs'], outcome=CallRecord.REACHED, satisfaction=3,
-                             request='想知道保修期到哪天', called_at=called)
+                                 request='想知道保修期到哪天', called_at=called)
     assert call.request_status == CallRecord.R_OPEN
     assert call.request_due_at == called + timedelta(days=2)
     assert call_requests.request_state(call, called + timedelta(hours=23, minutes=59)) == 'open'
@@ -184,7 +184,7 @@ def test_request_answered_during_the_call_is_closed_at_once(shop, people):
     """A question the caller answered on the phone must not show up as waiting."""
     task = followups.schedule_followups(delivered_order(shop, people['advisor'], utcnow()), people['advisor'])
     call = followups.record_call(task, people['cs'], outcome=CallRecord.REACHED, request='下次保养时间？',
-                             answer='半年或五千公里')
+                                 answer='半年或五千公里')
     assert call.request_status == CallRecord.R_ANSWERED and call.answered_at == call.called_at
     assert call.told_channel == 'phone' and call_requests.requests_to_watch(shop, utcnow()) == []
 
@@ -214,7 +214,7 @@ def test_escalate_records_who_and_when_and_answer_records_how(shop, people):
 def test_record_call_through_the_form(client, shop, people):
     """A caller fills the call form and the call is saved with the request and its deadline."""
     task = followups.schedule_followups(delivered_order(shop, people['advisor'], utcnow() - timedelta(days=3)),
-                                    people['advisor'])
+                                        people['advisor'])
     sign_in(client, people['cs'])
     page = client.get('/aftercare/tasks/%d' % task.id)
     assert page.status_code == 200 and 'name="idem"' in page.get_data(as_text=True)
@@ -243,7 +243,7 @@ def test_call_back_without_a_time_is_refused_and_keeps_what_was_typed(client, sh
 def test_assign_a_call_from_the_list_swaps_the_row(client, shop, people):
     """Giving a call to a colleague from the list must change only that row."""
     task = followups.schedule_followups(delivered_order(shop, people['advisor'], utcnow() - timedelta(days=3)),
-                                    people['advisor'])
+                                        people['advisor'])
     sign_in(client, people['manager'])
     resp = client.post('/aftercare/tasks/%d/assign' % task.id, headers=HX,
                        data={'version': task.version, 'assigned_to': str(people['cs2'].id), 'idem': 'a1'})

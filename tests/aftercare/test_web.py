@@ -69,7 +69,7 @@ def test_other_shops_records_are_not_found(app):
 def test_repeated_call_submit_is_recorded_once(client, shop, people):
     """A double tap on 'Save call' on flaky Wi-Fi must log one call, not two."""
     task = followups.schedule_followups(delivered_order(shop, people['advisor'], utcnow() - timedelta(days=3)),
-                                    people['advisor'])
+                                        people['advisor'])
     sign_in(client, people['cs'])
     data = {'version': task.version, 'outcome': 'no_answer', 'idem': 'tap-1'}
     first = client.post('/aftercare/tasks/%d/call' % task.id, data=data)
@@ -91,7 +91,7 @@ def test_repeated_handover_submit_is_recorded_once(client, shop, people):
 def test_stale_call_form_is_refused_with_409(client, shop, people):
     """Two callers on the same task: the second, with an old page, must be told it changed, not overwrite it."""
     task = followups.schedule_followups(delivered_order(shop, people['advisor'], utcnow() - timedelta(days=3)),
-                                    people['advisor'])
+                                        people['advisor'])
     old_version = task.version
     followups.record_call(task, people['cs2'], outcome='no_answer')
     sign_in(client, people['cs'])

@@ -55,7 +55,7 @@ def order(shop, by, vehicle, checked_in, *, delivered=None, odometer=1000, stage
 def decide(line, by, kind=LineCoverage.WARRANTY, system='brakes', reason='quality fault'):
     current = LineCoverage.get_or_none(LineCoverage.line == line.id)
     return decide_coverage(line, by=by, kind=kind, system=system, reason=reason,
-                                 expected_version=current.version if current else 0)
+                           expected_version=current.version if current else 0)
 
 
 def repair(shop, by, clerk, vehicle, checked_in, days_long, system='brakes', kind=LineCoverage.WARRANTY,

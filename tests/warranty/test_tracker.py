@@ -181,10 +181,10 @@ def test_loaner_record_rules(shop, people, recent):
     with pytest.raises(IllegalMove):
         record_loaner(ro, by=people['tech'], kind=LoanerRecord.LOANER_CAR, given_at=utcnow())
     record_loaner(ro, by=people['advisor'], kind=LoanerRecord.TRANSPORT, given_at=utcnow(),
-                        amount=Decimal('300'), expected_count=0)
+                  amount=Decimal('300'), expected_count=0)
     with pytest.raises(StaleRecord):
         record_loaner(ro, by=people['advisor'], kind=LoanerRecord.TRANSPORT, given_at=utcnow(),
-                            amount=Decimal('300'), expected_count=0)
+                      amount=Decimal('300'), expected_count=0)
 
 
 def test_early_failure_is_flagged_for_the_manager(shop, people):
