@@ -45,9 +45,10 @@ def _to_utc(shop, local_dt):
     return to_utc(local_dt, shop.timezone) if local_dt else None
 
 
-def _with_status(resp, status):
-    resp.status_code = status
-    return resp
+
+def replays(page, load, endpoint):
+    """`@idempotent(replay=…)` for an action on a record's page: a repeat gets that page as it is now."""
+    return lambda **view_args: replay(partial(page, load(*view_args.values())), url_for(endpoint, **view_args))
 
 
 def format_local(dt):
@@ -93,15 +94,13 @@ def _task_page(task, status=200, error=None, done=None, form=None):
         error = None
     form = form or forms.CallForm(formdata=None, version=task.version)
     history = list(CallRecord.select().where(CallRecord.task == task).order_by(CallRecord.called_at.desc()))
-    return _with_status(render(
+    return render(
         'aftercare/task.html', None, task=task, form=form, calls=history, callers=callers(shop),
         state=followups.task_state(task, shop, shop_today(shop)), error=error,
-        escalate_days=get_setting(shop, 'escalate_request_days')), status)
+        escalate_days=get_setting(shop, 'escalate_request_days')), status
 
 
-def _replay_task(task_id):
-    task = _task(task_id)
-    return replay(partial(_task_page, task), url_for('aftercare.task', task_id=task.id))
+_replay_task = replays(_task_page, _task, 'aftercare.task')
 
 
 @bp.route('/aftercare/tasks/<int:task_id>')
@@ -139,13 +138,10 @@ def _assign_piece(task, status=200, error=None, done=None, form=None):
         return _task_page(task, status, error=error)
     shop = current_shop()
     task.state = followups.task_state(task, shop, shop_today(shop))
-    return _with_status(render('aftercare/_task_row.html', None, task=task, callers=callers(shop), error=error),
-                        status)
+    return render('aftercare/_task_row.html', None, task=task, callers=callers(shop), error=error), status
 
 
-def _replay_assign(task_id):
-    task = _task(task_id)
-    return replay(partial(_assign_piece, task), url_for('aftercare.task', task_id=task.id))
+_replay_assign = replays(_assign_piece, _task, 'aftercare.task')
 
 
 @bp.route('/aftercare/tasks/<int:task_id>/assign', methods=['POST'])
@@ -189,10 +185,10 @@ def _call_page(call, status=200, error=None, done=None, answer_form=None, escala
     escalate_form = escalate_form or forms.EscalateForm(formdata=None, version=call.version)
     people = {u.id: u for u in User.select().where(User.id.in_(
         [i for i in (call.caller_id, call.answered_by_id, call.escalated_by_id, call.escalated_to_id) if i]))}
-    return _with_status(render(
+    return render(
         'aftercare/call.html', None, call=call, state=call_requests.request_state(call, utcnow()), people=people,
         answer_form=answer_form, escalate_form=escalate_form, supervisors=supervisors(shop),
-        channels=Complaint.CHANNELS, error=error), status)
+        channels=Complaint.CHANNELS, error=error), status
 
 
 @bp.route('/aftercare/calls/<int:call_id>')
@@ -202,9 +198,7 @@ def call(call_id):
     return _call_page(_call(call_id))
 
 
-def _replay_call(call_id):
-    found = _call(call_id)
-    return replay(partial(_call_page, found), url_for('aftercare.call', call_id=found.id))
+_replay_call = replays(_call_page, _call, 'aftercare.call')
 
 
 @bp.route('/aftercare/calls/<int:call_id>/answer', methods=['POST'])
@@ -246,9 +240,9 @@ def _reminders_page(status=200, error=None):
     for event in to_announce:
         event.waiting = events.event_audience(event, today).count()
     first, last = reminders.reminder_window(today)
-    return _with_status(render(
+    return render(
         'aftercare/reminders.html', None, due=reminders.maintenance_due(shop, today), events=to_announce,
-        first=first, last=last, notice_days=get_setting(shop, 'event_notice_days'), error=error), status)
+        first=first, last=last, notice_days=get_setting(shop, 'event_notice_days'), error=error), status
 
 
 @bp.route('/aftercare/reminders', endpoint='reminders')
@@ -262,7 +256,7 @@ def _reminder_piece(vehicle, via, status=200, error=None, done=None):
     """The reminder's row, handled (htmx), else the reminders page."""
     if not wants_fragment():
         return _reminders_page(status, error=error)
-    return _with_status(render('aftercare/_reminder_done.html', None, vehicle=vehicle, via=via, error=error), status)
+    return render('aftercare/_reminder_done.html', None, vehicle=vehicle, via=via, error=error), status
 
 
 def _replay_reminder(vehicle_id):
@@ -316,7 +310,11 @@ def new_event():
         else:
             flash(_('Event added.'), 'ok')
             return redirect(url_for('aftercare.event', event_id=event.id))
-    return _with_status(render('aftercare/event_new.html', None, form=form), 400 if form.errors else 200)
+    return render('aftercare/event_new.html', None, form=form), 400 if form.errors else 200
+
+
+def _event(event_id):
+    return ShopEvent.get_for_shop_or_404(current_shop(), event_id)
 
 
 def _event_page(ev, status=200, error=None, done=None):
@@ -327,21 +325,19 @@ def _event_page(ev, status=200, error=None, done=None):
     ids = [o.customer_id for o in told]
     customers = {c.id: c for c in Customer.select().where(Customer.id.in_(ids))} if ids else {}
     notice_from = ev.starts_on - timedelta(days=get_setting(shop, 'event_notice_days'))
-    return _with_status(render(
+    return render(
         'aftercare/event.html', None, event=ev, audience=list(events.event_audience(ev, today)), told=told,
-        customers=customers, today=today, notice_from=notice_from, error=error), status)
+        customers=customers, today=today, notice_from=notice_from, error=error), status
 
 
 @bp.route('/aftercare/events/<int:event_id>')
 @allow(*READERS)
 def event(event_id):
     """An event and the customers still to tell about it."""
-    return _event_page(ShopEvent.get_for_shop_or_404(current_shop(), event_id))
+    return _event_page(_event(event_id))
 
 
-def _replay_event(event_id):
-    ev = ShopEvent.get_for_shop_or_404(current_shop(), event_id)
-    return replay(partial(_event_page, ev), url_for('aftercare.event', event_id=ev.id))
+_replay_event = replays(_event_page, _event, 'aftercare.event')
 
 
 @bp.route('/aftercare/events/<int:event_id>/notify', methods=['POST'])
@@ -350,7 +346,7 @@ def _replay_event(event_id):
 def notify_event(event_id):
     """Tell one customer (or everyone still waiting) about the event: message or call task."""
     shop = current_shop()
-    ev = ShopEvent.get_for_shop_or_404(shop, event_id)
+    ev = _event(event_id)
     via = request.form.get('via')
     customer_id = request.form.get('customer_id', type=int)
     if customer_id:
@@ -441,8 +437,7 @@ def new_complaint():
                 flash(_('Complaint logged. You own it until you hand it on; first answer due by %(when)s.',
                         when=format_local(complaint.first_answer_due_at)), 'ok')
                 return redirect(url_for('aftercare.complaint', complaint_id=complaint.id))
-    return _with_status(render('aftercare/complaint_new.html', None, form=form),
-                        400 if request.method == 'POST' else 200)
+    return render('aftercare/complaint_new.html', None, form=form), 400 if request.method == 'POST' else 200
 
 
 def _complaint(complaint_id):
@@ -464,10 +459,10 @@ def _complaint_page(c, status=200, error=None, done=None, **forms_in):
     handovers = list(ComplaintHandover.select().where(ComplaintHandover.complaint == c).order_by(ComplaintHandover.at))
     people = _people([c], 'owner_id', 'logged_by_id', 'escalated_to_id')
     people.update(_people(handovers, 'from_user_id', 'to_user_id'))
-    return _with_status(render(
+    return render(
         'aftercare/complaint.html', None, c=c, handovers=handovers, people=people, error=error,
         may_handle=complaints.may_handle(c, current_user), state=complaints.answer_state(c, utcnow()),
-        candidates=complaints.handover_candidates(c), **ctx), status)
+        candidates=complaints.handover_candidates(c), **ctx), status
 
 
 @bp.route('/aftercare/complaints/<int:complaint_id>')
@@ -477,9 +472,7 @@ def complaint(complaint_id):
     return _complaint_page(_complaint(complaint_id))
 
 
-def _replay_complaint(complaint_id):
-    c = _complaint(complaint_id)
-    return replay(partial(_complaint_page, c), url_for('aftercare.complaint', complaint_id=c.id))
+_replay_complaint = replays(_complaint_page, _complaint, 'aftercare.complaint')
 
 
 def _complaint_act(c, run, done, form, form_as):

@@ -3,8 +3,9 @@
 order, returns, old parts), purchasing_views (suppliers, purchase orders, receiving, replenishment), count_views
 (stock counts) and report_views (the clerk's reports), which all register on this one."""
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -13,6 +14,7 @@ from app.core import params
 from app.core.access import ADVISOR, FOREMAN, MANAGER, PARTS
 from app.core.db import utcnow
 from app.core.timeutil import to_local, to_utc
+from app.core.web import replay
 from app.parts.models import StockMove
 
 bp = Blueprint('parts', __name__)
@@ -35,16 +37,13 @@ def is_manager():
     return current_user.has_role(MANAGER)
 
 
-def with_status(resp, status):
-    resp.status_code = status
-    return resp
+def replays(page, load, endpoint):
+    """`@idempotent(replay=…)` for an action on a record's page: a repeat gets that page as it is now."""
+    return lambda **view_args: replay(partial(page, load(*view_args.values())), url_for(endpoint, **view_args))
 
 
 def move_or_404(move_id):
-    move = StockMove.get_or_none((StockMove.id == move_id) & (StockMove.shop == current_shop()))
-    if move is None:
-        abort(404)
-    return move
+    return StockMove.get_or_none((StockMove.id == move_id) & (StockMove.shop == current_shop())) or abort(404)
 
 
 def month_bounds(shop):

@@ -16,8 +16,7 @@ from app.core.i18n import current_language
 from app.core.idempotency import idempotent
 from app.core.web import act, render, replay
 from app.parts import catalogue, forms, purchasing
-from app.parts.blueprint import (KIND_LABELS, STOCK_READERS, STOCK_WRITERS, bp, is_manager, move_or_404,
-                                 with_status)
+from app.parts.blueprint import (KIND_LABELS, STOCK_READERS, STOCK_WRITERS, bp, is_manager, move_or_404, replays)
 from app.parts.models import Part, Supplier
 
 
@@ -53,7 +52,7 @@ def _part_data(form, shop):
 
 
 def _part_form_page(part, status=200, form=None, error=None, done=None):
-    return with_status(render('parts/part_form.html', None, form=form, part=part, error=error), status)
+    return render('parts/part_form.html', None, form=form, part=part, error=error), status
 
 
 @bp.route('/parts/catalogue/new', methods=['GET', 'POST'])
@@ -107,12 +106,14 @@ def part(part_id):
 
 def _part_page(found, status=200, done=None, **given):
     """The part's page after an action on it, with the form as typed where it failed."""
-    return with_status(render('parts/part.html', None, **_part_context(found, **given)), status)
+    return render('parts/part.html', None, **_part_context(found, **given)), status
 
 
-def _back_to_part(part_id):
-    found = Part.get_for_shop_or_404(current_shop(), part_id)
-    return replay(partial(_part_page, found), url_for('parts.part', part_id=found.id))
+def _part(part_id):
+    return Part.get_for_shop_or_404(current_shop(), part_id)
+
+
+_back_to_part = replays(_part_page, _part, 'parts.part')
 
 
 @bp.route('/parts/catalogue/<int:part_id>/adjust', methods=['POST'])
@@ -120,7 +121,7 @@ def _back_to_part(part_id):
 @idempotent(replay=_back_to_part)
 def part_adjust(part_id):
     """A manual adjustment with its reason; below zero only with a manager's override."""
-    found = Part.get_for_shop_or_404(current_shop(), part_id)
+    found = _part(part_id)
     form = forms.AdjustForm()
     return act(partial(_part_page, found),
                lambda: catalogue.adjust(found, form.quantity.data, current_user, reason=form.reason.data,
@@ -134,7 +135,7 @@ def part_adjust(part_id):
 @idempotent(replay=_back_to_part)
 def part_receive(part_id):
     """Take in a delivery of this part without a purchase order."""
-    found = Part.get_for_shop_or_404(current_shop(), part_id)
+    found = _part(part_id)
     form = forms.ReceiveForm()
     return act(partial(_part_page, found),
                lambda: purchasing.receive_direct(found, form.quantity.data, form.unit_cost.data, current_user,

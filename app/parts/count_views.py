@@ -11,9 +11,9 @@ from app.core.access import MANAGER, allow
 from app.core.errors import Refused
 from app.core.i18n import current_language
 from app.core.idempotency import idempotent
-from app.core.web import act, render, replay, wants_fragment
+from app.core.web import act, render, wants_fragment
 from app.parts import counts, forms
-from app.parts.blueprint import STOCK_WRITERS, bp, is_manager, with_status
+from app.parts.blueprint import STOCK_WRITERS, bp, is_manager, replays
 from app.parts.models import Part, StockCount, StockCountLine
 
 
@@ -31,29 +31,32 @@ def counts_page():
         else:
             return redirect(url_for('parts.count', count_id=sheet.id))
     rows = list(StockCount.for_shop(shop).order_by(StockCount.id.desc()).limit(50))
-    return with_status(render('parts/counts.html', None, form=form, rows=rows, statuses=counts.STATUSES),
-                       400 if request.method == 'POST' else 200)
+    status = 400 if request.method == 'POST' else 200
+    return render('parts/counts.html', None, form=form, rows=rows, statuses=counts.STATUSES), status
+
+
+def _sheet(count_id):
+    return StockCount.get_for_shop_or_404(current_shop(), count_id)
 
 
 def _count_page(sheet, status=200, error=None, done=None, errors=None, typed=None):
-    return with_status(render(
+    return render(
         'parts/count.html', None, sheet=sheet, s=counts.summary(sheet), statuses=counts.STATUSES,
-        errors=errors or {}, typed=typed or {}, error=error, lang=current_language(), is_manager=is_manager()),
-        status)
+        errors=errors or {}, typed=typed or {}, error=error, lang=current_language(), is_manager=is_manager()), status
 
 
 @bp.route('/parts/counts/<int:count_id>')
 @allow(*STOCK_WRITERS)
 def count(count_id):
     """A count sheet: enter counted quantities line by line (phone), the gain/loss sheet, approval."""
-    return _count_page(StockCount.get_for_shop_or_404(current_shop(), count_id))
+    return _count_page(_sheet(count_id))
 
 
 @bp.route('/parts/counts/<int:count_id>/print')
 @allow(*STOCK_WRITERS)
 def count_print(count_id):
     """The printable count sheet by bin (book quantities hidden, so the count is blind)."""
-    sheet = StockCount.get_for_shop_or_404(current_shop(), count_id)
+    sheet = _sheet(count_id)
     return render('parts/count_print.html', None, sheet=sheet, lines=list(counts.sheet_lines(sheet)),
                   lang=current_language())
 
@@ -70,8 +73,8 @@ def _line_piece(sheet, line_id, status=200, error=None, done=None, form=None):
     line = _count_line(sheet, line_id)
     errors, typed = ({line.id: error}, {line.id: request.form.get('counted', '')}) if error else ({}, {})
     if wants_fragment():
-        return with_status(render('parts/count.html', 'parts/_count_line.html', ln=line, sheet=sheet, errors=errors,
-                                  typed=typed, saved=status == 200, lang=current_language()), status)
+        return render('parts/count.html', 'parts/_count_line.html', ln=line, sheet=sheet, errors=errors,
+                                  typed=typed, saved=status == 200, lang=current_language()), status
     return _count_page(sheet, status, errors=errors, typed=typed,
                        error=error if sheet.status != StockCount.OPEN else None)
 
@@ -80,7 +83,7 @@ def _line_piece(sheet, line_id, status=200, error=None, done=None, form=None):
 @allow(*STOCK_WRITERS)
 def count_enter(count_id):
     """Save one counted quantity (htmx swaps only that line)."""
-    sheet = StockCount.get_for_shop_or_404(current_shop(), count_id)
+    sheet = _sheet(count_id)
     form = forms.CountEntryForm()
     line_id = form.line.data or ''
     line = _count_line(sheet, int(line_id)) if line_id.isdigit() else None
@@ -90,14 +93,12 @@ def count_enter(count_id):
                done=_('Saved.'), back=url_for('parts.count', count_id=sheet.id), form=form)
 
 
-def _back_to_count(count_id):
-    sheet = StockCount.get_for_shop_or_404(current_shop(), count_id)
-    return replay(partial(_count_page, sheet), url_for('parts.count', count_id=sheet.id))
+_back_to_count = replays(_count_page, _sheet, 'parts.count')
 
 
 def _count_act(count_id, rule, done):
     """An action on the sheet: its page again with the message, or back to it (app.core.web.act)."""
-    sheet = StockCount.get_for_shop_or_404(current_shop(), count_id)
+    sheet = _sheet(count_id)
     return act(partial(_count_page, sheet), lambda: rule(sheet, current_user), done=done,
                back=url_for('parts.count', count_id=sheet.id))
 

@@ -14,10 +14,13 @@ from app.core.i18n import current_language
 from app.core.idempotency import idempotent
 from app.core.web import act, render, replay
 from app.parts import forms, issuing, stock
-from app.parts.blueprint import (KIND_LABELS, STOCK_WRITERS, bp, is_manager, month_bounds, move_or_404,
-                                 with_status)
+from app.parts.blueprint import (KIND_LABELS, STOCK_WRITERS, bp, is_manager, month_bounds, move_or_404, replays)
 from app.parts.models import OldPart, StockMove
 from app.reception.models import OrderLine, RepairOrder
+
+
+def _order(order_id):
+    return RepairOrder.get_for_shop_or_404(current_shop(), order_id)
 
 
 def _order_page(order, status=200, error=None, done=None, issue_form=None, return_forms=None):
@@ -28,22 +31,20 @@ def _order_page(order, status=200, error=None, done=None, issue_form=None, retur
     moves = list(issuing.issued_on_order(order))
     returnable = {m.id: issuing.returnable(m) for m in moves if m.kind == StockMove.ISSUE}
     old_parts = list(OldPart.select().where(OldPart.order == order).order_by(OldPart.id))
-    return with_status(render(
+    return render(
         'parts/order.html', None, order=order, lines=lines, issue_form=form, moves=moves, returnable=returnable,
         return_forms=return_forms or {}, old_parts=old_parts, old_labels=issuing.OLD_PART_STATUSES,
-        kinds=KIND_LABELS, error=error, lang=current_language(), is_manager=is_manager()), status)
+        kinds=KIND_LABELS, error=error, lang=current_language(), is_manager=is_manager()), status
 
 
 @bp.route('/parts/orders/<int:order_id>')
 @allow(*STOCK_WRITERS, FOREMAN, ADVISOR)
 def order_parts(order_id):
     """The parts issued to one order: issue by scan or search, returns, old parts."""
-    return _order_page(RepairOrder.get_for_shop_or_404(current_shop(), order_id))
+    return _order_page(_order(order_id))
 
 
-def _back_to_order(order_id):
-    order = RepairOrder.get_for_shop_or_404(current_shop(), order_id)
-    return replay(partial(_order_page, order), url_for('parts.order_parts', order_id=order.id))
+_back_to_order = replays(_order_page, _order, 'parts.order_parts')
 
 
 @bp.route('/parts/orders/<int:order_id>/issue', methods=['POST'])
@@ -52,25 +53,22 @@ def _back_to_order(order_id):
 def order_issue(order_id):
     """Issue a part to a job of the order in one step: scan or type its number, the quantity, done."""
     shop = current_shop()
-    order = RepairOrder.get_for_shop_or_404(shop, order_id)
+    order = _order(order_id)
     form = forms.IssueForm()
 
     def run():
         line = OrderLine.get_or_none((OrderLine.id == form.line.data) & (OrderLine.order == order))
         if line is None:
             raise stock.StockError(_l('Choose the job.'), 'line')
-        found = issuing.catalogue_part(shop.id, form.part_number.data)
-        if found is None:
-            raise stock.StockError(_l('Unknown part number.'), 'part_number')
-        issuing.issue_direct(found, order, line, form.quantity.data, by=current_user,
-                             allow_negative=bool(form.override.data) and is_manager())
+        issuing.issue_direct(issuing.known_part(shop.id, form.part_number.data), order, line, form.quantity.data,
+                             by=current_user, allow_negative=bool(form.override.data) and is_manager())
 
     return act(partial(_order_page, order), run, done=_('Issued: the part is on the job.'),
                back=url_for('parts.order_parts', order_id=order.id), form=form, form_as='issue_form')
 
 
 def _after_return(move_id):
-    return _back_to_order(move_or_404(move_id).order_id)
+    return _back_to_order(order_id=move_or_404(move_id).order_id)
 
 
 @bp.route('/parts/moves/<int:move_id>/return', methods=['POST'])
@@ -81,7 +79,7 @@ def move_return(move_id):
     move = move_or_404(move_id)
     if move.kind != StockMove.ISSUE or move.order_id is None or move.reverses_id is not None:
         abort(404)
-    order = RepairOrder.get_for_shop_or_404(current_shop(), move.order_id)
+    order = _order(move.order_id)
     form = forms.ReturnForm(prefix='m%d' % move.id)
 
     def piece(status, form=None, **given):

@@ -5,7 +5,6 @@ from functools import partial
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -17,15 +16,15 @@ from app.core.i18n import current_language
 from app.core.idempotency import idempotent
 from app.core.settings import get_setting
 from app.core.timeutil import to_local
-from app.core.web import act, render, replay
-from app.parts import catalogue, forms, issuing, purchasing, stock
-from app.parts.blueprint import STOCK_WRITERS, bp, with_status
+from app.core.web import act, render
+from app.parts import catalogue, forms, issuing, purchasing
+from app.parts.blueprint import STOCK_WRITERS, bp, replays
 from app.parts.models import PurchaseOrder, Receipt, ReceiptLine, Supplier
 
 
 def _suppliers_page(status=200, form=None, error=None, done=None):
-    return with_status(render('parts/suppliers.html', None, form=form or forms.SupplierForm(formdata=None),
-                              rows=list(catalogue.suppliers(current_shop())), error=error), status)
+    return render('parts/suppliers.html', None, form=form or forms.SupplierForm(formdata=None),
+                              rows=list(catalogue.suppliers(current_shop())), error=error), status
 
 
 @bp.route('/parts/suppliers', methods=['GET', 'POST'])
@@ -74,25 +73,27 @@ def _po_page(po, status=200, error=None, done=None, line_form=None, send_form=No
              typed=None):
     """A purchase order's page, with the form as typed where an action failed."""
     shop = current_shop()
-    return with_status(render(
+    return render(
         'parts/po.html', None, po=po, lines=list(purchasing.po_lines(po)), total=purchasing.po_total(po),
         statuses=purchasing.PO_STATUSES, line_form=line_form or forms.POLineForm(formdata=None),
         send_form=send_form or forms.SendForm(formdata=None, expected_on=po.expected_on),
         receipts=list(po.receipts.order_by(Receipt.id)), error=error, receive_errors=receive_errors or {},
         typed=typed or {}, lang=current_language(),
-        overdue=purchasing.overdue(po, to_local(utcnow(), shop.timezone).date())), status)
+        overdue=purchasing.overdue(po, to_local(utcnow(), shop.timezone).date())), status
 
 
 @bp.route('/parts/purchase-orders/<int:po_id>')
 @allow(*STOCK_WRITERS)
 def po(po_id):
     """A purchase order: its lines, sending it, and receiving against it with inspection per line."""
-    return _po_page(PurchaseOrder.get_for_shop_or_404(current_shop(), po_id))
+    return _po_page(_po(po_id))
 
 
-def _back_to_po(po_id):
-    found = PurchaseOrder.get_for_shop_or_404(current_shop(), po_id)
-    return replay(partial(_po_page, found), url_for('parts.po', po_id=found.id))
+def _po(po_id):
+    return PurchaseOrder.get_for_shop_or_404(current_shop(), po_id)
+
+
+_back_to_po = replays(_po_page, _po, 'parts.po')
 
 
 def _po_act(found, run, done, **form):
@@ -106,13 +107,11 @@ def _po_act(found, run, done, **form):
 def po_add_line(po_id):
     """Add a part to a draft purchase order."""
     shop = current_shop()
-    found = PurchaseOrder.get_for_shop_or_404(shop, po_id)
+    found = _po(po_id)
     form = forms.POLineForm()
 
     def run():
-        part = issuing.catalogue_part(shop.id, form.part_number.data)
-        if part is None:
-            raise stock.StockError(_l('Unknown part number.'), 'part_number')
+        part = issuing.known_part(shop.id, form.part_number.data)
         with transaction():
             purchasing.add_line(found, part, form.quantity.data, form.unit_cost.data)
 
@@ -124,7 +123,7 @@ def po_add_line(po_id):
 @idempotent(replay=_back_to_po)
 def po_send(po_id):
     """Send the order to the supplier with the expected delivery date."""
-    found = PurchaseOrder.get_for_shop_or_404(current_shop(), po_id)
+    found = _po(po_id)
     form = forms.SendForm()
     return _po_act(found, lambda: purchasing.send_po(found, current_user, expected_on=form.expected_on.data),
                    _('Purchase order sent.'), form=form, form_as='send_form')
@@ -135,7 +134,7 @@ def po_send(po_id):
 @idempotent(replay=_back_to_po)
 def po_cancel(po_id):
     """Cancel a purchase order nothing has been received on."""
-    found = PurchaseOrder.get_for_shop_or_404(current_shop(), po_id)
+    found = _po(po_id)
     return _po_act(found, lambda: purchasing.cancel_po(found, current_user), _('Purchase order cancelled.'))
 
 
@@ -163,7 +162,7 @@ def _delivery(po):
 @idempotent(replay=_back_to_po)
 def po_receive(po_id):
     """Receive a delivery: per line the quantity delivered, how many are rejected at inspection and why."""
-    found = PurchaseOrder.get_for_shop_or_404(current_shop(), po_id)
+    found = _po(po_id)
     entries, typed, bad = _delivery(found)
     if bad:
         return _po_page(found, 400, receive_errors=bad, typed=typed)
@@ -177,8 +176,8 @@ def po_receive(po_id):
 
 
 def _rejected_page(status=200, error=None, done=None):
-    return with_status(render('parts/rejected.html', None, rows=list(purchasing.rejected_goods(current_shop())),
-                              lang=current_language(), error=error), status)
+    return render('parts/rejected.html', None, rows=list(purchasing.rejected_goods(current_shop())),
+                              lang=current_language(), error=error), status
 
 
 @bp.route('/parts/rejected')

@@ -13,7 +13,7 @@ from app.core.access import MANAGER, PARTS, allow
 from app.core.idempotency import idempotent
 from app.core.web import act, render, replay, vary, wants_fragment
 from app.parts import forms, issuing, rules, stock
-from app.parts.blueprint import READERS, bp, with_status
+from app.parts.blueprint import READERS, bp
 
 TILES = [
     ('parts.queue', _l('Parts counter'), _l("Technicians' parts requests: issue, substitute or backorder")),
@@ -83,10 +83,7 @@ def queue_poll():
 
 
 def _request_or_404(parts_request_id):
-    found = rules.request_row(current_shop(), parts_request_id)
-    if found is None:
-        abort(404)
-    return found
+    return rules.request_row(current_shop(), parts_request_id) or abort(404)
 
 
 def _row(parts_request_id, status=200, form=None, error=None, done=None):
@@ -94,10 +91,10 @@ def _row(parts_request_id, status=200, form=None, error=None, done=None):
     req = _request_or_404(parts_request_id)
     if done is None and status == 200:
         done = rules.STATUS_LABELS.get(req.status)
-    return with_status(render(
+    return render(
         'parts/queue.html', 'parts/_request.html', r=req, requests=[req], token='', forms={req.id: form or _form(req)},
         errors={req.id: error}, done={req.id: done}, shelf=issuing.on_the_shelf(req.shop_id, [req.part_number]),
-        outcomes=rules.OUTCOMES, status_labels=rules.STATUS_LABELS, failed=status >= 400), status)
+        outcomes=rules.OUTCOMES, status_labels=rules.STATUS_LABELS, failed=status >= 400), status
 
 
 ANSWERED = {rules.ISSUED: _l('Issued: the part is on the job.'),

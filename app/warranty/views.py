@@ -49,9 +49,10 @@ def _warranty_helpers():
     return {'warranty_order_flags': order_flags, 'warranty_vehicle_status': vehicle_status}
 
 
-def _with_status(resp, status):
-    resp.status_code = status
-    return resp
+
+def replays(page, load, endpoint):
+    """`@idempotent(replay=…)` for an action on a record's page: a repeat gets that page as it is now."""
+    return lambda **view_args: replay(partial(page, load(*view_args.values())), url_for(endpoint, **view_args))
 
 
 def _typed(forms_given, error):
@@ -158,10 +159,10 @@ def _order_page(order, status=200, error=None, done=None, claim_form=None, loane
         loaner_form = forms.LoanerForm(formdata=None)
         loaner_form.version.data = len(info.loaners)
         loaner_form.given_on.data = shop_today(order.shop)
-    return _with_status(render(
+    return render(
         'warranty/order.html', None, ro=order, rows=rows, info=info, claims=order_claims, claim_form=claim_form,
         loaner_form=loaner_form, labels=claim_rules.CLAIM_LABELS, amounts=claim_rules.claim_amounts(order),
-        lim=limits(order.shop), flags=tracker.order_flags(order), error=error), status)
+        lim=limits(order.shop), flags=tracker.order_flags(order), error=error), status
 
 
 @bp.route('/warranty/orders/<int:order_id>')
@@ -184,7 +185,7 @@ def _line_piece(line, status=200, form=None, error=None, done=None):
     row = next(r for r in _line_rows(order) if r['line'].id == line.id)
     row['form'] = form or _coverage_form(row)
     _typed([row['form']], error)
-    return _with_status(render('warranty/_line.html', None, row=row, ro=order), status)
+    return render('warranty/_line.html', None, row=row, ro=order), status
 
 
 def _to_line(line):
@@ -211,9 +212,7 @@ def coverage(line_id):
                done=_('Decision recorded for "%(job)s".', job=line.description), back=_to_line(line), form=form)
 
 
-def _to_order(order_id):
-    order = _order(order_id)
-    return replay(partial(_order_page, order), url_for('warranty.order', order_id=order.id))
+_to_order = replays(_order_page, _order, 'warranty.order')
 
 
 @bp.route('/warranty/orders/<int:order_id>/claims', methods=['POST'])
@@ -295,11 +294,11 @@ def _claim_page(claim, status=200, error=None, done=None, edit_form=None, move_f
                 f.paid_on.data = shop_today(claim.shop)
             move_forms[to] = f
     labour, parts = claim_rules.claim_amounts(claim.order, claim.line_id)
-    return _with_status(render(
+    return render(
         'warranty/claim.html', None, claim=claim, ro=claim.order, edit_form=edit_form, move_forms=move_forms,
         history=claim_rules.claim_history(claim), labels=claim_rules.CLAIM_LABELS, now=utcnow(),
         age=claim_rules.age_days, lines=claim_rules.warranty_lines(claim.order, claim.line_id),
-        current=(labour, parts), editable=claim.status in claim_rules.EDITABLE, error=error), status)
+        current=(labour, parts), editable=claim.status in claim_rules.EDITABLE, error=error), status
 
 
 @bp.route('/warranty/claims/<int:claim_id>')
@@ -309,9 +308,7 @@ def claim(claim_id):
     return _claim_page(_claim(claim_id))
 
 
-def _to_claim(claim_id):
-    found = _claim(claim_id)
-    return replay(partial(_claim_page, found), url_for('warranty.claim', claim_id=found.id))
+_to_claim = replays(_claim_page, _claim, 'warranty.claim')
 
 
 @bp.route('/warranty/claims/<int:claim_id>/edit', methods=['POST'])
