@@ -216,3 +216,15 @@ def test_repeated_decision_is_recorded_once(client, ro, people):
     assert again.status_code == 200 and 'Warranty (maker pays)' in again.get_data(as_text=True)
     assert LineCoverage.get().version == 1
     assert Event.for_record('repair_order', ro.id).where(Event.action == 'warranty.coverage').count() == 1
+
+
+def test_loaner_dated_in_the_future_is_refused_on_the_page(client, ro, people):
+    """A loaner car dated next week is refused with why, on the order's page, and the note typed is kept."""
+    decide(ro.test_line, people['clerk'], system='steering')
+    sign_in(client, people['advisor'])
+    resp = client.post('/warranty/orders/%d/loaners' % ro.id, data={
+        'version': 0, 'kind': 'loaner_car', 'given_on': (shop_today(ro.shop) + timedelta(days=7)).isoformat(),
+        'note': '雷凌 Levin', 'idem': 'l9'})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and 'cannot be in the future' in html and '雷凌 Levin' in html
+    assert LoanerRecord.select().count() == 0
