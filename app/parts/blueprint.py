@@ -2,7 +2,7 @@
 (the counter), catalogue_views (the catalogue, a part's stock and ledger, stock on hand), issuing_views (parts on an
 order, returns, old parts), purchasing_views (suppliers, purchase orders, receiving, replenishment), count_views
 (stock counts) and report_views (the clerk's reports), which all register on this one."""
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from functools import partial
 
 from flask import Blueprint, abort, url_for
@@ -12,8 +12,7 @@ from flask_login import current_user
 from app.accounts.context import current_shop
 from app.core import params
 from app.core.access import ADVISOR, FOREMAN, MANAGER, PARTS
-from app.core.db import utcnow
-from app.core.timeutil import to_local, to_utc
+from app.core.timeutil import shop_today, to_utc
 from app.core.web import replay
 from app.parts.models import StockMove
 
@@ -49,7 +48,7 @@ def move_or_404(move_id):
 def month_bounds(shop):
     """[start, end) in UTC of the ?month=YYYY-MM in the shop's time zone (this month when not given or unreadable;
     a 400 for a month no shop means, app.core.params)."""
-    local = to_local(utcnow(), shop.timezone)
-    first = datetime.combine(params.month_arg('month', date(local.year, local.month, 1)), time())
+    today = shop_today(shop)
+    first = datetime.combine(params.month_arg('month', today.replace(day=1)), time())
     nxt = (first + timedelta(days=32)).replace(day=1)
     return first, to_utc(first, shop.timezone), to_utc(nxt, shop.timezone)

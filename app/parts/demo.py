@@ -12,7 +12,7 @@ from app.core import stages
 from app.core.access import PARTS
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
-from app.core.timeutil import to_local
+from app.core.timeutil import shop_today
 from app.parts import rules
 from app.parts.stock_demo import load_stock
 from app.reception.models import OrderLine, RepairOrder
@@ -52,7 +52,7 @@ def load(rng):
         with transaction():
             held = _request(waiting, 90, '43512-06190', '前刹车盘 Front brake disc')
             if held is not None:
-                tomorrow = to_local(utcnow(), shop.timezone).date() + timedelta(days=1)
+                tomorrow = shop_today(shop) + timedelta(days=1)
                 (PartsRequest.update(status=PartsRequest.BACKORDERED, answered_at=utcnow() - timedelta(hours=1),
                                      answered_by=clerk.id, expected_at=rules.expected_date_to_utc(shop, tomorrow),
                                      note='厂家缺货，明天到 Out of stock at the supplier, due tomorrow')

@@ -14,7 +14,7 @@ from app.core.db import transaction, utcnow
 from app.core.machine import Machine
 from app.core.models import Counter
 from app.core.settings import get_setting
-from app.core.timeutil import to_local, to_utc
+from app.core.timeutil import shop_today, to_local, to_utc
 from app.parts import stock
 from app.parts.models import (Part, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine, StockLevel, StockMove,
                               Supplier)
@@ -308,5 +308,5 @@ def draft_from_suggestions(shop, by, rows, expected_in_days=None):
             supplier = Supplier.get_by_id(supplier_id)
             days = supplier.lead_days if expected_in_days is None else expected_in_days
             made.append(create_po(shop, supplier, by, lines=lines, note=str(_l('Replenishment')),
-                                  expected_on=to_local(utcnow(), shop.timezone).date() + timedelta(days=days)))
+                                  expected_on=shop_today(shop) + timedelta(days=days)))
     return made, skipped

@@ -10,12 +10,12 @@ from wtforms.fields.choices import SelectChoice
 
 from app.accounts.context import current_shop
 from app.core.access import allow
-from app.core.db import transaction, utcnow
+from app.core.db import transaction
 from app.core.errors import Refused
 from app.core.i18n import current_language
 from app.core.idempotency import idempotent
 from app.core.settings import get_setting
-from app.core.timeutil import to_local
+from app.core.timeutil import shop_today
 from app.core.web import act, render
 from app.parts import catalogue, forms, issuing, purchasing
 from app.parts.blueprint import STOCK_WRITERS, bp, replays
@@ -47,7 +47,7 @@ def purchase_orders_page():
     """Purchase orders: open ones first, by expected date; overdue ones marked."""
     shop = current_shop()
     return render('parts/purchase_orders.html', None, rows=list(purchasing.po_list(shop)),
-                  today=to_local(utcnow(), shop.timezone).date(), statuses=purchasing.PO_STATUSES,
+                  today=shop_today(shop), statuses=purchasing.PO_STATUSES,
                   overdue=purchasing.overdue, rejected=purchasing.rejected_goods(shop).count())
 
 
@@ -79,7 +79,7 @@ def _po_page(po, status=200, error=None, done=None, line_form=None, send_form=No
         send_form=send_form or forms.SendForm(formdata=None, expected_on=po.expected_on),
         receipts=list(po.receipts.order_by(Receipt.id)), error=error, receive_errors=receive_errors or {},
         typed=typed or {}, lang=current_language(),
-        overdue=purchasing.overdue(po, to_local(utcnow(), shop.timezone).date())), status
+        overdue=purchasing.overdue(po, shop_today(shop))), status
 
 
 @bp.route('/parts/purchase-orders/<int:po_id>')

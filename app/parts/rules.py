@@ -15,7 +15,7 @@ from app.core import audit, stages
 from app.core.db import is_sqlite, transaction, utcnow
 from app.core.errors import Refused
 from app.core.settings import get_setting
-from app.core.timeutil import to_local, to_utc
+from app.core.timeutil import shop_today, to_utc
 from app.parts import issuing
 from app.catalogue.models import CannedJobPart
 from app.customers.models import Vehicle
@@ -115,7 +115,7 @@ def answer(req, by, *, outcome, expected_version, quantity=None, substitute='', 
     if outcome == BACKORDERED:
         if expected_on is None:
             raise Refused(_l('Enter the date the part is expected.'), 'expected_on')
-        if expected_on < to_local(utcnow(), shop.timezone).date():
+        if expected_on < shop_today(shop):
             raise Refused(_l('The expected date cannot be in the past.'), 'expected_on')
     with transaction():
         # claim the request first: a second clerk answering the same row meets a stale version, not a double issue

@@ -8,7 +8,7 @@ from app.aftercare.models import CallRecord, FollowUpTask
 from app.core.db import utcnow
 from app.core.errors import Refused
 from app.core.models import Event
-from app.core.timeutil import local_now
+from app.core.timeutil import shop_today
 from tests import factories
 from tests.aftercare.helpers import delivered_order, staff, utc
 from tests.helpers import HX, sign_in
@@ -77,7 +77,7 @@ def test_call_back_schedules_the_task_at_the_time_asked(shop, people):
     now = utcnow()
     task = followups.schedule_followups(delivered_order(shop, people['advisor'], now - timedelta(days=3)),
                                         people['advisor'])
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     assert followups.task_state(task, shop, today) == followups.DUE_TODAY
     back = now + timedelta(days=1)
     with pytest.raises(Refused):
@@ -152,7 +152,7 @@ def test_today_is_the_shops_local_day(shop, people):
 
 def test_calls_page_lists_per_person_and_filters_mine(client, shop, people):
     """The caller's page must list their due calls under their name, and 'Mine' must hide the others'."""
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     adv = people['advisor']
     a = _task(shop, factories.make_order(shop, adv), today - timedelta(days=8), today - timedelta(days=1), people['cs'])
     b = _task(shop, factories.make_order(shop, adv), today, today + timedelta(days=5), people['cs2'])

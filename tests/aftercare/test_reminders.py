@@ -7,7 +7,7 @@ from app.aftercare import events, followups, reminders
 from app.aftercare.models import FollowUpTask, Outreach, ShopEvent
 from app.core.db import utcnow
 from app.core.errors import Refused
-from app.core.timeutil import local_now
+from app.core.timeutil import shop_today
 from app.customers.models import MileageReading
 from app.messages import rules as outbox
 from tests import factories
@@ -46,7 +46,7 @@ def test_maintenance_due_this_week_by_date_in_the_shops_calendar(shop):
 
 def test_maintenance_due_by_mileage_estimate(shop):
     """A car that will reach its service mileage this week must be reminded even without a date."""
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     near = _car(shop, mileage=0, next_service_km=10000)
     far = _car(shop, mileage=0, next_service_km=20000)
     for car in (near, far):
@@ -60,7 +60,7 @@ def test_maintenance_due_by_mileage_estimate(shop):
 
 def test_reminder_as_message_leaves_the_list_and_is_recorded(shop, people, sent):
     """A reminder sent must go out once: the car leaves the list and the message carries the car and date."""
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     car = _car(shop, next_service_date=today + timedelta(days=3), next_service_km=15000)
     reminders.remind_maintenance(car, people['cs'], via='message', today=today)
     assert sent[0][0] == 'maintenance_reminder' and sent[0][1]['customer'].id == car.owner_id
@@ -74,7 +74,7 @@ def test_reminder_as_message_leaves_the_list_and_is_recorded(shop, people, sent)
 
 def test_reminder_as_call_task(shop, people, sent):
     """Choosing to call must put a reminder call on the list, due before the service date."""
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     car = _car(shop, next_service_date=today + timedelta(days=4))
     task = reminders.remind_maintenance(car, people['cs'], via='call', today=today)
     assert (task.kind, task.vehicle_id) == ('reminder', car.id)
@@ -85,7 +85,7 @@ def test_reminder_as_call_task(shop, people, sent):
 
 def test_reminder_again_after_the_next_visit(shop, people, sent):
     """A car reminded last time must be reminded again once it has been in and has a new due date."""
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     car = _car(shop, next_service_date=today + timedelta(days=2))
     reminders.remind_maintenance(car, people['cs'], via='message', today=today)
     order = factories.make_order(shop, people['advisor'], vehicle=car)
@@ -98,7 +98,7 @@ def test_reminder_message_reaches_the_outbox(shop, people, monkeypatch):
     """With the real outbox, a reminder becomes a message to the customer's phone."""
     from app.messages.models import Message
     monkeypatch.setattr(outbox, 'render_message', lambda kind, lang, ctx: ('Reminder', 'Due %s' % ctx['due_on']))
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     car = _car(shop, next_service_date=today + timedelta(days=1))
     reminders.remind_maintenance(car, people['cs'], via='message', today=today)
     message = Message.get()
@@ -116,7 +116,7 @@ def _visited(shop, by, days_ago, consent=True):
 
 def test_events_are_announced_a_week_ahead_to_recent_customers_with_consent(shop, people, sent):
     """Customers seen in the last two years who agreed to be contacted must hear of an event a week before it."""
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     in_week = ShopEvent.create(shop=shop, title='夏季空调检测', starts_on=today + timedelta(days=7))
     ShopEvent.create(shop=shop, title='太早', starts_on=today + timedelta(days=8))
     ShopEvent.create(shop=shop, title='已过', starts_on=today - timedelta(days=1))
@@ -142,7 +142,7 @@ def test_events_are_announced_a_week_ahead_to_recent_customers_with_consent(shop
 
 def test_manager_adds_an_event_and_others_cannot(client, shop, people):
     """Only a manager may add events; customer service sees them on the reminders page."""
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     sign_in(client, people['cs'])
     assert client.get('/aftercare/events/new').status_code == 403
     sign_in(client, people['manager'])
@@ -158,7 +158,7 @@ def test_manager_adds_an_event_and_others_cannot(client, shop, people):
 
 def test_reminder_button_swaps_its_row(client, shop, people, sent):
     """Tapping 'Send message' on the list must change that row to done, and a double tap sends once."""
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     car = _car(shop, next_service_date=today + timedelta(days=1))
     sign_in(client, people['cs'])
     assert car.plate in client.get('/aftercare/reminders').get_data(as_text=True)
