@@ -169,8 +169,10 @@ def po_receive(po_id):
     try:
         receipt = purchasing.receive(found, current_user, entries,
                                      delivery_note=request.form.get('delivery_note', '')[:60])
-    except Refused as refused:       # the message names the receipt it made, so not app.core.web.act
-        return _po_page(PurchaseOrder.get_by_id(found.id), refused.status, error=str(refused), typed=typed)
+    except Refused as refused:       # on the line it is about; not app.core.web.act: the message names the receipt
+        on_line = {refused.field: str(refused)} if refused.field else None
+        return _po_page(_po(po_id), refused.status, error=None if on_line else str(refused), typed=typed,
+                        receive_errors=on_line)
     flash(_('Received: %(number)s.', number=receipt.number), 'ok')
     return redirect(url_for('parts.po', po_id=found.id))
 
