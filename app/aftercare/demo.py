@@ -2,12 +2,13 @@
 from datetime import datetime, time, timedelta
 
 from app.accounts.models import User
-from app.aftercare import rules
+from app.aftercare import complaints, followups
 from app.aftercare.models import CallRecord, Complaint, FollowUpTask, ShopEvent
 from app.core.access import ADVISOR
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
-from app.core.timeutil import local_now, to_utc
+from app.core.settings import get_setting
+from app.core.timeutil import shop_today, to_utc
 from app.customers.models import Vehicle
 from app.reception.models import RepairOrder
 
@@ -36,7 +37,7 @@ def load(rng):
     if service is None or boss is None or not advisors:
         return []
     now = utcnow()
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     with transaction():
         _followups(shop, rng, now, today, service, boss)
         _reminders(shop, today)
@@ -44,7 +45,7 @@ def load(rng):
                          starts_on=today + timedelta(days=6), created_by=boss,
                          description='免费检测刹车、轮胎、灯光、电瓶和空调，现场更换滤芯享九折。')
         _complaints(shop, rng, now, service, boss, advisors)
-        rules.escalate_overdue_complaints(shop, now)
+        complaints.escalate_overdue_complaints(shop, now)
     return []
 
 
@@ -54,49 +55,49 @@ def _followups(shop, rng, now, today, service, boss):
                   .order_by(RepairOrder.delivered_at.desc(), RepairOrder.id))
     scripted = 0
     for order in orders:
-        task = rules.schedule_followups(order, order.advisor)
+        task = followups.schedule_followups(order, order.advisor)
         if task is None or task.status != FollowUpTask.OPEN or task.attempts:
             continue
-        state = rules.task_state(task, shop, today)
-        if order.delivered_at > now - timedelta(days=2) or state == rules.UPCOMING:
+        state = followups.task_state(task, shop, today)
+        if order.delivered_at > now - timedelta(days=2) or state == followups.UPCOMING:
             continue                                  # just picked up: its window has not opened yet
         i, scripted = scripted, scripted + 1
         if i == 0:
             # no answer this morning; the customer texted to call back this afternoon
-            rules.assign_task(task, service, boss)
+            followups.assign_task(task, service, boss)
             task = FollowUpTask.get_by_id(task.id)
             tried = now - timedelta(hours=2)
             back = max(_local_at(shop, today, 16, 30), now + timedelta(minutes=20))
-            rules.record_call(task, service, outcome=CallRecord.NO_ANSWER, called_at=tried)
-            rules.record_call(task, service, outcome=CallRecord.CALL_BACK,
-                              call_back_at=back, called_at=tried + timedelta(minutes=40),
-                              notes='客户短信说在开会，下午再打')
+            followups.record_call(task, service, outcome=CallRecord.NO_ANSWER, called_at=tried)
+            followups.record_call(task, service, outcome=CallRecord.CALL_BACK,
+                                  call_back_at=back, called_at=tried + timedelta(minutes=40),
+                                  notes='客户短信说在开会，下午再打')
         elif i == 1:
             continue                                  # nobody got to it: on the list, overdue (or due today)
-        elif state == rules.DUE_TODAY:
-            rules.assign_task(task, service, boss)
+        elif state == followups.DUE_TODAY:
+            followups.assign_task(task, service, boss)
         elif i == 2:
             # reached yesterday; the customer asked something nobody could answer yet: about to breach
-            rules.record_call(task, service, outcome=CallRecord.REACHED, satisfaction=4,
-                              called_at=now - timedelta(hours=30), notes='客户对维修质量满意',
-                              request='想知道这次更换的刹车片质保多久，能否开具电子发票')
+            followups.record_call(task, service, outcome=CallRecord.REACHED, satisfaction=4,
+                                  called_at=now - timedelta(hours=30), notes='客户对维修质量满意',
+                                  request='想知道这次更换的刹车片质保多久，能否开具电子发票')
             second = FollowUpTask.get((FollowUpTask.order == order.id) & (FollowUpTask.kind == FollowUpTask.SECOND))
-            rules.assign_task(second, service, boss)
+            followups.assign_task(second, service, boss)
         else:
             called = max(_local_at(shop, task.due_from, 10, rng.randint(0, 50)), order.delivered_at)
             if called > now:
                 continue
-            call = rules.record_call(task, service, outcome=CallRecord.REACHED, satisfaction=rng.choice([4, 5, 5, 3]),
-                                     called_at=called, notes=rng.choice(NOTES),
-                                     request='下次保养需要预约吗？' if i == 3 else '',
-                                     answer='需要，可以电话或微信预约' if i == 3 else '')
+            call = followups.record_call(task, service, outcome=CallRecord.REACHED,
+                                         satisfaction=rng.choice([4, 5, 5, 3]), called_at=called,
+                                         notes=rng.choice(NOTES), request='下次保养需要预约吗？' if i == 3 else '',
+                                         answer='需要，可以电话或微信预约' if i == 3 else '')
             second = FollowUpTask.get((FollowUpTask.order == order.id) & (FollowUpTask.kind == FollowUpTask.SECOND))
             if second.due_by < today:
                 second_at = max(_local_at(shop, second.due_from, 15, 10), call.called_at + timedelta(hours=1))
-                rules.record_call(second, service, outcome=CallRecord.REACHED, satisfaction=rng.choice([4, 5]),
-                                  called_at=second_at, notes='二次回访：车辆使用正常')
+                followups.record_call(second, service, outcome=CallRecord.REACHED, satisfaction=rng.choice([4, 5]),
+                                      called_at=second_at, notes='二次回访：车辆使用正常')
             else:
-                rules.assign_task(second, service, boss)
+                followups.assign_task(second, service, boss)
 
 
 def _reminders(shop, today):
@@ -116,30 +117,30 @@ def _complaints(shop, rng, now, service, boss, advisors):
         order = orders[i * 2 % len(orders)] if orders else None
         at = now - timedelta(days=int(months * 30) + rng.randint(0, 5), hours=rng.randint(0, 8))
         by = loggers[i]
-        c = rules.log_complaint(shop, by, channel=rng.choice(list(Complaint.CHANNELS)), content=content,
-                                order=order, logged_at=at)
+        c = complaints.log_complaint(shop, by, channel=rng.choice(list(Complaint.CHANNELS)), content=content,
+                                     order=order, logged_at=at)
         if by.id == tech.id and by.id != service.id:
-            rules.hand_over(c, by, service, note='客户在车间门口投诉，转客服跟进')
+            complaints.hand_over(c, by, service, note='客户在车间门口投诉，转客服跟进')
             c = Complaint.get_by_id(c.id)
             by = service
-        if hours >= rules.get_setting(shop, 'complaint_first_answer_days') * 24:
-            rules.escalate_overdue_complaints(shop, c.first_answer_due_at)    # answered late: it was escalated
+        if hours >= get_setting(shop, 'complaint_first_answer_days') * 24:
+            complaints.escalate_overdue_complaints(shop, c.first_answer_due_at)    # answered late: it was escalated
             c = Complaint.get_by_id(c.id)
-        rules.investigate(c, by, investigation='已调取工单和监控记录核实情况。', cause_category=cause,
-                          service_fault=fault)
-        rules.first_answer(c, by, answer='已收到您的反馈，正在核实，会尽快给您答复。', told_channel='phone',
-                           at=at + timedelta(hours=hours))
+        complaints.investigate(c, by, investigation='已调取工单和监控记录核实情况。', cause_category=cause,
+                               service_fault=fault)
+        complaints.first_answer(c, by, answer='已收到您的反馈，正在核实，会尽快给您答复。', told_channel='phone',
+                                at=at + timedelta(hours=hours))
         if status in ('resolved', 'closed'):
-            rules.resolve(c, by, resolution='向客户致歉并说明原因，已按客户要求处理。', told_channel='phone',
-                          satisfaction=score, told_at=at + timedelta(hours=hours + 20))
+            complaints.resolve(c, by, resolution='向客户致歉并说明原因，已按客户要求处理。', told_channel='phone',
+                               satisfaction=score, told_at=at + timedelta(hours=hours + 20))
         if status == 'closed':
-            rules.close_complaint(c, boss)
+            complaints.close_complaint(c, boss)
     # logged three days ago, nobody answered: escalated to the manager when the demo finishes
     order = orders[-1] if orders else None
-    rules.log_complaint(shop, advisors[-1], channel='phone', order=order, logged_at=now - timedelta(days=3),
-                        content='车辆保养后仪表盘保养提示没有复位，打了两次电话都说会回电，一直没人回。')
+    complaints.log_complaint(shop, advisors[-1], channel='phone', order=order, logged_at=now - timedelta(days=3),
+                             content='车辆保养后仪表盘保养提示没有复位，打了两次电话都说会回电，一直没人回。')
     # not answered yet, three hours left before its first answer is late: about to breach
     order = orders[-2] if len(orders) > 1 else None
-    rules.log_complaint(shop, service, channel='phone', order=order,
-                        logged_at=now - rules.first_answer_window(shop) + timedelta(hours=3),
-                        content='洗车后副驾驶座椅上有油渍，希望店里给个说法。')
+    complaints.log_complaint(shop, service, channel='phone', order=order,
+                             logged_at=now - complaints.first_answer_window(shop) + timedelta(hours=3),
+                             content='洗车后副驾驶座椅上有油渍，希望店里给个说法。')

@@ -1,23 +1,29 @@
 """Aftercare: follow-up calls (跟踪服务), maintenance reminders and event notices, complaints (投诉)."""
 from datetime import timedelta
+from functools import partial
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import click
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.accounts.context import current_shop
 from app.accounts.models import User
-from app.aftercare import chart, forms, rules
+from app.aftercare import analysis as complaint_analysis
+from app.aftercare import call_requests, chart, complaints, events, followups, forms, reminders
 from app.aftercare.models import CallRecord, Complaint, ComplaintHandover, FollowUpTask, Outreach, ShopEvent
+from app.aftercare.shared import callers, supervisors
 from app.core import params
 from app.core.access import ADVISOR, ANY_STAFF, CUSTOMER_SERVICE, MANAGER, allow
-from app.core.db import utcnow
+from app.core.db import connection, utcnow
+from app.core.errors import Refused
 from app.core.idempotency import idempotent
 from app.core.models import Shop
-from app.core.timeutil import local_now, to_utc
+from app.core.settings import get_setting
+from app.core.timeutil import shop_today, to_utc
 from app.core.validators import format_phone
-from app.core.web import error_page, render, wants_fragment
+from app.core.web import act, render, replay, wants_fragment
 from app.reception.models import Customer, RepairOrder, Vehicle
 
 bp = Blueprint('aftercare', __name__, cli_group=None)
@@ -35,28 +41,18 @@ TILES = [
 ]
 
 
-@bp.errorhandler(rules.NotYours)
-def _not_yours(exc):
-    return error_page(403, str(exc))
-
-
-def _today(shop):
-    return local_now(shop.timezone).date()
-
-
 def _to_utc(shop, local_dt):
     return to_utc(local_dt, shop.timezone) if local_dt else None
 
 
-def _fragment(template, status=200, **ctx):
-    resp = current_app.make_response(render_template(template, **ctx))
-    resp.vary.add('HX-Request')
-    resp.status_code = status
-    return resp
+
+def replays(page, load, endpoint):
+    """`@idempotent(replay=…)` for an action on a record's page: a repeat gets that page as it is now."""
+    return lambda **view_args: replay(partial(page, load(*view_args.values())), url_for(endpoint, **view_args))
 
 
-def _form_errors(form):
-    return ' '.join(str(e) for errors in form.errors.values() for e in errors)
+def format_local(dt):
+    return current_app.jinja_env.filters['local'](dt)
 
 
 # --- follow-up calls ------------------------------------------------------------------------------
@@ -77,11 +73,11 @@ def _who_filter():
 def calls():
     """Follow-up calls due today and overdue, per person, by the shop's calendar."""
     shop = current_shop()
-    today = _today(shop)
+    today = shop_today(shop)
     who, value = _who_filter()
-    watch = rules.requests_to_watch(shop, utcnow())
-    return render('aftercare/calls.html', None, groups=rules.calls_due_by_person(shop, today, value), who=who,
-                  today=today, callers=rules.callers(shop),
+    watch = call_requests.requests_to_watch(shop, utcnow())
+    return render('aftercare/calls.html', None, groups=followups.calls_due_by_person(shop, today, value), who=who,
+                  today=today, callers=callers(shop),
                   breached=sum(1 for c in watch if c.state == 'breached'),
                   due_soon=sum(1 for c in watch if c.state == 'due_soon'))
 
@@ -90,16 +86,21 @@ def _task(task_id):
     return FollowUpTask.get_for_shop_or_404(current_shop(), task_id)
 
 
-def _task_page(task, form=None, status=200):
+def _task_page(task, status=200, error=None, done=None, form=None):
+    """The call task's page; a refused call shows why under its outcome, with what was typed."""
     shop = current_shop()
+    if error and form is not None:
+        form.outcome.errors = list(form.outcome.errors) + [error]
+        error = None
     form = form or forms.CallForm(formdata=None, version=task.version)
     history = list(CallRecord.select().where(CallRecord.task == task).order_by(CallRecord.called_at.desc()))
-    assign = forms.AssignForm(formdata=None, version=task.version)
-    resp = render('aftercare/task.html', None, task=task, form=form, calls=history, assign_form=assign,
-                  callers=rules.callers(shop), state=rules.task_state(task, shop, _today(shop)),
-                  escalate_days=rules.get_setting(shop, 'escalate_request_days'))
-    resp.status_code = status
-    return resp
+    return render(
+        'aftercare/task.html', None, task=task, form=form, calls=history, callers=callers(shop),
+        state=followups.task_state(task, shop, shop_today(shop)), error=error,
+        escalate_days=get_setting(shop, 'escalate_request_days')), status
+
+
+_replay_task = replays(_task_page, _task, 'aftercare.task')
 
 
 @bp.route('/aftercare/tasks/<int:task_id>')
@@ -107,10 +108,6 @@ def _task_page(task, form=None, status=200):
 def task(task_id):
     """One call to make: who, why, the window, earlier attempts, and the call record form."""
     return _task_page(_task(task_id))
-
-
-def _replay_task(task_id):
-    return redirect(url_for('aftercare.task', task_id=task_id))
 
 
 @bp.route('/aftercare/tasks/<int:task_id>/call', methods=['POST'])
@@ -121,40 +118,30 @@ def record_call(task_id):
     task = _task(task_id)
     shop = current_shop()
     form = forms.CallForm()
-    if not form.validate_on_submit():
-        return _task_page(task, form, 400)
-    try:
-        call = rules.record_call(task, current_user, outcome=form.outcome.data,
-                                 call_back_at=_to_utc(shop, form.call_back_at.data),
-                                 satisfaction=form.satisfaction.data, notes=form.notes.data,
-                                 request=form.request.data, answer=form.answer.data,
-                                 expected_version=form.version.data)
-    except rules.Refused as refused:
-        form.outcome.errors = list(form.outcome.errors) + [str(refused)]
-        return _task_page(task, form, 400)
-    if call.request_status == CallRecord.R_OPEN:
-        flash(_('Call recorded. The request must be answered or escalated to the supervisor by %(when)s.',
-                when=format_local(call.request_due_at)), 'warn')
-    else:
-        flash(_('Call recorded.'), 'ok')
-    return redirect(url_for('aftercare.calls'))
+
+    def run():
+        call = followups.record_call(task, current_user, outcome=form.outcome.data,
+                                     call_back_at=_to_utc(shop, form.call_back_at.data),
+                                     satisfaction=form.satisfaction.data, notes=form.notes.data,
+                                     request=form.request.data, answer=form.answer.data,
+                                     expected_version=form.version.data)
+        if call.request_status == CallRecord.R_OPEN:
+            flash(_('The request must be answered or escalated to the supervisor by %(when)s.',
+                    when=format_local(call.request_due_at)), 'warn')
+
+    return act(partial(_task_page, task), run, form=form, done=_('Call recorded.'), back=url_for('aftercare.calls'))
 
 
-def format_local(dt):
-    return current_app.jinja_env.filters['local'](dt)
-
-
-def _replay_assign(task_id):
-    task = _task(task_id)
-    if wants_fragment():
-        return _assign_row(task)
-    return redirect(url_for('aftercare.task', task_id=task_id))
-
-
-def _assign_row(task, status=200):
+def _assign_piece(task, status=200, error=None, done=None, form=None):
+    """The task's row on the list (htmx), else its page."""
+    if not wants_fragment():
+        return _task_page(task, status, error=error)
     shop = current_shop()
-    task.state = rules.task_state(task, shop, _today(shop))
-    return _fragment('aftercare/_task_row.html', status, task=task, callers=rules.callers(shop))
+    task.state = followups.task_state(task, shop, shop_today(shop))
+    return render('aftercare/_task_row.html', None, task=task, callers=callers(shop), error=error), status
+
+
+_replay_assign = replays(_assign_piece, _task, 'aftercare.task')
 
 
 @bp.route('/aftercare/tasks/<int:task_id>/assign', methods=['POST'])
@@ -164,19 +151,17 @@ def assign(task_id):
     """Give a call to a person (or back to the shared pile); from the list only that row changes."""
     task = _task(task_id)
     form = forms.AssignForm()
-    to = None
-    if form.validate_on_submit() and form.assigned_to.data:
-        to = next((u for u in rules.callers(current_shop()) if str(u.id) == form.assigned_to.data), None)
-        if to is None:
-            abort(400)
-    if form.errors:
-        abort(400)
-    rules.assign_task(task, to, current_user, expected_version=form.version.data)
-    if wants_fragment():
-        return _assign_row(task)
-    flash(_('Call assigned to %(who)s.', who=to.display_name) if to else _('Call returned to the shared list.'), 'ok')
-    return redirect(url_for('aftercare.calls') if request.form.get('back') == 'calls'
-                    else url_for('aftercare.task', task_id=task.id))
+    to = next((u for u in callers(current_shop()) if str(u.id) == form.assigned_to.data), None)
+
+    def run():
+        if form.assigned_to.data and to is None:
+            raise Refused(_('Call tasks go to customer service or a manager of this shop.'))
+        followups.assign_task(task, to, current_user, expected_version=form.version.data)
+
+    done = _('Call assigned to %(who)s.', who=to.display_name) if to else _('Call returned to the shared list.')
+    back = (url_for('aftercare.calls') if request.form.get('back') == 'calls'
+            else url_for('aftercare.task', task_id=task.id))
+    return act(partial(_assign_piece, task), run, form=form, done=done, back=back)
 
 
 # --- requests made on a call ---------------------------------------------------------------------
@@ -186,25 +171,24 @@ def assign(task_id):
 def requests():
     """Customer requests not yet answered: breached, about to breach (24 h), open, escalated."""
     shop = current_shop()
-    return render('aftercare/requests.html', None, calls=rules.requests_to_watch(shop, utcnow()),
-                  escalate_days=rules.get_setting(shop, 'escalate_request_days'))
+    return render('aftercare/requests.html', None, calls=call_requests.requests_to_watch(shop, utcnow()),
+                  escalate_days=get_setting(shop, 'escalate_request_days'))
 
 
 def _call(call_id):
     return CallRecord.get_for_shop_or_404(current_shop(), call_id)
 
 
-def _call_page(call, answer_form=None, escalate_form=None, status=200):
+def _call_page(call, status=200, error=None, done=None, answer_form=None, escalate_form=None):
     shop = current_shop()
     answer_form = answer_form or forms.AnswerForm(formdata=None, version=call.version)
     escalate_form = escalate_form or forms.EscalateForm(formdata=None, version=call.version)
     people = {u.id: u for u in User.select().where(User.id.in_(
         [i for i in (call.caller_id, call.answered_by_id, call.escalated_by_id, call.escalated_to_id) if i]))}
-    resp = render('aftercare/call.html', None, call=call, state=rules.request_state(call, utcnow()), people=people,
-                  answer_form=answer_form, escalate_form=escalate_form, supervisors=rules.supervisors(shop),
-                  channels=Complaint.CHANNELS)
-    resp.status_code = status
-    return resp
+    return render(
+        'aftercare/call.html', None, call=call, state=call_requests.request_state(call, utcnow()), people=people,
+        answer_form=answer_form, escalate_form=escalate_form, supervisors=supervisors(shop),
+        channels=Complaint.CHANNELS, error=error), status
 
 
 @bp.route('/aftercare/calls/<int:call_id>')
@@ -214,8 +198,7 @@ def call(call_id):
     return _call_page(_call(call_id))
 
 
-def _replay_call(call_id):
-    return redirect(url_for('aftercare.call', call_id=call_id))
+_replay_call = replays(_call_page, _call, 'aftercare.call')
 
 
 @bp.route('/aftercare/calls/<int:call_id>/answer', methods=['POST'])
@@ -223,14 +206,14 @@ def _replay_call(call_id):
 @idempotent(replay=_replay_call)
 def answer_request(call_id):
     """The customer was told the answer to their request (when, how, what)."""
-    call = _call(call_id)
+    found = _call(call_id)
     form = forms.AnswerForm()
-    if not form.validate_on_submit():
-        return _call_page(call, answer_form=form, status=400)
-    rules.answer_request(call, current_user, answer=form.answer.data, told_channel=form.told_channel.data,
-                         expected_version=form.version.data)
-    flash(_('Answer recorded.'), 'ok')
-    return redirect(url_for('aftercare.call', call_id=call.id))
+    return act(partial(_call_page, found),
+               lambda: call_requests.answer_request(found, current_user, answer=form.answer.data,
+                                                    told_channel=form.told_channel.data,
+                                                    expected_version=form.version.data),
+               done=_('Answer recorded.'), back=url_for('aftercare.call', call_id=found.id),
+               form=form, form_as='answer_form')
 
 
 @bp.route('/aftercare/calls/<int:call_id>/escalate', methods=['POST'])
@@ -238,41 +221,47 @@ def answer_request(call_id):
 @idempotent(replay=_replay_call)
 def escalate_request(call_id):
     """Report a request the caller cannot answer to the supervisor."""
-    call = _call(call_id)
+    found = _call(call_id)
     form = forms.EscalateForm()
-    to = None
-    if form.validate_on_submit():
-        to = next((u for u in rules.supervisors(current_shop()) if str(u.id) == form.to.data), None)
-        if to is None:
-            form.to.errors = [_('Choose the supervisor.')]
-    if to is None:
-        return _call_page(call, escalate_form=form, status=400)
-    rules.escalate_request(call, current_user, to=to, note=form.note.data, expected_version=form.version.data)
-    flash(_('Escalated to %(who)s.', who=to.display_name), 'ok')
-    return redirect(url_for('aftercare.call', call_id=call.id))
+    to = next((u for u in supervisors(current_shop()) if str(u.id) == form.to.data), None)
+    return act(partial(_call_page, found),
+               lambda: call_requests.escalate_request(found, current_user, to=to, note=form.note.data,
+                                                      expected_version=form.version.data),
+               done=_('Escalated to %(who)s.', who=to.display_name if to else ''),
+               back=url_for('aftercare.call', call_id=found.id), form=form, form_as='escalate_form')
 
 
 # --- maintenance reminders and events -------------------------------------------------------------
 
-@bp.route('/aftercare/reminders')
-@allow(*READERS)
-def reminders():
-    """Maintenance due this week and events to announce, each to send as a message or give as a call."""
+def _reminders_page(status=200, error=None):
     shop = current_shop()
-    today = _today(shop)
-    events = list(rules.events_to_announce(shop, today))
-    for event in events:
-        event.waiting = rules.event_audience(event, today).count()
-    first, last = rules.reminder_window(today)
-    return render('aftercare/reminders.html', None, due=rules.maintenance_due(shop, today), events=events,
-                  first=first, last=last, notice_days=rules.get_setting(shop, 'event_notice_days'))
+    today = shop_today(shop)
+    to_announce = list(events.events_to_announce(shop, today))
+    for event in to_announce:
+        event.waiting = events.event_audience(event, today).count()
+    first, last = reminders.reminder_window(today)
+    return render(
+        'aftercare/reminders.html', None, due=reminders.maintenance_due(shop, today), events=to_announce,
+        first=first, last=last, notice_days=get_setting(shop, 'event_notice_days'), error=error), status
+
+
+@bp.route('/aftercare/reminders', endpoint='reminders')
+@allow(*READERS)
+def reminders_page():
+    """Maintenance due this week and events to announce, each to send as a message or give as a call."""
+    return _reminders_page()
+
+
+def _reminder_piece(vehicle, via, status=200, error=None, done=None):
+    """The reminder's row, handled (htmx), else the reminders page."""
+    if not wants_fragment():
+        return _reminders_page(status, error=error)
+    return render('aftercare/_reminder_done.html', None, vehicle=vehicle, via=via, error=error), status
 
 
 def _replay_reminder(vehicle_id):
-    if wants_fragment():
-        vehicle = Vehicle.get_for_shop_or_404(current_shop(), vehicle_id)
-        return _fragment('aftercare/_reminder_done.html', vehicle=vehicle, via=request.form.get('via'))
-    return redirect(url_for('aftercare.reminders'))
+    vehicle = Vehicle.get_for_shop_or_404(current_shop(), vehicle_id)
+    return replay(partial(_reminder_piece, vehicle, request.form.get('via')), url_for('aftercare.reminders'))
 
 
 @bp.route('/aftercare/reminders/<int:vehicle_id>', methods=['POST'])
@@ -282,24 +271,23 @@ def remind(vehicle_id):
     """Send the maintenance reminder as a message, or make it a call task."""
     vehicle = Vehicle.get_for_shop_or_404(current_shop(), vehicle_id)
     via = request.form.get('via')
-    rules.remind_maintenance(vehicle, current_user, via=via)
-    if wants_fragment():
-        return _fragment('aftercare/_reminder_done.html', vehicle=vehicle, via=via)
-    flash(_('Reminder sent as a message.') if via == Outreach.MESSAGE else _('Call task created.'), 'ok')
-    return redirect(url_for('aftercare.reminders'))
+    return act(partial(_reminder_piece, vehicle, via),
+               lambda: reminders.remind_maintenance(vehicle, current_user, via=via),
+               done=_('Reminder sent as a message.') if via == Outreach.MESSAGE else _('Call task created.'),
+               back=url_for('aftercare.reminders'))
 
 
-@bp.route('/aftercare/events')
+@bp.route('/aftercare/events', endpoint='events')
 @allow(*READERS)
-def events():
+def events_page():
     """The shop's coming events and who still needs to hear about them."""
     shop = current_shop()
-    today = _today(shop)
-    rows = list(rules.upcoming_events(shop, today))
+    today = shop_today(shop)
+    rows = list(events.upcoming_events(shop, today))
     for event in rows:
-        event.waiting = rules.event_audience(event, today).count()
+        event.waiting = events.event_audience(event, today).count()
     return render('aftercare/events.html', None, events=rows, today=today,
-                  notice_days=rules.get_setting(shop, 'event_notice_days'))
+                  notice_days=get_setting(shop, 'event_notice_days'))
 
 
 def _replay_new_event():
@@ -310,41 +298,46 @@ def _replay_new_event():
 @allow(MANAGER)
 @idempotent(replay=_replay_new_event)
 def new_event():
-    """A manager adds an activity; customers are told a week ahead."""
+    """A manager adds an activity; customers are told a week ahead. Then the event's page."""
     shop = current_shop()
     form = forms.EventForm()
     if form.validate_on_submit():
         try:
-            event = rules.add_event(shop, current_user, title=form.title.data, title_en=form.title_en.data,
-                                    starts_on=form.starts_on.data, description=form.description.data)
-        except rules.Refused as refused:
+            event = events.add_event(shop, current_user, title=form.title.data, title_en=form.title_en.data,
+                                     starts_on=form.starts_on.data, description=form.description.data)
+        except Refused as refused:
             form.starts_on.errors = list(form.starts_on.errors) + [str(refused)]
         else:
             flash(_('Event added.'), 'ok')
             return redirect(url_for('aftercare.event', event_id=event.id))
-    resp = render('aftercare/event_new.html', None, form=form)
-    resp.status_code = 400 if form.errors else 200
-    return resp
+    return render('aftercare/event_new.html', None, form=form), 400 if form.errors else 200
+
+
+def _event(event_id):
+    return ShopEvent.get_for_shop_or_404(current_shop(), event_id)
+
+
+def _event_page(ev, status=200, error=None, done=None):
+    shop = current_shop()
+    today = shop_today(shop)
+    told = list(Outreach.for_shop(shop).where((Outreach.kind == Outreach.EVENT) & (Outreach.event == ev.id))
+                .order_by(Outreach.at.desc()))
+    ids = [o.customer_id for o in told]
+    customers = {c.id: c for c in Customer.select().where(Customer.id.in_(ids))} if ids else {}
+    notice_from = ev.starts_on - timedelta(days=get_setting(shop, 'event_notice_days'))
+    return render(
+        'aftercare/event.html', None, event=ev, audience=list(events.event_audience(ev, today)), told=told,
+        customers=customers, today=today, notice_from=notice_from, error=error), status
 
 
 @bp.route('/aftercare/events/<int:event_id>')
 @allow(*READERS)
 def event(event_id):
     """An event and the customers still to tell about it."""
-    shop = current_shop()
-    ev = ShopEvent.get_for_shop_or_404(shop, event_id)
-    today = _today(shop)
-    told = list(Outreach.for_shop(shop).where((Outreach.kind == Outreach.EVENT) & (Outreach.event == ev.id))
-                .order_by(Outreach.at.desc()))
-    ids = [o.customer_id for o in told]
-    customers = {c.id: c for c in Customer.select().where(Customer.id.in_(ids))} if ids else {}
-    notice_from = ev.starts_on - timedelta(days=rules.get_setting(shop, 'event_notice_days'))
-    return render('aftercare/event.html', None, event=ev, audience=list(rules.event_audience(ev, today)), told=told,
-                  customers=customers, today=today, notice_from=notice_from)
+    return _event_page(_event(event_id))
 
 
-def _replay_event(event_id):
-    return redirect(url_for('aftercare.event', event_id=event_id))
+_replay_event = replays(_event_page, _event, 'aftercare.event')
 
 
 @bp.route('/aftercare/events/<int:event_id>/notify', methods=['POST'])
@@ -353,17 +346,17 @@ def _replay_event(event_id):
 def notify_event(event_id):
     """Tell one customer (or everyone still waiting) about the event: message or call task."""
     shop = current_shop()
-    ev = ShopEvent.get_for_shop_or_404(shop, event_id)
+    ev = _event(event_id)
     via = request.form.get('via')
     customer_id = request.form.get('customer_id', type=int)
     if customer_id:
         people = [Customer.get_for_shop_or_404(shop, customer_id)]
     else:
-        people = list(rules.event_audience(ev, _today(shop)))
-    done = rules.notify_event(ev, people, current_user, via=via)
-    flash(_('%(n)d customers told by message.', n=len(done)) if via == Outreach.MESSAGE
-          else _('%(n)d call tasks created.', n=len(done)), 'ok')
-    return redirect(url_for('aftercare.event', event_id=ev.id))
+        people = list(events.event_audience(ev, shop_today(shop)))
+    return act(partial(_event_page, ev), lambda: events.notify_event(ev, people, current_user, via=via),
+               done=(_('%(n)d customers told by message.', n=len(people)) if via == Outreach.MESSAGE
+                     else _('%(n)d call tasks created.', n=len(people))),
+               back=url_for('aftercare.event', event_id=ev.id))
 
 
 # --- complaints --------------------------------------------------------------------------------------
@@ -371,13 +364,13 @@ def notify_event(event_id):
 COMPLAINT_FILTERS = [('open', _l('Open')), ('mine', _l('Mine')), ('escalated', _l('Escalated')), ('all', _l('All'))]
 
 
-@bp.route('/aftercare/complaints')
+@bp.route('/aftercare/complaints', endpoint='complaints')
 @allow(ANY_STAFF)
-def complaints():
+def complaints_page():
     """Complaints with their first-answer deadline; overdue ones are escalated to the manager here."""
     shop = current_shop()
     now = utcnow()
-    escalated = rules.escalate_overdue_complaints(shop, now)
+    escalated = complaints.escalate_overdue_complaints(shop, now)
     show = request.args.get('show', 'open')
     query = Complaint.for_shop(shop)
     if show == 'mine':
@@ -392,7 +385,7 @@ def complaints():
     rows = list(query.order_by(Complaint.logged_at.desc()).limit(200))
     owners = _people(rows, 'owner_id', 'escalated_to_id')
     for c in rows:
-        c.state = rules.answer_state(c, now)
+        c.state = complaints.answer_state(c, now)
     return render('aftercare/complaints.html', None, complaints=rows, show=show, filters=COMPLAINT_FILTERS,
                   owners=owners, just_escalated=len(escalated))
 
@@ -410,7 +403,7 @@ def _replay_new_complaint():
 @allow(ANY_STAFF)
 @idempotent(replay=_replay_new_complaint)
 def new_complaint():
-    """Anyone on staff logs a complaint; whoever logs it owns it (首问负责制)."""
+    """Anyone on staff logs a complaint; whoever logs it owns it (首问负责制). Then the complaint's page."""
     shop = current_shop()
     form = forms.ComplaintForm()
     if request.method == 'GET':
@@ -434,26 +427,24 @@ def new_complaint():
             customer = Customer.get_or_none((Customer.id == int(form.customer_id.data)) & (Customer.shop == shop))
         if not form.order_number.errors:
             try:
-                complaint = rules.log_complaint(shop, current_user, channel=form.channel.data,
-                                                content=form.content.data, contact=form.contact.data,
-                                                customer=customer, order=order,
-                                                logged_at=_to_utc(shop, form.received_at.data))
-            except rules.Refused as refused:
+                complaint = complaints.log_complaint(shop, current_user, channel=form.channel.data,
+                                                     content=form.content.data, contact=form.contact.data,
+                                                     customer=customer, order=order,
+                                                     logged_at=_to_utc(shop, form.received_at.data))
+            except Refused as refused:
                 form.contact.errors = [str(refused)]
             else:
                 flash(_('Complaint logged. You own it until you hand it on; first answer due by %(when)s.',
                         when=format_local(complaint.first_answer_due_at)), 'ok')
                 return redirect(url_for('aftercare.complaint', complaint_id=complaint.id))
-    resp = render('aftercare/complaint_new.html', None, form=form)
-    resp.status_code = 400 if request.method == 'POST' else 200
-    return resp
+    return render('aftercare/complaint_new.html', None, form=form), 400 if request.method == 'POST' else 200
 
 
 def _complaint(complaint_id):
     return Complaint.get_for_shop_or_404(current_shop(), complaint_id)
 
 
-def _complaint_page(c, status=200, **forms_in):
+def _complaint_page(c, status=200, error=None, done=None, **forms_in):
     v = c.version
     ctx = dict(
         handover_form=forms.HandoverForm(formdata=None, version=v),
@@ -468,11 +459,10 @@ def _complaint_page(c, status=200, **forms_in):
     handovers = list(ComplaintHandover.select().where(ComplaintHandover.complaint == c).order_by(ComplaintHandover.at))
     people = _people([c], 'owner_id', 'logged_by_id', 'escalated_to_id')
     people.update(_people(handovers, 'from_user_id', 'to_user_id'))
-    resp = render('aftercare/complaint.html', None, c=c, handovers=handovers, people=people,
-                  may_handle=rules.may_handle(c, current_user), state=rules.answer_state(c, utcnow()),
-                  candidates=rules.handover_candidates(c), **ctx)
-    resp.status_code = status
-    return resp
+    return render(
+        'aftercare/complaint.html', None, c=c, handovers=handovers, people=people, error=error,
+        may_handle=complaints.may_handle(c, current_user), state=complaints.answer_state(c, utcnow()),
+        candidates=complaints.handover_candidates(c), **ctx), status
 
 
 @bp.route('/aftercare/complaints/<int:complaint_id>')
@@ -482,8 +472,13 @@ def complaint(complaint_id):
     return _complaint_page(_complaint(complaint_id))
 
 
-def _replay_complaint(complaint_id):
-    return redirect(url_for('aftercare.complaint', complaint_id=complaint_id))
+_replay_complaint = replays(_complaint_page, _complaint, 'aftercare.complaint')
+
+
+def _complaint_act(c, run, done, form, form_as):
+    """An action on the complaint: its page again with the message, or back to it (app.core.web.act)."""
+    return act(partial(_complaint_page, c), run, done=done, form=form, form_as=form_as,
+               back=url_for('aftercare.complaint', complaint_id=c.id))
 
 
 @bp.route('/aftercare/complaints/<int:complaint_id>/handover', methods=['POST'])
@@ -493,17 +488,10 @@ def handover(complaint_id):
     """The owner hands the complaint on to a colleague; recorded."""
     c = _complaint(complaint_id)
     form = forms.HandoverForm()
-    to = None
-    if form.validate_on_submit():
-        to = next((u for u in rules.handover_candidates(c) if str(u.id) == form.to_user.data), None)
-        if to is None:
-            form.to_user.errors = [_('Choose who takes it over.')]
-    if to is None:
-        rules._require_handler(c, current_user)
-        return _complaint_page(c, 400, handover_form=form)
-    rules.hand_over(c, current_user, to, note=form.note.data, expected_version=form.version.data)
-    flash(_('Handed over to %(who)s.', who=to.display_name), 'ok')
-    return redirect(url_for('aftercare.complaint', complaint_id=c.id))
+    to = next((u for u in complaints.handover_candidates(c) if str(u.id) == form.to_user.data), None)
+    return _complaint_act(c, lambda: complaints.hand_over(c, current_user, to, note=form.note.data,
+                                                          expected_version=form.version.data),
+                          _('Handed over to %(who)s.', who=to.display_name if to else ''), form, 'handover_form')
 
 
 @bp.route('/aftercare/complaints/<int:complaint_id>/investigate', methods=['POST'])
@@ -513,12 +501,10 @@ def investigate(complaint_id):
     """Investigation notes, cause and whether it was service's fault."""
     c = _complaint(complaint_id)
     form = forms.InvestigateForm()
-    if not form.validate_on_submit():
-        return _complaint_page(c, 400, investigate_form=form)
-    rules.investigate(c, current_user, investigation=form.investigation.data, cause_category=form.cause_category.data,
-                      service_fault=form.fault_value, expected_version=form.version.data)
-    flash(_('Investigation saved.'), 'ok')
-    return redirect(url_for('aftercare.complaint', complaint_id=c.id))
+    return _complaint_act(c, lambda: complaints.investigate(
+        c, current_user, investigation=form.investigation.data, cause_category=form.cause_category.data,
+        service_fault=form.fault_value, expected_version=form.version.data),
+        _('Investigation saved.'), form, 'investigate_form')
 
 
 @bp.route('/aftercare/complaints/<int:complaint_id>/answer', methods=['POST'])
@@ -528,12 +514,10 @@ def first_answer(complaint_id):
     """The customer got a first answer: what the deadline measures."""
     c = _complaint(complaint_id)
     form = forms.FirstAnswerForm()
-    if not form.validate_on_submit():
-        return _complaint_page(c, 400, answer_form=form)
-    rules.first_answer(c, current_user, answer=form.answer.data, told_channel=form.told_channel.data,
-                       expected_version=form.version.data)
-    flash(_('First answer recorded.'), 'ok')
-    return redirect(url_for('aftercare.complaint', complaint_id=c.id))
+    return _complaint_act(c, lambda: complaints.first_answer(c, current_user, answer=form.answer.data,
+                                                             told_channel=form.told_channel.data,
+                                                             expected_version=form.version.data),
+                          _('First answer recorded.'), form, 'answer_form')
 
 
 @bp.route('/aftercare/complaints/<int:complaint_id>/resolve', methods=['POST'])
@@ -543,16 +527,11 @@ def resolve(complaint_id):
     """Resolved, the customer told (when, how) and their satisfaction with the answer."""
     c = _complaint(complaint_id)
     form = forms.ResolveForm()
-    if not form.validate_on_submit():
-        return _complaint_page(c, 400, resolve_form=form)
-    try:
-        rules.resolve(c, current_user, resolution=form.resolution.data, told_channel=form.told_channel.data,
-                      satisfaction=form.satisfaction.data, expected_version=form.version.data)
-    except rules.Refused as refused:
-        form.resolution.errors = [str(refused)]
-        return _complaint_page(c, 400, resolve_form=form)
-    flash(_('Complaint resolved.'), 'ok')
-    return redirect(url_for('aftercare.complaint', complaint_id=c.id))
+    return _complaint_act(c, lambda: complaints.resolve(c, current_user, resolution=form.resolution.data,
+                                                        told_channel=form.told_channel.data,
+                                                        satisfaction=form.satisfaction.data,
+                                                        expected_version=form.version.data),
+                          _('Complaint resolved.'), form, 'resolve_form')
 
 
 @bp.route('/aftercare/complaints/<int:complaint_id>/close', methods=['POST'])
@@ -562,11 +541,8 @@ def close(complaint_id):
     """Close a resolved complaint."""
     c = _complaint(complaint_id)
     form = forms.ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    rules.close_complaint(c, current_user, expected_version=form.version.data)
-    flash(_('Complaint closed.'), 'ok')
-    return redirect(url_for('aftercare.complaint', complaint_id=c.id))
+    return _complaint_act(c, lambda: complaints.close_complaint(c, current_user, expected_version=form.version.data),
+                          _('Complaint closed.'), form, 'close_form')
 
 
 @bp.route('/aftercare/complaints/analysis')
@@ -574,7 +550,7 @@ def close(complaint_id):
 def analysis():
     """Complaints of the last 12 months by cause and month, service's share, satisfaction, answer time."""
     shop = current_shop()
-    result = rules.complaint_analysis(shop, _today(shop))
+    result = complaint_analysis.complaint_analysis(shop, shop_today(shop))
     return render('aftercare/analysis.html', None, a=result, chart=chart.stacked_months(result))
 
 
@@ -583,9 +559,7 @@ def analysis():
 @bp.cli.command('aftercare-escalate')
 def escalate_command():
     """Escalate complaints without a first answer by their deadline, in every shop (for cron)."""
-    import click
-    from app.core import db as core_db
-    with core_db.connection():
+    with connection():
         for shop in Shop.select().order_by(Shop.id):
-            done = rules.escalate_overdue_complaints(shop, utcnow())
+            done = complaints.escalate_overdue_complaints(shop, utcnow())
             click.echo('%s: %d escalated' % (shop.code, len(done)))

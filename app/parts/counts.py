@@ -2,7 +2,8 @@
 rate against the target, and the manager's approval that adjusts the ledger.
 
 Book quantities and unit costs are frozen when the sheet is opened; on approval each difference
-(counted - book) is posted as one `count` ledger row, so the shelf and the ledger agree again.
+(counted - book) is posted as one `count` ledger row, so the shelf and the ledger agree again. A sheet goes
+open → submitted → approved, or is cancelled before approval: COUNTS.
 """
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from peewee import JOIN
 
 from app.core import audit
 from app.core.db import transaction, utcnow
+from app.core.machine import Machine
 from app.core.models import Counter
 from app.core.settings import get_setting
 from app.parts import stock
@@ -23,6 +25,16 @@ STATUSES = {
     StockCount.APPROVED: _l('Approved'),
     StockCount.CANCELLED: _l('Cancelled'),
 }
+COUNTS = Machine(field='status', labels=STATUSES,
+                 moves={StockCount.OPEN: {StockCount.SUBMITTED, StockCount.CANCELLED},
+                        StockCount.SUBMITTED: {StockCount.APPROVED, StockCount.CANCELLED}},
+                 illegal=lambda a, b: _l('A count sheet cannot go from "%(a)s" to "%(b)s".', a=a, b=b))
+
+
+def _refuse_unless(sheet, to, message):
+    """Refuse with `message` unless the declaration lets the sheet go to `to`."""
+    if to not in COUNTS.targets(sheet.status):
+        raise stock.StockError(message)
 
 
 def open_sheet(shop, by, bins=''):
@@ -95,30 +107,22 @@ def summary(sheet):
 
 def submit(sheet, by):
     """Counting done: the sheet waits for the manager. Every line must be counted."""
-    if sheet.status != StockCount.OPEN:
-        raise stock.StockError(_l('This count sheet is no longer open for counting.'))
+    _refuse_unless(sheet, StockCount.SUBMITTED, _l('This count sheet is no longer open for counting.'))
     missing = StockCountLine.select().where((StockCountLine.sheet == sheet) & StockCountLine.counted_qty.is_null())
     if missing.exists():
         raise stock.StockError(_l('%(n)d lines are not counted yet.', n=missing.count()))
     with transaction():
-        changed = (StockCount.update(status=StockCount.SUBMITTED, submitted_at=utcnow(), version=StockCount.version + 1)
-                   .where((StockCount.id == sheet.id) & (StockCount.status == StockCount.OPEN)).execute())
-        if changed != 1:
-            raise stock.StockError(_l('This count sheet is no longer open for counting.'))
+        COUNTS.move(sheet, StockCount.SUBMITTED, submitted_at=utcnow())
         audit.record('parts.count_submitted', 'stock_count', sheet.id, shop=sheet.shop_id, actor=by)
-    return StockCount.get_by_id(sheet.id)
+    return sheet
 
 
 def approve(sheet, by):
     """The manager's approval: each difference becomes one `count` ledger row at the moving average cost
     (the frozen cost when the part has none yet). Approving twice posts once."""
+    _refuse_unless(sheet, StockCount.APPROVED, _l('Only a submitted count sheet can be approved.'))
     with transaction():
-        changed = (StockCount.update(status=StockCount.APPROVED, approved_by=by.id, approved_at=utcnow(),
-                                     version=StockCount.version + 1)
-                   .where((StockCount.id == sheet.id) & (StockCount.status == StockCount.SUBMITTED)).execute())
-        if changed != 1:
-            raise stock.StockError(_l('Only a submitted count sheet can be approved.'))
-        sheet = StockCount.get_by_id(sheet.id)
+        COUNTS.move(sheet, StockCount.APPROVED, approved_by=by.id, approved_at=utcnow())
         posted = 0
         for line in sheet_lines(sheet):
             diff = line.difference
@@ -133,10 +137,9 @@ def approve(sheet, by):
 
 
 def cancel(sheet, by):
-    if sheet.status not in (StockCount.OPEN, StockCount.SUBMITTED):
-        raise stock.StockError(_l('An approved count sheet cannot be cancelled.'))
+    """Drop a sheet that is not approved yet: nothing is posted."""
+    _refuse_unless(sheet, StockCount.CANCELLED, _l('An approved count sheet cannot be cancelled.'))
     with transaction():
-        StockCount.update(status=StockCount.CANCELLED, version=StockCount.version + 1).where(
-            StockCount.id == sheet.id).execute()
+        COUNTS.move(sheet, StockCount.CANCELLED)
         audit.record('parts.count_cancelled', 'stock_count', sheet.id, shop=sheet.shop_id, actor=by)
-    return StockCount.get_by_id(sheet.id)
+    return sheet

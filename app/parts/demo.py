@@ -12,8 +12,9 @@ from app.core import stages
 from app.core.access import PARTS
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
-from app.core.timeutil import to_local
+from app.core.timeutil import shop_today
 from app.parts import rules
+from app.parts.stock_demo import load_stock
 from app.reception.models import OrderLine, RepairOrder
 from app.workshop.models import PartsRequest
 
@@ -28,7 +29,6 @@ def _request(order, minutes_ago, number, name, qty='1'):
 
 
 def load(rng):
-    from app.parts.stock_demo import load_stock
     load_stock(rng)          # the catalogue and stock first: the counter's issue below then leaves the shelf
     shop = Shop.get_or_none(Shop.code == 'XH01')
     clerk = User.with_role(shop, PARTS).first() if shop else None
@@ -52,7 +52,7 @@ def load(rng):
         with transaction():
             held = _request(waiting, 90, '43512-06190', '前刹车盘 Front brake disc')
             if held is not None:
-                tomorrow = to_local(utcnow(), shop.timezone).date() + timedelta(days=1)
+                tomorrow = shop_today(shop) + timedelta(days=1)
                 (PartsRequest.update(status=PartsRequest.BACKORDERED, answered_at=utcnow() - timedelta(hours=1),
                                      answered_by=clerk.id, expected_at=rules.expected_date_to_utc(shop, tomorrow),
                                      note='厂家缺货，明天到 Out of stock at the supplier, due tomorrow')

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, RadioField, SelectField,
                      StringField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.parts.rules import OUTCOMES
 
@@ -16,7 +16,7 @@ def _strip(value):
 
 
 class AnswerForm(FlaskForm):
-    version = HiddenField(validators=[InputRequired()])   # the request's version when the row was drawn
+    version = HiddenField(validators=[InputRequired(), Regexp(r'^\d+$')])   # the request's version when drawn
     outcome = RadioField(_l('Answer'), default='issued', choices=[SelectChoice(k, v) for k, v in OUTCOMES.items()],
                          validators=[InputRequired(_l('Choose the answer: issue, substitute, backorder or cancel.'))])
     quantity = DecimalField(_l('Qty'), places=None, validators=[

@@ -25,6 +25,14 @@ def catalogue_part(shop_id, number):
             .order_by(Part.number.desc()).first())     # exact spelling first ('a' sorts after 'A')
 
 
+def known_part(shop_id, number):
+    """The catalogue part a person typed or scanned; refused in words when the catalogue has no such number."""
+    part = catalogue_part(shop_id, number)
+    if part is None:
+        raise stock.StockError(_l('Unknown part number.'), 'part_number')
+    return part
+
+
 def on_the_shelf(shop, numbers):
     """{part number: (on hand, bin, unit)} of the catalogue parts among `numbers` (the counter's queue shows it)."""
     numbers = sorted({n for n in numbers if n})

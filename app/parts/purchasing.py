@@ -1,6 +1,7 @@
 """Buying parts in: purchase orders to suppliers, receiving against them with inspection, rejected goods, and
 replenishment (safety stock = factor x last month's outflow, parts below it with a suggested quantity, one tap
-to draft purchase orders)."""
+to draft purchase orders). A purchase order goes draft → ordered → partly received → received, or is cancelled
+before anything arrives: PURCHASE_ORDERS."""
 import math
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -10,9 +11,10 @@ from peewee import JOIN, fn
 
 from app.core import audit
 from app.core.db import transaction, utcnow
+from app.core.machine import Machine
 from app.core.models import Counter
 from app.core.settings import get_setting
-from app.core.timeutil import to_local, to_utc
+from app.core.timeutil import shop_today, to_local, to_utc
 from app.parts import stock
 from app.parts.models import (Part, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine, StockLevel, StockMove,
                               Supplier)
@@ -26,6 +28,18 @@ PO_STATUSES = {
 }
 OPEN_PO = (PurchaseOrder.DRAFT, PurchaseOrder.ORDERED, PurchaseOrder.PARTLY)
 RECEIVABLE = (PurchaseOrder.ORDERED, PurchaseOrder.PARTLY)
+PURCHASE_ORDERS = Machine(
+    field='status', labels=PO_STATUSES,
+    moves={PurchaseOrder.DRAFT: {PurchaseOrder.ORDERED, PurchaseOrder.CANCELLED},
+           PurchaseOrder.ORDERED: {PurchaseOrder.PARTLY, PurchaseOrder.RECEIVED, PurchaseOrder.CANCELLED},
+           PurchaseOrder.PARTLY: {PurchaseOrder.PARTLY, PurchaseOrder.RECEIVED}},
+    illegal=lambda a, b: _l('A purchase order cannot go from "%(a)s" to "%(b)s".', a=a, b=b))
+
+
+def _refuse_unless(po, to, message):
+    """Refuse with `message` unless the declaration lets the purchase order go to `to`."""
+    if to not in PURCHASE_ORDERS.targets(po.status):
+        raise stock.StockError(message)
 
 
 def _number(shop_id, name, prefix):
@@ -44,6 +58,9 @@ def _positive(value, field, message=None):
 
 
 def add_supplier(shop, by, **fields):
+    """A supplier of this shop, once by name."""
+    if Supplier.for_shop(shop).where(Supplier.name == fields.get('name')).exists():
+        raise stock.StockError(_l('This supplier is already on the list.'), 'name')
     with transaction():
         supplier = Supplier.create(shop=shop, **fields)
         audit.record('parts.supplier_added', 'supplier', supplier.id, shop=supplier.shop_id, actor=by,
@@ -79,32 +96,26 @@ def add_line(po, part, qty, unit_cost=None, *, _in_transaction=False):
 
 def send_po(po, by, *, expected_on=None):
     """The order goes to the supplier: it is now expected, and can be received."""
-    if po.status != PurchaseOrder.DRAFT:
-        raise stock.StockError(_l('This purchase order has already been sent.'))
+    _refuse_unless(po, PurchaseOrder.ORDERED, _l('This purchase order has already been sent.'))
     if not po.lines.count():
         raise stock.StockError(_l('Add at least one line first.'))
     expected_on = expected_on or po.expected_on
     if expected_on is None:
         raise stock.StockError(_l('Enter the date the delivery is expected.'), 'expected_on')
     with transaction():
-        changed = (PurchaseOrder.update(status=PurchaseOrder.ORDERED, ordered_at=utcnow(), expected_on=expected_on,
-                                        version=PurchaseOrder.version + 1)
-                   .where((PurchaseOrder.id == po.id) & (PurchaseOrder.status == PurchaseOrder.DRAFT)).execute())
-        if changed != 1:
-            raise stock.StockError(_l('This purchase order has already been sent.'))
+        PURCHASE_ORDERS.move(po, PurchaseOrder.ORDERED, ordered_at=utcnow(), expected_on=expected_on)
         audit.record('parts.po_sent', 'purchase_order', po.id, shop=po.shop_id, actor=by,
                      after={'number': po.number, 'expected_on': expected_on})
-    return PurchaseOrder.get_by_id(po.id)
+    return po
 
 
 def cancel_po(po, by, note=''):
-    if po.status not in (PurchaseOrder.DRAFT, PurchaseOrder.ORDERED):
-        raise stock.StockError(_l('A purchase order already being received cannot be cancelled.'))
+    """Cancel a purchase order nothing has been received on."""
+    _refuse_unless(po, PurchaseOrder.CANCELLED, _l('A purchase order already being received cannot be cancelled.'))
     with transaction():
-        PurchaseOrder.update(status=PurchaseOrder.CANCELLED, version=PurchaseOrder.version + 1).where(
-            PurchaseOrder.id == po.id).execute()
+        PURCHASE_ORDERS.move(po, PurchaseOrder.CANCELLED)
         audit.record('parts.po_cancelled', 'purchase_order', po.id, shop=po.shop_id, actor=by, note=note)
-    return PurchaseOrder.get_by_id(po.id)
+    return po
 
 
 def po_list(shop):
@@ -177,8 +188,7 @@ def receive(po, by, entries, *, delivery_note=''):
         left = (PurchaseOrderLine.select()
                 .where((PurchaseOrderLine.po == po) & (PurchaseOrderLine.received_qty < PurchaseOrderLine.quantity))
                 .exists())
-        PurchaseOrder.update(status=PurchaseOrder.PARTLY if left else PurchaseOrder.RECEIVED,
-                             version=PurchaseOrder.version + 1).where(PurchaseOrder.id == po.id).execute()
+        PURCHASE_ORDERS.move(fresh, PurchaseOrder.PARTLY if left else PurchaseOrder.RECEIVED)
         audit.record('parts.received', 'purchase_order', po.id, shop=po.shop_id, actor=by,
                      after={'receipt': receipt.number, 'lines': [[r[0].part.number, r[1], r[2]] for r in rows]})
     return receipt
@@ -298,5 +308,5 @@ def draft_from_suggestions(shop, by, rows, expected_in_days=None):
             supplier = Supplier.get_by_id(supplier_id)
             days = supplier.lead_days if expected_in_days is None else expected_in_days
             made.append(create_po(shop, supplier, by, lines=lines, note=str(_l('Replenishment')),
-                                  expected_on=to_local(utcnow(), shop.timezone).date() + timedelta(days=days)))
+                                  expected_on=shop_today(shop) + timedelta(days=days)))
     return made, skipped

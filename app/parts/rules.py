@@ -13,9 +13,10 @@ from peewee import JOIN, Case, fn
 from app.accounts.models import User
 from app.core import audit, stages
 from app.core.db import is_sqlite, transaction, utcnow
+from app.core.errors import Refused
 from app.core.settings import get_setting
-from app.core.timeutil import to_local, to_utc
-from app.parts import issuing, stock
+from app.core.timeutil import shop_today, to_utc
+from app.parts import issuing
 from app.catalogue.models import CannedJobPart
 from app.customers.models import Vehicle
 from app.reception.models import OrderLine, PartLine, RepairOrder
@@ -41,15 +42,6 @@ STATUS_LABELS = {
 HOLD_FROM = (stages.DISPATCHED, stages.IN_PROGRESS, stages.WAITING_APPROVAL)
 
 
-class Refused(ValueError):
-    """The answer cannot be recorded as typed; `field` names the form field the message belongs to."""
-
-    def __init__(self, message, field=None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-
-
 def _fresh_order(order_id):
     """The order re-read and locked inside the transaction (SQLite's BEGIN IMMEDIATE already holds the lock)."""
     query = RepairOrder.select().where(RepairOrder.id == order_id)
@@ -60,30 +52,27 @@ def _fresh_order(order_id):
 
 # --- the counter's queue ------------------------------------------------------------------
 
-def counter_queue(shop):
-    """Open requests: new ones first, oldest first; backordered ones below, soonest expected first."""
+def _rows(shop):
+    """The shop's requests, each with its order, car, job line and technician (as `requested_by`)."""
     Tech = User.alias()
-    backordered_last = Case(None, [(PartsRequest.status == PartsRequest.REQUESTED, 0)], 1)
     return (PartsRequest.for_shop(shop)
             .select(PartsRequest, RepairOrder, Vehicle, OrderLine, Tech)
             .join_from(PartsRequest, RepairOrder)
             .join_from(RepairOrder, Vehicle, JOIN.LEFT_OUTER)
             .join_from(PartsRequest, OrderLine, JOIN.LEFT_OUTER)
-            .join_from(PartsRequest, Tech, on=(PartsRequest.requested_by == Tech.id), attr='requested_by')
-            .where(PartsRequest.status.in_(OPEN))
+            .join_from(PartsRequest, Tech, on=(PartsRequest.requested_by == Tech.id), attr='requested_by'))
+
+
+def counter_queue(shop):
+    """Open requests: new ones first, oldest first; backordered ones below, soonest expected first."""
+    backordered_last = Case(None, [(PartsRequest.status == PartsRequest.REQUESTED, 0)], 1)
+    return (_rows(shop).where(PartsRequest.status.in_(OPEN))
             .order_by(backordered_last, PartsRequest.expected_at, PartsRequest.requested_at, PartsRequest.id))
 
 
 def request_row(shop, request_id):
     """One request of the shop, whatever its status, with its order, car, line and technician, or None."""
-    Tech = User.alias()
-    return (PartsRequest.for_shop(shop)
-            .select(PartsRequest, RepairOrder, Vehicle, OrderLine, Tech)
-            .join_from(PartsRequest, RepairOrder)
-            .join_from(RepairOrder, Vehicle, JOIN.LEFT_OUTER)
-            .join_from(PartsRequest, OrderLine, JOIN.LEFT_OUTER)
-            .join_from(PartsRequest, Tech, on=(PartsRequest.requested_by == Tech.id), attr='requested_by')
-            .where(PartsRequest.id == request_id).first())
+    return _rows(shop).where(PartsRequest.id == request_id).first()
 
 
 def queue_token(shop):
@@ -126,14 +115,11 @@ def answer(req, by, *, outcome, expected_version, quantity=None, substitute='', 
     if outcome == BACKORDERED:
         if expected_on is None:
             raise Refused(_l('Enter the date the part is expected.'), 'expected_on')
-        if expected_on < to_local(utcnow(), shop.timezone).date():
+        if expected_on < shop_today(shop):
             raise Refused(_l('The expected date cannot be in the past.'), 'expected_on')
     with transaction():
-        claimed = (PartsRequest.update(version=PartsRequest.version + 1)
-                   .where((PartsRequest.id == req.id) & (PartsRequest.version == expected_version)
-                          & PartsRequest.status.in_(OPEN)).execute())
-        if claimed != 1:
-            raise stages.StaleRecord(req.id)
+        # claim the request first: a second clerk answering the same row meets a stale version, not a double issue
+        req.update_versioned(expected_version, where=PartsRequest.status.in_(OPEN))
         req = PartsRequest.get_by_id(req.id)
         order = _fresh_order(req.order_id)
         before = {'status': req.status}
@@ -146,17 +132,14 @@ def answer(req, by, *, outcome, expected_version, quantity=None, substitute='', 
             req.issued_part_number = substitute if outcome == SUBSTITUTED else req.part_number
             req.issued_quantity = quantity
             stocked = issuing.catalogue_part(shop.id, req.issued_part_number)
-            try:
-                issuing.ensure_order_editable(order)
-                part = _issue_onto_line(req, order, stocked)
-                if stocked is not None:
-                    line = part.line if part else (req.line or issuing.first_line(order))
-                    move = issuing.issue_to_line(stocked, order, line, quantity, by=by, parts_request=req,
-                                                 part_line=part or _carried(line, stocked.number),
-                                                 allow_negative=allow_negative)
-                    after.update(stock_move=move.id, override=move.override)
-            except stock.StockError as exc:
-                raise Refused(exc.message, exc.field) from None
+            issuing.ensure_order_editable(order)
+            part = _issue_onto_line(req, order, stocked)
+            if stocked is not None:
+                line = part.line if part else (req.line or issuing.first_line(order))
+                move = issuing.issue_to_line(stocked, order, line, quantity, by=by, parts_request=req,
+                                             part_line=part or _carried(line, stocked.number),
+                                             allow_negative=allow_negative)
+                after.update(stock_move=move.id, override=move.override)
             after.update(issued_part_number=req.issued_part_number, issued_quantity=quantity,
                          part_line=part.id if part else None)
         elif outcome == BACKORDERED:

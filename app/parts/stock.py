@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import lazy_gettext as _l
 
 from app.core.db import is_sqlite, utcnow
+from app.core.errors import Refused
 from app.core.money import money
 from app.parts.models import StockLevel, StockMove
 
@@ -19,13 +20,8 @@ INBOUND_AT_OWN_COST = (StockMove.RECEIPT, StockMove.RETURN, StockMove.TRANSFER)
 ACTIVITY = (StockMove.RECEIPT, StockMove.ISSUE, StockMove.RETURN, StockMove.TRANSFER)   # what "slow-moving" looks at
 
 
-class StockError(ValueError):
-    """A movement that cannot be posted; `field` names the form field the message belongs to."""
-
-    def __init__(self, message, field=None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class StockError(Refused):
+    """A stock action that cannot be done as asked (the parts area's refusal); `field` names the form field."""
 
 
 class OutOfStock(StockError):

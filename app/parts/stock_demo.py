@@ -10,6 +10,7 @@ from decimal import Decimal
 from app.accounts.models import User
 from app.core.access import MANAGER, PARTS
 from app.core.db import transaction, utcnow
+from app.core.models import Shop
 from app.core.timeutil import to_local
 from app.parts import counts, purchasing, stock
 from app.parts.models import OldPart, Part, StockLevel, StockMove, Supplier
@@ -90,7 +91,6 @@ def _catalogue(shop, rng, suppliers):
 
 
 def load_stock(rng):
-    from app.core.models import Shop
     shop = Shop.get_or_none(Shop.code == 'XH01')
     if shop is None or Part.for_shop(shop).exists():
         return

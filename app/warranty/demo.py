@@ -12,8 +12,11 @@ from app.reception.checkin import create_signed_order
 from app.catalogue.models import CannedJob
 from app.customers.models import MileageReading, Ownership, Vehicle
 from app.reception.models import OrderLine, PartLine, RepairOrder
-from app.warranty import rules
+from app.warranty.claims import move_claim, open_claim
+from app.warranty.coverage import decide_coverage
+from app.warranty.eligibility import local_day
 from app.warranty.models import Claim, LineCoverage, LoanerRecord
+from app.warranty.tracker import record_loaner
 
 # (months after sale, repair days, odometer, system, job, labour hours, parts (number, name, qty, price), claim path)
 CAR_NEAR_DAYS = [
@@ -67,8 +70,8 @@ def _history_order(shop, advisor, tech, car, checked_in, days, odometer, complai
 
 
 def _claim_path(order, line, clerk, path, start):
-    claim = rules.open_claim(order, by=clerk, line=line, old_part_tag='JT-%06d' % order.id,
-                             note='', expected_claims=Claim.select().where(Claim.order == order).count(), now=start)
+    claim = open_claim(order, by=clerk, line=line, old_part_tag='JT-%06d' % order.id,
+                       note='', expected_claims=Claim.select().where(Claim.order == order).count(), now=start)
     at = start
     for step in path:
         at = at + timedelta(days=6)
@@ -77,7 +80,7 @@ def _claim_path(order, line, clerk, path, start):
             kwargs['reason'] = '缺少故障照片 Fault photos missing'
         if step == Claim.PAID:
             kwargs['paid_amount'] = claim.amount
-        rules.move_claim(claim, step, by=clerk, expected_version=claim.version, now=at, **kwargs)
+        move_claim(claim, step, by=clerk, expected_version=claim.version, now=at, **kwargs)
     return claim
 
 
@@ -105,8 +108,8 @@ def _first_maintenance(shop, advisor, tech, car, at, odometer, clerk):
     ro, lines = _history_order(shop, advisor, tech, car, at, 1, odometer, '首保 First maintenance',
                                [(maint, maint.name if maint else '5000 公里常规保养', 'engine', '0.8',
                                  [('90915-YZZD2', '机油滤清器 Oil filter', '1', '68')])])
-    rules.decide_coverage(lines[0], by=clerk, kind=LineCoverage.CUSTOMER_PAY, system='engine',
-                          reason=REASONS['customer_pay'], now=at + timedelta(hours=2))
+    decide_coverage(lines[0], by=clerk, kind=LineCoverage.CUSTOMER_PAY, system='engine',
+                    reason=REASONS['customer_pay'], now=at + timedelta(hours=2))
 
 
 def load(rng):
@@ -119,7 +122,7 @@ def load(rng):
     if clerk is None or advisor is None or len(free) < 3:
         return []
     now = utcnow()
-    today = rules.local_day(shop, now)
+    today = local_day(shop, now)
     with transaction():
         # A car 14 months old with 27 repair days used: near the 35-day limit.
         near = _car(shop, free[0], add_months(today, -14), 24300)
@@ -135,8 +138,8 @@ def load(rng):
                                                                  time(9, 30)), shop.timezone)
                 ro, lines = _history_order(shop, advisor, tech, car, checked_in, days, odometer, job,
                                            [(None, job, system, hours, parts)])
-                rules.decide_coverage(lines[0], by=clerk, kind=LineCoverage.WARRANTY, system=system,
-                                      reason=REASONS['warranty'], now=checked_in + timedelta(hours=3))
+                decide_coverage(lines[0], by=clerk, kind=LineCoverage.WARRANTY, system=system,
+                                reason=REASONS['warranty'], now=checked_in + timedelta(hours=3))
                 _claim_path(ro, None, clerk, path, ro.delivered_at + timedelta(days=1))
         # A car sold 40 days ago, in the workshop for a week with a steering fault: early failure, loaner car.
         early = _car(shop, free[2], today - timedelta(days=40), 1850)
@@ -154,17 +157,17 @@ def load(rng):
         for step, actor in ((stages.DISPATCHED, foreman), (stages.IN_PROGRESS, tech or foreman),
                             (stages.WAITING_PARTS, tech or foreman)):
             stages.move(ro, step, by=actor)
-        rules.decide_coverage(line, by=clerk, kind=LineCoverage.WARRANTY, system='steering', fault_code='C1515',
-                              reason='转向机内泄，质量问题 Steering rack leaking inside: quality fault',
-                              now=checked_in + timedelta(hours=4))
-        rules.record_loaner(ro, by=advisor, kind=LoanerRecord.LOANER_CAR, given_at=now - timedelta(hours=20),
-                            note='雷凌 粤B·D5521 Levin loaner', expected_count=0)
+        decide_coverage(line, by=clerk, kind=LineCoverage.WARRANTY, system='steering', fault_code='C1515',
+                        reason='转向机内泄，质量问题 Steering rack leaking inside: quality fault',
+                        now=checked_in + timedelta(hours=4))
+        record_loaner(ro, by=advisor, kind=LoanerRecord.LOANER_CAR, given_at=now - timedelta(hours=20),
+                      note='雷凌 粤B·D5521 Levin loaner', expected_count=0)
         for car in (near, brakes, early):
             _readings(shop, car, now)
         # Two decisions on today's orders: wear items the customer pays for.
         for order in RepairOrder.open_orders(shop).where(RepairOrder.id != ro.id).order_by(RepairOrder.id).limit(2):
             first = OrderLine.select().where(OrderLine.order == order).order_by(OrderLine.id).first()
             if first is not None:
-                rules.decide_coverage(first, by=clerk, kind=LineCoverage.CUSTOMER_PAY, system='other',
-                                      reason='磨损件，客户付费 Wear item: customer pays')
+                decide_coverage(first, by=clerk, kind=LineCoverage.CUSTOMER_PAY, system='other',
+                                reason='磨损件，客户付费 Wear item: customer pays')
     return []

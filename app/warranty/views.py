@@ -1,7 +1,8 @@
 """Warranty: the dashboard, an order's coverage and claims, the claim list and the three-guarantee status."""
 from datetime import datetime, time, timedelta
+from functools import partial
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,19 +10,21 @@ from flask_login import current_user
 from app.accounts.context import current_shop
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, MANAGER, WARRANTY, allow, may_use
 from app.core.db import utcnow
+from app.core.errors import IllegalMove, Refused, StaleRecord
 from app.core.idempotency import idempotent
-from app.core.timeutil import add_months, to_utc
-from app.core.web import render, wants_fragment
+from app.core.timeutil import add_months, shop_today, to_utc
+from app.core.web import STALE_MESSAGE, act, render, replay, wants_fragment
 from app.customers.models import Vehicle
 from app.reception.models import OrderLine, PartLine, RepairOrder
 from app.reception.pricing import line_parts_total
-from app.warranty import forms, rules
+from app.warranty import claims as claim_rules
+from app.warranty import forms, kpis, tracker
+from app.warranty.coverage import claim_locking, coverage_by_line, decide_coverage
+from app.warranty.eligibility import CLERKS, LOANER_RECORDERS, eligibility, limits
 from app.warranty.models import SYSTEM_LABELS, Claim, LineCoverage, LoanerRecord
 
 bp = Blueprint('warranty', __name__)
 
-CLERKS = rules.CLERKS
-LOANER_RECORDERS = rules.LOANER_RECORDERS
 FLAG_READERS = (ADVISOR, WARRANTY, MANAGER, CUSTOMER_SERVICE)  # see the three-guarantee warnings
 
 TILES = [
@@ -36,29 +39,29 @@ def _warranty_helpers():
     def order_flags(order):
         if not may_use('warranty.order') or order is None or not order.is_signed:
             return None
-        return rules.order_flags(order)
+        return tracker.order_flags(order)
 
     def vehicle_status(vehicle):
         if not may_use('warranty.vehicle') or vehicle is None:
             return None
-        return rules.vehicle_status(vehicle)
+        return tracker.vehicle_status(vehicle)
 
     return {'warranty_order_flags': order_flags, 'warranty_vehicle_status': vehicle_status}
 
 
-def _fragment(template, status=200, **ctx):
-    resp = current_app.make_response(render_template(template, **ctx))
-    resp.vary.add('HX-Request')
-    resp.status_code = status
-    return resp
+
+def replays(page, load, endpoint):
+    """`@idempotent(replay=…)` for an action on a record's page: a repeat gets that page as it is now."""
+    return lambda **view_args: replay(partial(page, load(*view_args.values())), url_for(endpoint, **view_args))
 
 
-def _errors_to(form, refused):
-    target = getattr(form, refused.field, None) if refused.field else None
-    if target is not None:
-        target.errors = list(target.errors or []) + [str(refused.message)]
-    else:
-        form.form_errors.append(str(refused.message))
+def _typed(forms_given, error):
+    """A refusal's message goes on the one form the person sent (above its fields); with none, on the page."""
+    typed = next((f for f in forms_given if f is not None), None)
+    if error and typed is not None:
+        typed.form_errors.append(error)
+        return None
+    return error
 
 
 # --- dashboard -----------------------------------------------------------------------------------
@@ -70,20 +73,20 @@ def dashboard():
     receivables from the maker and the two KPIs against their targets."""
     shop = current_shop()
     now = utcnow()
-    today = rules.local_day(shop, now)
-    lim = rules.limits(shop)
+    today = shop_today(shop)
     year_ago = today - timedelta(days=365)
     fm_since, fm_until = add_months(today, -24), today
-    receivable = rules.receivables(shop, now)
-    open_claims = list(rules.claims(shop).where(Claim.status.in_([Claim.DRAFT, Claim.SUBMITTED, Claim.REJECTED])))
-    return render('warranty/dashboard.html', None, lim=lim, now=now,
-                  near=rules.vehicles_near_limits(shop, now), long_repairs=rules.open_long_repairs(shop, now),
-                  early=rules.early_failures(shop, now), open_claims=open_claims, receivable=receivable,
+    receivable = claim_rules.receivables(shop, now)
+    open_claims = list(claim_rules.claims(shop).where(Claim.status.in_([Claim.DRAFT, Claim.SUBMITTED,
+                                                                        Claim.REJECTED])))
+    return render('warranty/dashboard.html', None, lim=limits(shop), now=now,
+                  near=tracker.vehicles_near_limits(shop, now), long_repairs=tracker.open_long_repairs(shop, now),
+                  early=tracker.early_failures(shop, now), open_claims=open_claims, receivable=receivable,
                   receivable_total=sum((r.amount for r in receivable), 0),
-                  approval=rules.first_time_approval_rate(shop, since=year_ago), approval_since=year_ago,
-                  first_maint=rules.first_maintenance_cohort(shop, fm_since, fm_until, today),
-                  fm_since=fm_since, fm_until=fm_until, counts=rules.status_counts(shop),
-                  labels=rules.CLAIM_LABELS, age=rules.age_days, system_labels=SYSTEM_LABELS)
+                  approval=kpis.first_time_approval_rate(shop, since=year_ago), approval_since=year_ago,
+                  first_maint=kpis.first_maintenance_cohort(shop, fm_since, fm_until, today),
+                  fm_since=fm_since, fm_until=fm_until, counts=claim_rules.status_counts(shop),
+                  labels=claim_rules.CLAIM_LABELS, age=claim_rules.age_days, system_labels=SYSTEM_LABELS)
 
 
 # --- an order's coverage, claims and loaner car --------------------------------------------------
@@ -97,9 +100,9 @@ def _line_rows(order):
     parts = {}
     for p in PartLine.select().where(PartLine.order == order).order_by(PartLine.id):
         parts.setdefault(p.line_id, []).append(p)
-    covs = rules.coverage_by_line(order)
+    covs = coverage_by_line(order)
     return [dict(line=ln, parts=parts.get(ln.id, []), parts_total=line_parts_total(parts.get(ln.id, [])),
-                 cov=covs.get(ln.id), locked=rules.claim_locking(ln)) for ln in lines]
+                 cov=covs.get(ln.id), locked=claim_locking(ln)) for ln in lines]
 
 
 def _claimable(rows, order_claims):
@@ -141,25 +144,25 @@ def _guess_system(line):
     return known.get((line.system or '').lower(), '')
 
 
-def _order_page(order, status=200, claim_form=None, loaner_form=None, line_forms=None):
-    rows = _line_rows(order)
+def _order_page(order, status=200, error=None, done=None, claim_form=None, loaner_form=None, line_forms=None):
+    """The order's warranty page, with the form the person sent (as typed) where it failed."""
     line_forms = line_forms or {}
+    error = _typed([claim_form, loaner_form, *line_forms.values()], error)
+    rows = _line_rows(order)
     for row in rows:
         row['form'] = line_forms.get(row['line'].id) or _coverage_form(row)
     order_claims = list(Claim.select().where(Claim.order == order).order_by(Claim.id))
-    info = rules.order_warranty(order)
+    info = tracker.order_warranty(order)
     if claim_form is None:
         claim_form = _claim_form(rows, order_claims)
     if loaner_form is None:
         loaner_form = forms.LoanerForm(formdata=None)
         loaner_form.version.data = len(info.loaners)
-        loaner_form.given_on.data = rules.local_day(order.shop, utcnow())
-    resp = render('warranty/order.html', None, ro=order, rows=rows, info=info, claims=order_claims,
-                  claim_form=claim_form, loaner_form=loaner_form, labels=rules.CLAIM_LABELS,
-                  amounts=rules.claim_amounts(order), lim=rules.limits(order.shop),
-                  flags=rules.order_flags(order))
-    resp.status_code = status
-    return resp
+        loaner_form.given_on.data = shop_today(order.shop)
+    return render(
+        'warranty/order.html', None, ro=order, rows=rows, info=info, claims=order_claims, claim_form=claim_form,
+        loaner_form=loaner_form, labels=claim_rules.CLAIM_LABELS, amounts=claim_rules.claim_amounts(order),
+        lim=limits(order.shop), flags=tracker.order_flags(order), error=error), status
 
 
 @bp.route('/warranty/orders/<int:order_id>')
@@ -174,17 +177,24 @@ def _line(line_id):
     return line, RepairOrder.get_by_id(line.order_id)
 
 
-def _line_row(line):
-    return next(r for r in _line_rows(line.order) if r['line'].id == line.id)
+def _line_piece(line, status=200, form=None, error=None, done=None):
+    """One job's coverage box again (htmx), else the order's page; with the form as typed where it failed."""
+    order = RepairOrder.get_by_id(line.order_id)
+    if not wants_fragment():
+        return _order_page(order, status, error=error, line_forms={line.id: form} if form else None)
+    row = next(r for r in _line_rows(order) if r['line'].id == line.id)
+    row['form'] = form or _coverage_form(row)
+    _typed([row['form']], error)
+    return render('warranty/_line.html', None, row=row, ro=order), status
+
+
+def _to_line(line):
+    return url_for('warranty.order', order_id=line.order_id, _anchor='line-%d' % line.id)
 
 
 def _coverage_replay(line_id):
-    line, order = _line(line_id)
-    if wants_fragment():
-        row = _line_row(line)
-        row['form'] = _coverage_form(row)
-        return _fragment('warranty/_line.html', row=row, ro=order)
-    return redirect(url_for('warranty.order', order_id=order.id))
+    line, _order_of_line = _line(line_id)
+    return replay(partial(_line_piece, line), _to_line(line))
 
 
 @bp.route('/warranty/lines/<int:line_id>/coverage', methods=['POST'])
@@ -193,52 +203,38 @@ def _coverage_replay(line_id):
 def coverage(line_id):
     """Decide who pays for one job (customer, warranty, goodwill) and its fault group, with the reason."""
     line, order = _line(line_id)
-    row = _line_row(line)
+    row = next(r for r in _line_rows(order) if r['line'].id == line.id)
     form = _coverage_form(row, formdata=request.form)
-    if form.validate_on_submit():
-        try:
-            rules.decide_coverage(line, by=current_user, kind=form.kind.data, system=form.system.data,
-                                  fault_code=form.fault_code.data, reason=form.reason.data,
-                                  expected_version=form.version.data)
-        except rules.Refused as refused:
-            _errors_to(form, refused)
-        else:
-            if wants_fragment():
-                row = _line_row(line)
-                row['form'] = _coverage_form(row)
-                return _fragment('warranty/_line.html', row=row, ro=order)
-            flash(_('Decision recorded for "%(job)s".', job=line.description), 'ok')
-            return redirect(url_for('warranty.order', order_id=order.id) + '#line-%d' % line.id)
-    if wants_fragment():
-        row['form'] = form
-        return _fragment('warranty/_line.html', 400, row=row, ro=order)
-    return _order_page(order, 400, line_forms={line.id: form})
+    return act(partial(_line_piece, line),
+               lambda: decide_coverage(line, by=current_user, kind=form.kind.data, system=form.system.data,
+                                       fault_code=form.fault_code.data, reason=form.reason.data,
+                                       expected_version=form.version.data),
+               done=_('Decision recorded for "%(job)s".', job=line.description), back=_to_line(line), form=form)
 
 
-def _to_order(order_id):
-    return redirect(url_for('warranty.order', order_id=_order(order_id).id))
+_to_order = replays(_order_page, _order, 'warranty.order')
 
 
 @bp.route('/warranty/orders/<int:order_id>/claims', methods=['POST'])
 @allow(*CLERKS)
 @idempotent(replay=_to_order)
 def claim_new(order_id):
-    """Open a claim to the maker for the order's warranty jobs, or for one of them."""
+    """Open a claim to the maker for the order's warranty jobs, or for one of them; then its page."""
     order = _order(order_id)
-    rows = _line_rows(order)
-    form = _claim_form(rows, list(Claim.select().where(Claim.order == order)), formdata=request.form)
-    if form.validate_on_submit():
-        line = OrderLine.get_or_none((OrderLine.id == int(form.line.data)) & (OrderLine.order == order)) \
-            if form.line.data else None
-        try:
-            claim = rules.open_claim(order, by=current_user, line=line, old_part_tag=form.old_part_tag.data,
-                                     note=form.note.data, expected_claims=form.version.data)
-        except rules.Refused as refused:
-            _errors_to(form, refused)
-        else:
-            flash(_('Claim %(number)s opened as a draft.', number=claim.number), 'ok')
-            return redirect(url_for('warranty.claim', claim_id=claim.id))
-    return _order_page(order, 400, claim_form=form)
+    form = _claim_form(_line_rows(order), list(Claim.select().where(Claim.order == order)), formdata=request.form)
+    if not form.validate_on_submit():
+        return _order_page(order, 400, claim_form=form)
+    line = OrderLine.get_or_none((OrderLine.id == int(form.line.data)) & (OrderLine.order == order)) \
+        if form.line.data else None
+    try:
+        claim = claim_rules.open_claim(order, by=current_user, line=line, old_part_tag=form.old_part_tag.data,
+                                       note=form.note.data, expected_claims=form.version.data)
+    except StaleRecord:
+        return _order_page(order, 409, error=STALE_MESSAGE())
+    except Refused as refused:
+        return _order_page(order, refused.status, error=str(refused), claim_form=form)
+    flash(_('Claim %(number)s opened as a draft.', number=claim.number), 'ok')
+    return redirect(url_for('warranty.claim', claim_id=claim.id))
 
 
 @bp.route('/warranty/orders/<int:order_id>/loaners', methods=['POST'])
@@ -248,20 +244,18 @@ def loaner_new(order_id):
     """Record the loaner car or transport compensation given for a long repair."""
     order = _order(order_id)
     form = forms.LoanerForm()
-    if form.validate_on_submit():
+
+    def run():
         shop = current_shop()
         given_at = to_utc(datetime.combine(form.given_on.data, time(12)), shop.timezone)
-        if form.given_on.data == rules.local_day(shop, utcnow()):
+        if form.given_on.data == shop_today(shop):
             given_at = utcnow()
-        try:
-            rules.record_loaner(order, by=current_user, kind=form.kind.data, given_at=given_at,
-                                amount=form.amount.data, note=form.note.data, expected_count=form.version.data)
-        except rules.Refused as refused:
-            _errors_to(form, refused)
-        else:
-            flash(_('Recorded: %(what)s.', what=LoanerRecord.KIND_LABELS[form.kind.data]), 'ok')
-            return redirect(url_for('warranty.order', order_id=order.id) + '#loaner')
-    return _order_page(order, 400, loaner_form=form)
+        tracker.record_loaner(order, by=current_user, kind=form.kind.data, given_at=given_at,
+                              amount=form.amount.data, note=form.note.data, expected_count=form.version.data)
+
+    return act(partial(_order_page, order), run, form=form, form_as='loaner_form',
+               done=_('Recorded: %(what)s.', what=LoanerRecord.KIND_LABELS.get(form.kind.data, '')),
+               back=url_for('warranty.order', order_id=order.id, _anchor='loaner'))
 
 
 # --- claims --------------------------------------------------------------------------------------
@@ -272,37 +266,39 @@ def claims():
     """Claims by status, with their age in days since (re)submission."""
     shop = current_shop()
     status = request.args.get('status', '')
-    if status not in rules.CLAIM_LABELS:
+    if status not in claim_rules.CLAIM_LABELS:
         status = ''
-    rows = list(rules.claims(shop, status or None).limit(500))
-    return render('warranty/claims.html', None, rows=rows, status=status, statuses=rules.CLAIM_STATUSES,
-                  counts=rules.status_counts(shop), now=utcnow(), age=rules.age_days, labels=rules.CLAIM_LABELS)
+    rows = list(claim_rules.claims(shop, status or None).limit(500))
+    return render('warranty/claims.html', None, rows=rows, status=status, statuses=claim_rules.CLAIM_STATUSES,
+                  counts=claim_rules.status_counts(shop), now=utcnow(), age=claim_rules.age_days,
+                  labels=claim_rules.CLAIM_LABELS)
 
 
 def _claim(claim_id):
     return Claim.get_for_shop_or_404(current_shop(), claim_id)
 
 
-def _claim_page(claim, status=200, edit_form=None, move_forms=None):
+def _claim_page(claim, status=200, error=None, done=None, edit_form=None, move_forms=None):
+    """The claim's page, with the form the person sent (as typed) where it failed."""
+    move_forms = dict(move_forms or {})
+    error = _typed([edit_form, *move_forms.values()], error)
     if edit_form is None:
         edit_form = forms.ClaimEditForm(formdata=None, obj=claim)
         edit_form.version.data = claim.version
-    move_forms = dict(move_forms or {})
-    for to in rules.claim_moves(claim, current_user):
+    for to in claim_rules.claim_moves(claim, current_user):
         if to not in move_forms:
             f = forms.ClaimMoveForm(formdata=None, prefix=to)
             f.version.data = claim.version
             if to == Claim.PAID:
                 f.paid_amount.data = claim.amount
-                f.paid_on.data = rules.local_day(claim.shop, utcnow())
+                f.paid_on.data = shop_today(claim.shop)
             move_forms[to] = f
-    labour, parts = rules.claim_amounts(claim.order, claim.line_id)
-    resp = render('warranty/claim.html', None, claim=claim, ro=claim.order, edit_form=edit_form, move_forms=move_forms,
-                  history=rules.claim_history(claim), labels=rules.CLAIM_LABELS, now=utcnow(), age=rules.age_days,
-                  lines=rules.warranty_lines(claim.order, claim.line_id), current=(labour, parts),
-                  editable=claim.status in rules.EDITABLE)
-    resp.status_code = status
-    return resp
+    labour, parts = claim_rules.claim_amounts(claim.order, claim.line_id)
+    return render(
+        'warranty/claim.html', None, claim=claim, ro=claim.order, edit_form=edit_form, move_forms=move_forms,
+        history=claim_rules.claim_history(claim), labels=claim_rules.CLAIM_LABELS, now=utcnow(),
+        age=claim_rules.age_days, lines=claim_rules.warranty_lines(claim.order, claim.line_id),
+        current=(labour, parts), editable=claim.status in claim_rules.EDITABLE, error=error), status
 
 
 @bp.route('/warranty/claims/<int:claim_id>')
@@ -312,8 +308,7 @@ def claim(claim_id):
     return _claim_page(_claim(claim_id))
 
 
-def _to_claim(claim_id):
-    return redirect(url_for('warranty.claim', claim_id=_claim(claim_id).id))
+_to_claim = replays(_claim_page, _claim, 'warranty.claim')
 
 
 @bp.route('/warranty/claims/<int:claim_id>/edit', methods=['POST'])
@@ -321,18 +316,13 @@ def _to_claim(claim_id):
 @idempotent(replay=_to_claim)
 def claim_edit(claim_id):
     """Change the old-part tag or the note of a draft or rejected claim (amounts are read again)."""
-    claim = _claim(claim_id)
+    found = _claim(claim_id)
     form = forms.ClaimEditForm()
-    if form.validate_on_submit():
-        try:
-            rules.edit_claim(claim, by=current_user, old_part_tag=form.old_part_tag.data, note=form.note.data,
-                             expected_version=form.version.data)
-        except rules.Refused as refused:
-            _errors_to(form, refused)
-        else:
-            flash(_('Claim %(number)s saved.', number=claim.number), 'ok')
-            return redirect(url_for('warranty.claim', claim_id=claim.id))
-    return _claim_page(claim, 400, edit_form=form)
+    return act(partial(_claim_page, found),
+               lambda: claim_rules.edit_claim(found, by=current_user, old_part_tag=form.old_part_tag.data,
+                                              note=form.note.data, expected_version=form.version.data),
+               done=_('Claim %(number)s saved.', number=found.number),
+               back=url_for('warranty.claim', claim_id=found.id), form=form, form_as='edit_form')
 
 
 MOVE_DONE = {
@@ -348,21 +338,21 @@ MOVE_DONE = {
 @idempotent(replay=_to_claim)
 def claim_move(claim_id):
     """Submit (or resubmit) a claim, record the maker's approval or rejection, or the payment."""
-    claim = _claim(claim_id)
+    found = _claim(claim_id)
     to = request.form.get('to', '')
-    if to not in rules.CLAIM_LABELS:
-        raise rules.IllegalMove(_('Choose what happened to the claim.'))
+    if to not in claim_rules.CLAIM_LABELS:
+        raise IllegalMove(_('Choose what happened to the claim.'))
     form = forms.ClaimMoveForm(prefix=to)
-    if form.validate_on_submit():
-        try:
-            rules.move_claim(claim, to, by=current_user, expected_version=form.version.data,
-                             reason=form.reason.data, paid_amount=form.paid_amount.data, paid_on=form.paid_on.data)
-        except rules.Refused as refused:
-            _errors_to(form, refused)
-        else:
-            flash(MOVE_DONE[to] % {'number': claim.number}, 'ok')
-            return redirect(url_for('warranty.claim', claim_id=claim.id))
-    return _claim_page(claim, 400, move_forms={to: form})
+
+    def piece(status, form=None, **given):
+        return _claim_page(found, status, move_forms={to: form} if form is not None else None, **given)
+
+    return act(piece,
+               lambda: claim_rules.move_claim(found, to, by=current_user, expected_version=form.version.data,
+                                              reason=form.reason.data, paid_amount=form.paid_amount.data,
+                                              paid_on=form.paid_on.data),
+               done=MOVE_DONE[to] % {'number': found.number}, back=url_for('warranty.claim', claim_id=found.id),
+               form=form)
 
 
 # --- a vehicle's three-guarantee status ----------------------------------------------------------
@@ -372,7 +362,6 @@ def claim_move(claim_id):
 def vehicle(vehicle_id):
     """A vehicle's three-guarantee record: each counted repair with its days and problems, limits used."""
     car = Vehicle.get_for_shop_or_404(current_shop(), vehicle_id)
-    status = rules.vehicle_status(car)
+    status = tracker.vehicle_status(car)
     return render('warranty/vehicle.html', None, car=car, wstatus=status, lim=status.limits,
-                  system_labels=SYSTEM_LABELS,
-                  elig=rules.eligibility(car, rules.local_day(car.shop, utcnow()), car.mileage, car.shop))
+                  system_labels=SYSTEM_LABELS, elig=eligibility(car, shop_today(car.shop), car.mileage, car.shop))

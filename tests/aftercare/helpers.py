@@ -1,4 +1,4 @@
-"""Small builders for aftercare tests: staff, delivered orders, signing in."""
+"""Small builders for aftercare tests: staff, delivered orders."""
 from datetime import datetime
 
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, MANAGER, TECHNICIAN
@@ -26,9 +26,3 @@ def delivered_order(shop, by, delivered_at, **kw):
 
 def utc(*args):
     return datetime(*args)
-
-
-def sign_in(client, user):
-    with client.session_transaction() as s:
-        s['_user_id'] = user.get_id()
-        s['_fresh'] = True

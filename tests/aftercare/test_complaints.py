@@ -4,13 +4,14 @@ from decimal import Decimal
 
 import pytest
 
-from app.aftercare import rules
+from app.aftercare import analysis, complaints, shared
 from app.aftercare.models import Complaint, ComplaintHandover
 from app.core.db import utcnow
+from app.core.errors import Refused
 from app.core.models import Event
-from app.core.stages import IllegalMove
 from tests import factories
-from tests.aftercare.helpers import sign_in, staff
+from tests.aftercare.helpers import staff
+from tests.helpers import sign_in
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_complaint_form_keeps_what_was_typed_on_error(client, shop, people):
 
 def test_handover_is_recorded_and_moves_ownership(client, shop, people):
     """Handing a complaint on must say who gave it to whom and when; the old owner can no longer act on it."""
-    c = rules.log_complaint(shop, people['tech'], channel='phone', content='配件等了一周', contact='吴女士 139')
+    c = complaints.log_complaint(shop, people['tech'], channel='phone', content='配件等了一周', contact='吴女士 139')
     sign_in(client, people['tech'])
     resp = client.post('/aftercare/complaints/%d/handover' % c.id, data={
         'version': c.version, 'to_user': str(people['advisor'].id), 'note': '请跟进配件', 'idem': 'h1'})
@@ -62,8 +63,8 @@ def test_handover_is_recorded_and_moves_ownership(client, shop, people):
     assert resp.status_code == 403
     # another advisor is not the owner: refused; the owner may act
     other = factories.make_user('adv2', ['advisor'], [shop])
-    with pytest.raises(rules.NotYours):
-        rules.first_answer(c, other, answer='x', told_channel='phone')
+    with pytest.raises(shared.NotYours):
+        complaints.first_answer(c, other, answer='x', told_channel='phone')
     sign_in(client, other)
     resp = client.post('/aftercare/complaints/%d/answer' % c.id, data={
         'version': c.version, 'answer': '已联系供应商', 'told_channel': 'phone', 'idem': 'h3'})
@@ -78,31 +79,31 @@ def test_handover_is_recorded_and_moves_ownership(client, shop, people):
 def test_first_answer_due_and_escalation_to_the_manager(shop, people):
     """A complaint without a first answer in 2 days must go to the service manager, on the record, once."""
     logged = datetime(2026, 4, 1, 2, 0)
-    c = rules.log_complaint(shop, people['advisor'], channel='phone', content='态度差', contact='钱先生',
-                            logged_at=logged)
-    answered = rules.log_complaint(shop, people['advisor'], channel='phone', content='价格', contact='孙',
-                                   logged_at=logged)
-    rules.first_answer(answered, people['advisor'], answer='正在核实', told_channel='phone',
-                       at=logged + timedelta(hours=3))
-    assert rules.answer_state(c, logged + timedelta(hours=23)) == 'open'
-    assert rules.answer_state(c, logged + timedelta(hours=25)) == 'due_soon'
-    assert rules.escalate_overdue_complaints(shop, logged + timedelta(days=2) - timedelta(seconds=1)) == []
-    done = rules.escalate_overdue_complaints(shop, logged + timedelta(days=2))
+    c = complaints.log_complaint(shop, people['advisor'], channel='phone', content='态度差', contact='钱先生',
+                                 logged_at=logged)
+    answered = complaints.log_complaint(shop, people['advisor'], channel='phone', content='价格', contact='孙',
+                                        logged_at=logged)
+    complaints.first_answer(answered, people['advisor'], answer='正在核实', told_channel='phone',
+                            at=logged + timedelta(hours=3))
+    assert complaints.answer_state(c, logged + timedelta(hours=23)) == 'open'
+    assert complaints.answer_state(c, logged + timedelta(hours=25)) == 'due_soon'
+    assert complaints.escalate_overdue_complaints(shop, logged + timedelta(days=2) - timedelta(seconds=1)) == []
+    done = complaints.escalate_overdue_complaints(shop, logged + timedelta(days=2))
     assert [x.id for x in done] == [c.id]
     c = Complaint.get_by_id(c.id)
     assert c.escalated_to_id == people['manager'].id and c.escalated_at == logged + timedelta(days=2)
     assert c.owner_id == people['advisor'].id                          # still owned by who received it
     event = Event.get(Event.action == 'complaint.escalated')
     assert event.after_data['escalated_to'] == people['manager'].id and 'within 2 days' in event.note
-    assert rules.escalate_overdue_complaints(shop, logged + timedelta(days=5)) == []   # once only
-    assert rules.may_handle(c, people['manager'])
+    assert complaints.escalate_overdue_complaints(shop, logged + timedelta(days=5)) == []   # once only
+    assert complaints.may_handle(c, people['manager'])
 
 
 def test_escalation_without_a_manager_is_still_recorded(shop):
     """A shop without a manager must still see the breach on the complaint, never silently."""
     tech = factories.make_user('lonely', ['technician'], [shop])
-    c = rules.log_complaint(shop, tech, channel='letter', content='x', contact='y', logged_at=datetime(2026, 1, 1))
-    rules.escalate_overdue_complaints(shop, datetime(2026, 1, 4))
+    c = complaints.log_complaint(shop, tech, channel='letter', content='x', contact='y', logged_at=datetime(2026, 1, 1))
+    complaints.escalate_overdue_complaints(shop, datetime(2026, 1, 4))
     c = Complaint.get_by_id(c.id)
     assert c.escalated_at == datetime(2026, 1, 4) and c.escalated_to_id is None
     assert 'no service manager' in Event.get(Event.action == 'complaint.escalated').note
@@ -110,14 +111,14 @@ def test_escalation_without_a_manager_is_still_recorded(shop):
 
 def test_complaint_list_and_cli_escalate_overdue_ones(client, runner, shop, people):
     """Opening the list or the nightly command must escalate what is overdue."""
-    late = rules.log_complaint(shop, people['advisor'], channel='phone', content='慢', contact='a',
-                               logged_at=utcnow() - timedelta(days=3))
+    late = complaints.log_complaint(shop, people['advisor'], channel='phone', content='慢', contact='a',
+                                    logged_at=utcnow() - timedelta(days=3))
     sign_in(client, people['cs'])
     html = client.get('/aftercare/complaints').get_data(as_text=True)
     assert 'escalated to the service manager' in html
     assert Complaint.get_by_id(late.id).escalated_to_id == people['manager'].id
-    later = rules.log_complaint(shop, people['advisor'], channel='phone', content='慢2', contact='b',
-                                logged_at=utcnow() - timedelta(days=3))
+    later = complaints.log_complaint(shop, people['advisor'], channel='phone', content='慢2', contact='b',
+                                     logged_at=utcnow() - timedelta(days=3))
     result = runner.invoke(args=['aftercare-escalate'])
     assert result.exit_code == 0 and 'S1: 1 escalated' in result.output
     assert Complaint.get_by_id(later.id).escalated_at is not None
@@ -125,25 +126,25 @@ def test_complaint_list_and_cli_escalate_overdue_ones(client, runner, shop, peop
 
 def test_resolve_needs_a_cause_and_records_how_the_customer_was_told(shop, people):
     """A complaint resolved without a cause would be missing from the analysis."""
-    c = rules.log_complaint(shop, people['cs'], channel='online', content='漆面有色差', contact='郑')
-    with pytest.raises(IllegalMove):
-        rules.resolve(c, people['cs'], resolution='重喷', told_channel='phone', satisfaction=4)
-    rules.investigate(c, people['cs'], investigation='调色不准', cause_category='quality', service_fault=True)
-    rules.resolve(c, people['cs'], resolution='免费重喷', told_channel='phone', satisfaction=4)
+    c = complaints.log_complaint(shop, people['cs'], channel='online', content='漆面有色差', contact='郑')
+    with pytest.raises(Refused):
+        complaints.resolve(c, people['cs'], resolution='重喷', told_channel='phone', satisfaction=4)
+    complaints.investigate(c, people['cs'], investigation='调色不准', cause_category='quality', service_fault=True)
+    complaints.resolve(c, people['cs'], resolution='免费重喷', told_channel='phone', satisfaction=4)
     c = Complaint.get_by_id(c.id)
     assert (c.status, c.customer_satisfaction, c.told_channel) == ('resolved', 4, 'phone')
     assert c.customer_told_at and c.first_answer_at == c.customer_told_at
-    rules.close_complaint(c, people['manager'])
+    complaints.close_complaint(c, people['manager'])
     assert Complaint.get_by_id(c.id).status == 'closed'
 
 
 def _complaint(shop, by, at, cause, fault=None, answer_hours=None, satisfaction=None):
-    c = rules.log_complaint(shop, by, channel='phone', content=cause, contact='x', logged_at=at)
-    rules.investigate(c, by, investigation='', cause_category=cause, service_fault=fault)
+    c = complaints.log_complaint(shop, by, channel='phone', content=cause, contact='x', logged_at=at)
+    complaints.investigate(c, by, investigation='', cause_category=cause, service_fault=fault)
     if answer_hours is not None:
-        rules.first_answer(c, by, answer='ok', told_channel='phone', at=at + timedelta(hours=answer_hours))
+        complaints.first_answer(c, by, answer='ok', told_channel='phone', at=at + timedelta(hours=answer_hours))
     if satisfaction is not None:
-        rules.resolve(c, by, resolution='done', told_channel='phone', satisfaction=satisfaction)
+        complaints.resolve(c, by, resolution='done', told_channel='phone', satisfaction=satisfaction)
     return c
 
 
@@ -157,8 +158,8 @@ def test_analysis_counts_by_cause_and_month_in_the_shops_calendar(shop, people):
     _complaint(shop, by, datetime(2026, 1, 20, 3, 0), 'waiting', fault=False, answer_hours=10)
     _complaint(shop, by, datetime(2026, 3, 2, 3, 0), 'quality', fault=True, answer_hours=60, satisfaction=2)
     _complaint(shop, by, datetime(2025, 3, 31, 3, 0), 'price')                # more than 12 months ago
-    rules.log_complaint(shop, by, channel='phone', content='?', contact='y', logged_at=datetime(2026, 3, 10, 3))
-    a = rules.complaint_analysis(shop, today)
+    complaints.log_complaint(shop, by, channel='phone', content='?', contact='y', logged_at=datetime(2026, 3, 10, 3))
+    a = analysis.complaint_analysis(shop, today)
     assert a.months[0] == (2025, 4) and a.months[-1] == (2026, 3) and len(a.months) == 12
     assert a.counts['waiting'][(2026, 2)] == 1 and a.counts['waiting'][(2026, 1)] == 1
     assert a.counts['quality'][(2026, 3)] == 1 and a.cause_totals['price'] == 0

@@ -3,14 +3,16 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.aftercare import rules
+from app.aftercare import events, followups, reminders
 from app.aftercare.models import FollowUpTask, Outreach, ShopEvent
 from app.core.db import utcnow
-from app.core.stages import IllegalMove
-from app.core.timeutil import local_now
+from app.core.errors import Refused
+from app.core.timeutil import shop_today
 from app.customers.models import MileageReading
+from app.messages import rules as outbox
 from tests import factories
-from tests.aftercare.helpers import sign_in, staff
+from tests.aftercare.helpers import staff
+from tests.helpers import HX, sign_in
 
 
 @pytest.fixture
@@ -22,7 +24,7 @@ def people(shop):
 def sent(monkeypatch):
     """Messages handed to the outbox (its templates are the messages area's business)."""
     calls = []
-    monkeypatch.setattr(rules, '_send', lambda kind, **kw: calls.append((kind, kw)) or object())
+    monkeypatch.setattr(outbox, 'send', lambda kind, **kw: calls.append((kind, kw)) or object())
     return calls
 
 
@@ -37,69 +39,68 @@ def test_maintenance_due_this_week_by_date_in_the_shops_calendar(shop):
     _car(shop, next_service_date=today + timedelta(days=7))
     _car(shop, next_service_date=today - timedelta(days=1))
     _car(shop, consent=False, next_service_date=today + timedelta(days=2))     # did not agree to be contacted
-    due = rules.maintenance_due(shop, today)
+    due = reminders.maintenance_due(shop, today)
     assert [d.vehicle.id for d in due] == [c.id for c in in_week]
     assert not any(d.by_km for d in due) and due[0].customer.id == in_week[0].owner_id
 
 
 def test_maintenance_due_by_mileage_estimate(shop):
     """A car that will reach its service mileage this week must be reminded even without a date."""
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     near = _car(shop, mileage=0, next_service_km=10000)
     far = _car(shop, mileage=0, next_service_km=20000)
     for car in (near, far):
         # 100 km a day for the last 30 days: 9,500 km today
         MileageReading.create(shop=shop, vehicle=car, km=6500, at=utcnow() - timedelta(days=30))
         MileageReading.create(shop=shop, vehicle=car, km=9500, at=utcnow())
-    due = rules.maintenance_due(shop, today)
+    due = reminders.maintenance_due(shop, today)
     assert [d.vehicle.id for d in due] == [near.id]
     assert due[0].by_km and due[0].estimated_km == 9500 and due[0].due_on == today + timedelta(days=5)
 
 
 def test_reminder_as_message_leaves_the_list_and_is_recorded(shop, people, sent):
     """A reminder sent must go out once: the car leaves the list and the message carries the car and date."""
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     car = _car(shop, next_service_date=today + timedelta(days=3), next_service_km=15000)
-    rules.remind_maintenance(car, people['cs'], via='message', today=today)
+    reminders.remind_maintenance(car, people['cs'], via='message', today=today)
     assert sent[0][0] == 'maintenance_reminder' and sent[0][1]['customer'].id == car.owner_id
     assert sent[0][1]['context']['due_on'] == today + timedelta(days=3)
-    assert rules.maintenance_due(shop, today) == []
+    assert reminders.maintenance_due(shop, today) == []
     assert Outreach.get().via == 'message'
-    with pytest.raises(IllegalMove):
-        rules.remind_maintenance(car, people['cs'], via='message', today=today)
+    with pytest.raises(Refused):
+        reminders.remind_maintenance(car, people['cs'], via='message', today=today)
     assert len(sent) == 1
 
 
 def test_reminder_as_call_task(shop, people, sent):
     """Choosing to call must put a reminder call on the list, due before the service date."""
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     car = _car(shop, next_service_date=today + timedelta(days=4))
-    task = rules.remind_maintenance(car, people['cs'], via='call', today=today)
+    task = reminders.remind_maintenance(car, people['cs'], via='call', today=today)
     assert (task.kind, task.vehicle_id) == ('reminder', car.id)
     assert (task.due_from, task.due_by) == (today, today + timedelta(days=4))
-    assert task.id in [t.id for t in rules.due_tasks(shop, today)]
+    assert task.id in [t.id for t in followups.due_tasks(shop, today)]
     assert sent == []
 
 
 def test_reminder_again_after_the_next_visit(shop, people, sent):
     """A car reminded last time must be reminded again once it has been in and has a new due date."""
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     car = _car(shop, next_service_date=today + timedelta(days=2))
-    rules.remind_maintenance(car, people['cs'], via='message', today=today)
+    reminders.remind_maintenance(car, people['cs'], via='message', today=today)
     order = factories.make_order(shop, people['advisor'], vehicle=car)
     order.checked_in_at = utcnow() + timedelta(seconds=1)
     order.save()
-    assert [d.vehicle.id for d in rules.maintenance_due(shop, today)] == [car.id]
+    assert [d.vehicle.id for d in reminders.maintenance_due(shop, today)] == [car.id]
 
 
 def test_reminder_message_reaches_the_outbox(shop, people, monkeypatch):
     """With the real outbox, a reminder becomes a message to the customer's phone."""
-    from app.messages import rules as outbox
     from app.messages.models import Message
     monkeypatch.setattr(outbox, 'render_message', lambda kind, lang, ctx: ('Reminder', 'Due %s' % ctx['due_on']))
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     car = _car(shop, next_service_date=today + timedelta(days=1))
-    rules.remind_maintenance(car, people['cs'], via='message', today=today)
+    reminders.remind_maintenance(car, people['cs'], via='message', today=today)
     message = Message.get()
     assert (message.kind, message.customer_id, message.to_address) == ('maintenance_reminder', car.owner_id,
                                                                         car.owner.phone)
@@ -115,33 +116,33 @@ def _visited(shop, by, days_ago, consent=True):
 
 def test_events_are_announced_a_week_ahead_to_recent_customers_with_consent(shop, people, sent):
     """Customers seen in the last two years who agreed to be contacted must hear of an event a week before it."""
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     in_week = ShopEvent.create(shop=shop, title='夏季空调检测', starts_on=today + timedelta(days=7))
     ShopEvent.create(shop=shop, title='太早', starts_on=today + timedelta(days=8))
     ShopEvent.create(shop=shop, title='已过', starts_on=today - timedelta(days=1))
-    assert [e.id for e in rules.events_to_announce(shop, today)] == [in_week.id]
+    assert [e.id for e in events.events_to_announce(shop, today)] == [in_week.id]
 
     recent = _visited(shop, people['advisor'], 100)
     edge = _visited(shop, people['advisor'], 700)
     _visited(shop, people['advisor'], 800)                        # more than two years ago
     _visited(shop, people['advisor'], 10, consent=False)
     factories.make_customer(shop)                                 # never visited
-    audience = list(rules.event_audience(in_week, today))
+    audience = list(events.event_audience(in_week, today))
     assert sorted(c.id for c in audience) == sorted([recent.id, edge.id])
 
-    rules.notify_event(in_week, [recent], people['cs'], via='message', today=today)
+    events.notify_event(in_week, [recent], people['cs'], via='message', today=today)
     assert sent[0][0] == 'event_notice' and sent[0][1]['context']['event_day'] == in_week.starts_on
-    tasks = rules.notify_event(in_week, audience, people['cs'], via='call', today=today)
+    tasks = events.notify_event(in_week, audience, people['cs'], via='call', today=today)
     assert tasks == [edge.id]                                    # the one already told is not told twice
     task = FollowUpTask.get(FollowUpTask.kind == 'event')
     assert (task.customer_id, task.event_id) == (edge.id, in_week.id)
     assert task.due_by == in_week.starts_on - timedelta(days=1)
-    assert list(rules.event_audience(in_week, today)) == []
+    assert list(events.event_audience(in_week, today)) == []
 
 
 def test_manager_adds_an_event_and_others_cannot(client, shop, people):
     """Only a manager may add events; customer service sees them on the reminders page."""
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     sign_in(client, people['cs'])
     assert client.get('/aftercare/events/new').status_code == 403
     sign_in(client, people['manager'])
@@ -157,12 +158,12 @@ def test_manager_adds_an_event_and_others_cannot(client, shop, people):
 
 def test_reminder_button_swaps_its_row(client, shop, people, sent):
     """Tapping 'Send message' on the list must change that row to done, and a double tap sends once."""
-    today = local_now(shop.timezone).date()
+    today = shop_today(shop)
     car = _car(shop, next_service_date=today + timedelta(days=1))
     sign_in(client, people['cs'])
     assert car.plate in client.get('/aftercare/reminders').get_data(as_text=True)
     for _ in range(2):
-        resp = client.post('/aftercare/reminders/%d' % car.id, headers={'HX-Request': 'true'},
+        resp = client.post('/aftercare/reminders/%d' % car.id, headers=HX,
                            data={'via': 'message', 'idem': 'same-tap'})
         assert resp.status_code == 200 and 'remind-%d' % car.id in resp.get_data(as_text=True)
     assert len(sent) == 1 and Outreach.select().count() == 1

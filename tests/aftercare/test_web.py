@@ -3,13 +3,14 @@ from datetime import timedelta
 
 import pytest
 
-from app.aftercare import rules
+from app.aftercare import complaints, followups
 from app.aftercare.models import CallRecord, Complaint, ComplaintHandover
 from app.core.access import ANY_STAFF, ROLES
 from app.core.db import utcnow
 from app.core.models import Event
-from tests.aftercare.helpers import delivered_order, sign_in, staff
+from tests.aftercare.helpers import delivered_order, staff
 from tests.core.world import build_world, url_for_rule
+from tests.helpers import sign_in
 
 
 @pytest.fixture
@@ -67,8 +68,8 @@ def test_other_shops_records_are_not_found(app):
 
 def test_repeated_call_submit_is_recorded_once(client, shop, people):
     """A double tap on 'Save call' on flaky Wi-Fi must log one call, not two."""
-    task = rules.schedule_followups(delivered_order(shop, people['advisor'], utcnow() - timedelta(days=3)),
-                                    people['advisor'])
+    task = followups.schedule_followups(delivered_order(shop, people['advisor'], utcnow() - timedelta(days=3)),
+                                        people['advisor'])
     sign_in(client, people['cs'])
     data = {'version': task.version, 'outcome': 'no_answer', 'idem': 'tap-1'}
     first = client.post('/aftercare/tasks/%d/call' % task.id, data=data)
@@ -79,7 +80,7 @@ def test_repeated_call_submit_is_recorded_once(client, shop, people):
 
 def test_repeated_handover_submit_is_recorded_once(client, shop, people):
     """A retried handover must not record two handovers."""
-    c = rules.log_complaint(shop, people['cs'], channel='phone', content='x', contact='y')
+    c = complaints.log_complaint(shop, people['cs'], channel='phone', content='x', contact='y')
     sign_in(client, people['cs'])
     data = {'version': c.version, 'to_user': str(people['advisor'].id), 'idem': 'same'}
     for _ in range(2):
@@ -89,32 +90,34 @@ def test_repeated_handover_submit_is_recorded_once(client, shop, people):
 
 def test_stale_call_form_is_refused_with_409(client, shop, people):
     """Two callers on the same task: the second, with an old page, must be told it changed, not overwrite it."""
-    task = rules.schedule_followups(delivered_order(shop, people['advisor'], utcnow() - timedelta(days=3)),
-                                    people['advisor'])
+    task = followups.schedule_followups(delivered_order(shop, people['advisor'], utcnow() - timedelta(days=3)),
+                                        people['advisor'])
     old_version = task.version
-    rules.record_call(task, people['cs2'], outcome='no_answer')
+    followups.record_call(task, people['cs2'], outcome='no_answer')
     sign_in(client, people['cs'])
     resp = client.post('/aftercare/tasks/%d/call' % task.id, data={'version': old_version, 'outcome': 'reached',
                                                                    'idem': 'x1'})
-    assert resp.status_code == 409
+    assert resp.status_code == 409 and 'Someone else changed this' in resp.get_data(as_text=True)
+    assert 'Record this call' in resp.get_data(as_text=True)              # the task as it is now, to try again
     assert CallRecord.select().count() == 1
 
 
 def test_stale_complaint_form_is_refused_with_409(client, shop, people):
     """An investigation saved over a colleague's newer one would lose their notes."""
-    c = rules.log_complaint(shop, people['cs'], channel='phone', content='x', contact='y')
-    rules.investigate(c, people['cs'], investigation='第一版', cause_category='price', service_fault=None)
+    c = complaints.log_complaint(shop, people['cs'], channel='phone', content='x', contact='y')
+    complaints.investigate(c, people['cs'], investigation='第一版', cause_category='price', service_fault=None)
     sign_in(client, people['manager'])
     resp = client.post('/aftercare/complaints/%d/investigate' % c.id, data={
         'version': 1, 'investigation': '旧页面', 'cause_category': 'other', 'idem': 'x2'})
-    assert resp.status_code == 409
+    assert resp.status_code == 409 and 'Someone else changed this' in resp.get_data(as_text=True)
+    assert '第一版' in resp.get_data(as_text=True) and '旧页面' not in resp.get_data(as_text=True)
     assert Complaint.get_by_id(c.id).investigation == '第一版'
 
 
 def test_request_escalation_and_answer_through_the_pages(client, shop, people):
     """The caller escalates from the call page and the manager records the answer there."""
-    task = rules.schedule_followups(delivered_order(shop, people['advisor'], utcnow()), people['advisor'])
-    call = rules.record_call(task, people['cs'], outcome='reached', request='能否上门取车')
+    task = followups.schedule_followups(delivered_order(shop, people['advisor'], utcnow()), people['advisor'])
+    call = followups.record_call(task, people['cs'], outcome='reached', request='能否上门取车')
     sign_in(client, people['cs'])
     resp = client.post('/aftercare/calls/%d/escalate' % call.id, data={
         'version': call.version, 'to': str(people['advisor'].id), 'idem': 'e0'})

@@ -4,10 +4,8 @@ from decimal import Decimal
 from app.core.models import Event
 from app.parts.models import Part, StockMove
 from tests import factories
-from tests.parts.conftest import level, make_part, post, sign_in
-
-HX = {'HX-Request': 'true'}
-
+from tests.helpers import HX, sign_in
+from tests.parts.helpers import level, make_part, post
 
 def test_search_by_number_prefix_or_name(clerk_client, shop, staff):
     """The clerk finds a part by the first digits of its number, a scan, or a word of its name."""

@@ -4,10 +4,8 @@ from decimal import Decimal
 
 from app.parts import kpi
 from app.parts.models import StockCount, StockCountLine, StockMove
-from tests.parts.conftest import level, make_part, post, sign_in
-
-HX = {'HX-Request': 'true'}
-
+from tests.helpers import HX, sign_in
+from tests.parts.helpers import level, make_part, post
 
 def _setup(shop, staff):
     pads = make_part(shop, bin='A-01-1')

@@ -11,11 +11,8 @@ from app.parts.models import OldPart, StockMove
 from app.reception.models import PartLine
 from app.settlement import rules as settlement_rules
 from app.workshop.models import PartsRequest
-from tests.parts.conftest import at_stage, level, make_part, make_request, post, sign_in
-from tests.parts.test_counter import _post
-
-HX = {'HX-Request': 'true'}
-
+from tests.helpers import HX, at_stage, sign_in
+from tests.parts.helpers import level, make_part, make_request, post, post_answer
 
 def _stocked(shop, staff, qty='5', cost='300'):
     pads = make_part(shop)
@@ -27,7 +24,7 @@ def test_issuing_a_request_takes_the_part_off_the_shelf(clerk_client, order, lin
     """The clerk's one tap must move stock, price the part on the order and open an old-part record."""
     pads = _stocked(shop, staff)
     req = make_request(order, staff['technician'], line, qty='2')
-    assert _post(clerk_client, req, quantity='2').status_code == 302
+    assert post_answer(clerk_client, req, quantity='2').status_code == 302
     [move] = StockMove.select().where(StockMove.kind == 'issue')
     [part] = PartLine.select().where(PartLine.line == line)
     assert (move.quantity, move.value, move.order_id, move.order_line_id, move.part_line_id, move.parts_request_id) == \
@@ -43,7 +40,7 @@ def test_not_enough_stock_is_refused_in_place(clerk_client, order, line, staff, 
     """The clerk is told how many are left; nothing reaches the order and the request stays open."""
     _stocked(shop, staff, qty='1')
     req = make_request(order, staff['technician'], line, qty='2')
-    resp = _post(clerk_client, req, quantity='2', headers=HX)
+    resp = post_answer(clerk_client, req, quantity='2', headers=HX)
     body = resp.get_data(as_text=True)
     assert resp.status_code == 400 and 'Only 1 of 04465-33471 in stock' in body and 'id="preq-%d"' % req.id in body
     assert PartsRequest.get_by_id(req.id).status == 'requested'
@@ -56,10 +53,10 @@ def test_manager_override_lets_stock_go_negative_and_is_recorded(client, order, 
     make_user('mia', ['manager'], display_name='Mia Manager')
     req = make_request(order, staff['technician'], line, qty='2')
     sign_in(client, 'pat')       # the clerk's override box is ignored
-    resp = _post(client, req, quantity='2', override='y')
+    resp = post_answer(client, req, quantity='2', override='y')
     assert resp.status_code == 400
     sign_in(client, 'mia')
-    assert _post(client, req, quantity='2', override='y', idem='m').status_code == 302
+    assert post_answer(client, req, quantity='2', override='y', idem='m').status_code == 302
     move = StockMove.get(StockMove.kind == 'issue')
     assert move.override and level(pads).on_hand == -1
     assert json.loads(Event.get(Event.action == 'parts.issued').after)['override'] is True
@@ -68,7 +65,7 @@ def test_manager_override_lets_stock_go_negative_and_is_recorded(client, order, 
 def test_a_part_not_in_the_catalogue_is_issued_without_stock(clerk_client, order, line, staff):
     """Washer fluid from the workshop's own supply still reaches the order (no ledger row to refuse it)."""
     req = make_request(order, staff['technician'], line, number='', name='玻璃水 Washer fluid')
-    assert _post(clerk_client, req, quantity='1').status_code == 302
+    assert post_answer(clerk_client, req, quantity='1').status_code == 302
     assert PartLine.select().count() == 1 and StockMove.select().count() == 0
 
 
@@ -78,7 +75,7 @@ def test_estimate_part_is_booked_against_its_line_not_billed_twice(clerk_client,
     estimate = PartLine.create(shop=shop, order=order, line=line, part_number='04465-33471', name='前刹车片',
                                quantity=Decimal('1'), unit_price=Decimal('650'))
     req = make_request(order, staff['technician'], line)
-    _post(clerk_client, req, quantity='1')
+    post_answer(clerk_client, req, quantity='1')
     assert PartLine.select().count() == 1 and PartLine.get().unit_price == Decimal('650')
     assert StockMove.get(StockMove.kind == 'issue').part_line_id == estimate.id
 
@@ -123,7 +120,7 @@ def test_a_settled_order_takes_no_more_parts(clerk_client, order, line, staff, s
     _stocked(shop, staff)
     req = make_request(order, staff['technician'], line)
     _settle(order, staff)
-    resp = _post(clerk_client, req, quantity='1')
+    resp = post_answer(clerk_client, req, quantity='1')
     assert resp.status_code == 400 and 'This order is settled' in resp.get_data(as_text=True)
     resp = clerk_client.post('/parts/orders/%d/issue' % order.id,
                              data={'part_number': '04465-33471', 'quantity': '1', 'line': line.id})

@@ -6,7 +6,7 @@ from app.parts import kpi
 from app.parts.models import StockCount, StockCountLine, StockMove
 from app.workshop.models import PartsRequest
 from tests import factories
-from tests.parts.conftest import make_part, make_request, post
+from tests.parts.helpers import make_part, make_request, post
 
 START, END = datetime(2026, 3, 1), datetime(2026, 4, 1)
 

@@ -7,7 +7,7 @@ import pytest
 from app.core.db import db, transaction
 from app.parts import stock
 from app.parts.models import LedgerWriteError, StockLevel, StockMove
-from tests.parts.conftest import level, make_part, post
+from tests.parts.helpers import level, make_part, post
 
 
 def test_moving_average_cost_through_receipts_and_issues(shop, staff):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from app.parts import kpi, reports
 from app.parts.models import StockMove
 from app.workshop.models import PartsRequest
-from tests.parts.conftest import level, make_part, make_request, post
+from tests.parts.helpers import level, make_part, make_request, post
 
 MARCH, APRIL = datetime(2026, 3, 1), datetime(2026, 4, 1)
 

@@ -5,7 +5,8 @@ from decimal import Decimal
 from app.core.timeutil import shop_today
 from app.parts import purchasing
 from app.parts.models import PurchaseOrder, ReceiptLine, StockMove, Supplier
-from tests.parts.conftest import level, make_part, post, sign_in
+from tests.helpers import sign_in
+from tests.parts.helpers import level, make_part, post
 
 
 def _po(clerk_client, shop, part, qty='10', cost='300'):

@@ -1,4 +1,4 @@
-"""Small builders for warranty tests: staff, a sold car, finished orders with decided lines, signing in."""
+"""Small builders for warranty tests: staff, a sold car, finished orders with decided lines."""
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -7,7 +7,7 @@ from app.core.access import ADVISOR, MANAGER, TECHNICIAN, WARRANTY
 from app.core.db import transaction
 from app.reception.checkin import create_signed_order
 from app.reception.models import OrderLine, PartLine
-from app.warranty import rules
+from app.warranty.coverage import decide_coverage
 from app.warranty.models import LineCoverage
 from tests import factories
 
@@ -54,8 +54,8 @@ def order(shop, by, vehicle, checked_in, *, delivered=None, odometer=1000, stage
 
 def decide(line, by, kind=LineCoverage.WARRANTY, system='brakes', reason='quality fault'):
     current = LineCoverage.get_or_none(LineCoverage.line == line.id)
-    return rules.decide_coverage(line, by=by, kind=kind, system=system, reason=reason,
-                                 expected_version=current.version if current else 0)
+    return decide_coverage(line, by=by, kind=kind, system=system, reason=reason,
+                           expected_version=current.version if current else 0)
 
 
 def repair(shop, by, clerk, vehicle, checked_in, days_long, system='brakes', kind=LineCoverage.WARRANTY,
@@ -65,9 +65,3 @@ def repair(shop, by, clerk, vehicle, checked_in, days_long, system='brakes', kin
                         odometer=odometer, jobs=[('job', '300', [])])
     decide(line, clerk, kind=kind, system=system)
     return ro
-
-
-def sign_in(client, user):
-    with client.session_transaction() as s:
-        s['_user_id'] = user.get_id()
-        s['_fresh'] = True

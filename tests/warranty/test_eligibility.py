@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from app.core.models import Setting
-from app.warranty import rules
+from app.warranty.eligibility import eligibility, is_early
 from tests.warranty.helpers import car
 
 SOLD = date(2024, 3, 10)
@@ -28,30 +28,30 @@ def sold(shop):
 ])
 def test_eligibility_edges(shop, sold, day, km, expected):
     """A car one day or one km past a period must not be waved through (nor refused on the last day)."""
-    within_w, within_tg, text = rules.eligibility(sold, day, km, shop)
+    within_w, within_tg, text = eligibility(sold, day, km, shop)
     assert (within_w, within_tg) == expected
     assert '2024-03-10' in text
 
 
 def test_explanation_says_which_limit_ended(shop, sold):
     """The clerk's reason shows why: the date or the distance."""
-    _w, _tg, by_date = rules.eligibility(sold, date(2026, 3, 11), 100, shop)
+    _w, _tg, by_date = eligibility(sold, date(2026, 3, 11), 100, shop)
     assert 'ended on 2026-03-10' in by_date
-    _w, _tg, by_km = rules.eligibility(sold, date(2025, 1, 1), 50001, shop)
+    _w, _tg, by_km = eligibility(sold, date(2025, 1, 1), 50001, shop)
     assert 'ended at 50,000 km' in by_km and 'covered, until 2027-03-10' in by_km
 
 
 def test_leap_day_sale_ends_on_28_february(shop):
     """A car sold on 29 February has its anniversary on the 28th in common years."""
     leap = car(shop, sold=date(2024, 2, 29))
-    assert rules.eligibility(leap, date(2026, 2, 28), 0, shop)[1] is True
-    assert rules.eligibility(leap, date(2026, 3, 1), 0, shop)[1] is False
+    assert eligibility(leap, date(2026, 2, 28), 0, shop)[1] is True
+    assert eligibility(leap, date(2026, 3, 1), 0, shop)[1] is False
 
 
 def test_no_sale_date_is_never_covered(shop):
     """Without a sale date the clerk must be told to enter it, not given a guess."""
     unknown = car(shop, sold=None)
-    within_w, within_tg, text = rules.eligibility(unknown, date(2025, 1, 1), 100, shop)
+    within_w, within_tg, text = eligibility(unknown, date(2025, 1, 1), 100, shop)
     assert (within_w, within_tg) == (False, False) and 'No sale date' in text
 
 
@@ -59,8 +59,8 @@ def test_periods_are_settings(shop, sold):
     """A maker with a 4-year warranty: the shop changes the setting, the rule follows."""
     Setting.create(shop=shop, key='warranty_years', value='4')
     Setting.create(shop=shop, key='three_guarantee_km', value='40000')
-    assert rules.eligibility(sold, date(2028, 3, 10), 100, shop)[0] is True
-    assert rules.eligibility(sold, date(2025, 1, 1), 40001, shop)[1] is False
+    assert eligibility(sold, date(2028, 3, 10), 100, shop)[0] is True
+    assert eligibility(sold, date(2025, 1, 1), 40001, shop)[1] is False
 
 
 @pytest.mark.parametrize('day, km, early', [
@@ -70,4 +70,4 @@ def test_periods_are_settings(shop, sold):
 ])
 def test_early_failure_window(shop, sold, day, km, early):
     """The 60-day / 3,000 km window is inclusive on both limits."""
-    assert rules.is_early(sold, day, km, shop) is early
+    assert is_early(sold, day, km, shop) is early

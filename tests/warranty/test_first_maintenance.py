@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 
 from app.core import stages
-from app.warranty import rules
+from app.warranty.kpis import first_maintenance_cohort, first_maintenance_return_rate
 from tests import factories
 from tests.warranty.helpers import car, noon, order, staff
 
@@ -47,9 +47,9 @@ def test_return_rate_is_exact(shop, people, maintenance):
                        jobs=[('brake noise', '300', [])])                              # here, but no maintenance
     car(shop, sold=date(2026, 6, 1), mileage=3000)                                     # inside its window: pending
     car(shop, sold=date(2024, 1, 1))                                                   # sold before the period
-    cohort = rules.first_maintenance_cohort(shop, date(2025, 1, 1), date(2026, 10, 31), today=TODAY)
+    cohort = first_maintenance_cohort(shop, date(2025, 1, 1), date(2026, 10, 31), today=TODAY)
     assert (len(cohort.returned), len(cohort.missed), len(cohort.pending)) == (3, 3, 1)
-    rate = rules.first_maintenance_return_rate(shop, date(2025, 1, 1), date(2026, 10, 31), today=TODAY)
+    rate = first_maintenance_return_rate(shop, date(2025, 1, 1), date(2026, 10, 31), today=TODAY)
     assert (rate.numerator, rate.denominator, rate.value) == (3, 6, Fraction(1, 2))
     assert rate.percent == Decimal('50.0') and not rate.meets(Decimal('0.95'))
 
@@ -57,18 +57,18 @@ def test_return_rate_is_exact(shop, people, maintenance):
 def test_window_closes_by_distance_before_the_date(shop, people, maintenance):
     """A car already past 7,500 km without its maintenance has missed it, even inside the 9 months."""
     v = car(shop, sold=date(2026, 8, 1), mileage=8000)
-    assert rules.first_maintenance_cohort(shop, date(2026, 1, 1), TODAY, today=TODAY).missed == [v]
+    assert first_maintenance_cohort(shop, date(2026, 1, 1), TODAY, today=TODAY).missed == [v]
 
 
 def test_cancelled_or_unsigned_orders_do_not_count(shop, people, maintenance):
     """A maintenance booked and cancelled is no return."""
     v = car(shop, sold=date(2025, 12, 1))
     _maintained(shop, people, maintenance, v, date(2026, 3, 1), 5000, stage=stages.CANCELLED)
-    rate = rules.first_maintenance_return_rate(shop, date(2025, 12, 1), date(2025, 12, 1), today=TODAY)
+    rate = first_maintenance_return_rate(shop, date(2025, 12, 1), date(2025, 12, 1), today=TODAY)
     assert (rate.numerator, rate.denominator) == (0, 1)
 
 
 def test_nothing_to_count(shop):
     """No cars sold in the period: no rate, not 0 % or 100 %."""
-    rate = rules.first_maintenance_return_rate(shop, date(2020, 1, 1), date(2020, 2, 1), today=TODAY)
+    rate = first_maintenance_return_rate(shop, date(2020, 1, 1), date(2020, 2, 1), today=TODAY)
     assert rate.value is None and rate.percent is None and not rate.meets(Decimal('0.95'))

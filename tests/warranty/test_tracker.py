@@ -6,9 +6,12 @@ import pytest
 
 from app.core import stages
 from app.core.db import utcnow
+from app.core.errors import IllegalMove, Refused, StaleRecord
 from app.core.models import Setting
-from app.warranty import rules
+from app.warranty.eligibility import LEMON_NEAR_DAYS, LEMON_NEAR_REPAIRS
 from app.warranty.models import LineCoverage, LoanerRecord
+from app.warranty.tracker import (open_long_repairs, order_days, order_warranty, record_loaner, repair_days,
+                                  vehicle_status, vehicles_near_limits)
 from tests.warranty.helpers import car, decide, noon, order, repair, staff
 
 SOLD = date(2025, 6, 1)
@@ -38,7 +41,7 @@ def _codes(flags):
 ])
 def test_repair_days_count_started_24_hours(start, end, days):
     """The regulation counts a repair under 24 hours as a day; every started 24 hours is another."""
-    assert rules.repair_days(start, end) == days
+    assert repair_days(start, end) == days
 
 
 def test_days_end_when_ready_for_pickup(shop, people):
@@ -52,12 +55,12 @@ def test_days_end_when_ready_for_pickup(shop, people):
                         jobs=[('job', '300', [])])
     decide(line, people['clerk'])
     later = utcnow() + timedelta(days=5)
-    assert rules.order_days(ro, later) == 9                   # no completion recorded: counts up to "now"
+    assert order_days(ro, later) == 9                   # no completion recorded: counts up to "now"
     audit.record('order.stage', 'repair_order', ro.id, shop=shop.id, after={'stage': stages.READY_FOR_PICKUP})
-    assert rules.order_days(ro, later) == 4                   # 3 days 1 hour: four started days
-    assert rules.vehicle_status(vehicle, later).days == 4
+    assert order_days(ro, later) == 4                   # 3 days 1 hour: four started days
+    assert vehicle_status(vehicle, later).days == 4
     ro.delivered_at = checked_in + timedelta(hours=30)        # delivered before the event: the earlier one wins
-    assert rules.order_days(ro, later) == 2
+    assert order_days(ro, later) == 2
 
 
 def test_cumulative_days_thresholds(shop, people, vehicle):
@@ -65,16 +68,16 @@ def test_cumulative_days_thresholds(shop, people, vehicle):
     clerk, adv = people['clerk'], people['advisor']
     repair(shop, adv, clerk, vehicle, noon(date(2025, 8, 1)), 10, system='engine')
     repair(shop, adv, clerk, vehicle, noon(date(2025, 9, 1)), 14, system='electrical')
-    status = rules.vehicle_status(vehicle, NOW)
+    status = vehicle_status(vehicle, NOW)
     assert (status.days, status.level, status.days_left) == (24, '', 11)
     repair(shop, adv, clerk, vehicle, noon(date(2025, 10, 1)), 1, system='body')
-    status = rules.vehicle_status(vehicle, NOW)
+    status = vehicle_status(vehicle, NOW)
     assert (status.days, _codes(status.flags)) == (25, ['days_near'])
     repair(shop, adv, clerk, vehicle, noon(date(2025, 11, 1)), 10, system='steering')
-    status = rules.vehicle_status(vehicle, NOW)
+    status = vehicle_status(vehicle, NOW)
     assert (status.days, status.level) == (35, 'near')
     repair(shop, adv, clerk, vehicle, noon(date(2025, 12, 1)), 1, system='other')
-    status = rules.vehicle_status(vehicle, NOW)
+    status = vehicle_status(vehicle, NOW)
     assert (status.days, _codes(status.flags)) == (36, ['days_over'])
     assert 'replacement' in status.flags[0].text
 
@@ -85,15 +88,15 @@ def test_same_problem_counts(shop, people, vehicle):
     for month in (7, 8, 9):
         repair(shop, adv, clerk, vehicle, noon(date(2025, month, 1)), 1, system='brakes')
     repair(shop, adv, clerk, vehicle, noon(date(2025, 9, 15)), 1, system='engine')
-    assert rules.vehicle_status(vehicle, NOW).flags == []
+    assert vehicle_status(vehicle, NOW).flags == []
     repair(shop, adv, clerk, vehicle, noon(date(2025, 10, 1)), 1, system='brakes')
-    status = rules.vehicle_status(vehicle, NOW)
+    status = vehicle_status(vehicle, NOW)
     assert status.problems == {'brakes': 4, 'engine': 1} and _codes(status.flags) == ['repairs_near']
     assert status.worst_problem == ('brakes', 4)
     repair(shop, adv, clerk, vehicle, noon(date(2025, 11, 1)), 1, system='brakes')
-    assert _codes(rules.vehicle_status(vehicle, NOW).flags) == ['repairs_near']
+    assert _codes(vehicle_status(vehicle, NOW).flags) == ['repairs_near']
     repair(shop, adv, clerk, vehicle, noon(date(2025, 12, 1)), 1, system='brakes')
-    assert _codes(rules.vehicle_status(vehicle, NOW).flags) == ['repairs_over']
+    assert _codes(vehicle_status(vehicle, NOW).flags) == ['repairs_over']
 
 
 def test_what_is_not_counted(shop, people, vehicle):
@@ -113,10 +116,10 @@ def test_what_is_not_counted(shop, people, vehicle):
     cancelled.save()
     # after the 50,000 km of the period: warranty still, but no longer counted for the three guarantees
     repair(shop, adv, clerk, vehicle, noon(date(2025, 11, 1)), 1, odometer=50001)
-    status = rules.vehicle_status(vehicle, NOW)
+    status = vehicle_status(vehicle, NOW)
     assert status.problems == {'brakes': 2} and status.days == 2
     # a vehicle whose period has ended shows no "near" warnings any more
-    assert rules.vehicle_status(vehicle, datetime(2027, 6, 2, 4)).in_period is False
+    assert vehicle_status(vehicle, datetime(2027, 6, 2, 4)).in_period is False
 
 
 def test_open_repair_counts_up_to_now(shop, people, vehicle):
@@ -124,7 +127,7 @@ def test_open_repair_counts_up_to_now(shop, people, vehicle):
     ro, (line,) = order(shop, people['advisor'], vehicle, datetime(2026, 5, 20, 4), stage=stages.WAITING_PARTS,
                         jobs=[('job', '300', [])])
     decide(line, people['clerk'])
-    assert rules.vehicle_status(vehicle, NOW).days == 12
+    assert vehicle_status(vehicle, NOW).days == 12
 
 
 def test_near_thresholds_are_settings_like(shop, people, vehicle):
@@ -133,8 +136,8 @@ def test_near_thresholds_are_settings_like(shop, people, vehicle):
     clerk, adv = people['clerk'], people['advisor']
     repair(shop, adv, clerk, vehicle, noon(date(2025, 7, 1)), 1)
     repair(shop, adv, clerk, vehicle, noon(date(2025, 8, 1)), 1)
-    assert _codes(rules.vehicle_status(vehicle, NOW).flags) == ['repairs_near']
-    assert rules.LEMON_NEAR_DAYS == 25 and rules.LEMON_NEAR_REPAIRS == 4
+    assert _codes(vehicle_status(vehicle, NOW).flags) == ['repairs_near']
+    assert LEMON_NEAR_DAYS == 25 and LEMON_NEAR_REPAIRS == 4
 
 
 def _open_order(shop, people, vehicle, days_ago, hours=0, kind=LineCoverage.WARRANTY, system='engine'):
@@ -155,33 +158,33 @@ def recent(shop):
 def test_loaner_flags(shop, people, recent):
     """Day 5 warns the advisor; past 5 days a loaner car is owed until one is recorded."""
     day5 = _open_order(shop, people, recent, 4, hours=2)
-    assert _codes(rules.order_warranty(day5).flags) == ['loaner_tomorrow']
+    assert _codes(order_warranty(day5).flags) == ['loaner_tomorrow']
     day6 = _open_order(shop, people, recent, 5, hours=2)
-    info = rules.order_warranty(day6)
+    info = order_warranty(day6)
     assert (info.days, _codes(info.flags)) == (6, ['loaner_owed'])
-    assert [i.order.id for i in rules.open_long_repairs(shop)] == [day6.id]
-    rules.record_loaner(day6, by=people['advisor'], kind=LoanerRecord.LOANER_CAR, given_at=utcnow(), expected_count=0)
-    assert _codes(rules.order_warranty(day6).flags) == ['loaner_given']
+    assert [i.order.id for i in open_long_repairs(shop)] == [day6.id]
+    record_loaner(day6, by=people['advisor'], kind=LoanerRecord.LOANER_CAR, given_at=utcnow(), expected_count=0)
+    assert _codes(order_warranty(day6).flags) == ['loaner_given']
     # customer-pay work is no quality repair: nothing owed
     paid = _open_order(shop, people, recent, 8, kind=LineCoverage.CUSTOMER_PAY)
-    assert rules.order_warranty(paid).flags == []
+    assert order_warranty(paid).flags == []
     # nothing decided yet inside the warranty: the advisor is told to have it decided
     undecided = _open_order(shop, people, recent, 8, kind=None)
-    assert _codes(rules.order_warranty(undecided).flags) == ['loaner_maybe']
+    assert _codes(order_warranty(undecided).flags) == ['loaner_maybe']
 
 
 def test_loaner_record_rules(shop, people, recent):
     """Transport money needs an amount; a repeat from a stale form is refused; the advisor records it."""
     ro = _open_order(shop, people, recent, 7)
-    with pytest.raises(rules.Refused):
-        rules.record_loaner(ro, by=people['advisor'], kind=LoanerRecord.TRANSPORT, given_at=utcnow())
-    with pytest.raises(rules.IllegalMove):
-        rules.record_loaner(ro, by=people['tech'], kind=LoanerRecord.LOANER_CAR, given_at=utcnow())
-    rules.record_loaner(ro, by=people['advisor'], kind=LoanerRecord.TRANSPORT, given_at=utcnow(),
-                        amount=Decimal('300'), expected_count=0)
-    with pytest.raises(rules.StaleRecord):
-        rules.record_loaner(ro, by=people['advisor'], kind=LoanerRecord.TRANSPORT, given_at=utcnow(),
-                            amount=Decimal('300'), expected_count=0)
+    with pytest.raises(Refused):
+        record_loaner(ro, by=people['advisor'], kind=LoanerRecord.TRANSPORT, given_at=utcnow())
+    with pytest.raises(IllegalMove):
+        record_loaner(ro, by=people['tech'], kind=LoanerRecord.LOANER_CAR, given_at=utcnow())
+    record_loaner(ro, by=people['advisor'], kind=LoanerRecord.TRANSPORT, given_at=utcnow(),
+                  amount=Decimal('300'), expected_count=0)
+    with pytest.raises(StaleRecord):
+        record_loaner(ro, by=people['advisor'], kind=LoanerRecord.TRANSPORT, given_at=utcnow(),
+                      amount=Decimal('300'), expected_count=0)
 
 
 def test_early_failure_is_flagged_for_the_manager(shop, people):
@@ -191,7 +194,7 @@ def test_early_failure_is_flagged_for_the_manager(shop, people):
         ro, (line,) = order(shop, people['advisor'], v, noon(SOLD + timedelta(days=days_after)), odometer=km,
                             jobs=[('job', '300', [])])
         decide(line, people['clerk'], system=system)
-        return rules.order_warranty(ro, NOW)
+        return order_warranty(ro, NOW)
     flagged = case(60, 3000, 'brakes')
     assert flagged.early == ['brakes'] and _codes(flagged.flags) == ['early_failure']
     assert flagged.flags[0].audience == 'manager'
@@ -209,4 +212,4 @@ def test_tracker_lists_vehicles_near_limits_worst_first(shop, people):
     repair(shop, adv, clerk, near, noon(date(2025, 7, 1)), 26)
     repair(shop, adv, clerk, over, noon(date(2025, 7, 1)), 36)
     repair(shop, adv, clerk, quiet, noon(date(2025, 7, 1)), 2)
-    assert [s.vehicle.id for s in rules.vehicles_near_limits(shop, NOW)] == [over.id, near.id]
+    assert [s.vehicle.id for s in vehicles_near_limits(shop, NOW)] == [over.id, near.id]

@@ -8,9 +8,10 @@ from app.core import stages
 from app.core.db import utcnow
 from app.core.models import Event
 from app.core.timeutil import shop_today
-from app.warranty import rules
+from app.warranty.claims import move_claim, open_claim
 from app.warranty.models import Claim, LineCoverage, LoanerRecord
-from tests.warranty.helpers import car, decide, noon, order, repair, sign_in, staff
+from tests.helpers import HX, sign_in
+from tests.warranty.helpers import car, decide, noon, order, repair, staff
 
 
 @pytest.fixture
@@ -51,13 +52,12 @@ def test_clerk_decides_coverage_and_the_order_shows_it(client, ro, people):
 def test_htmx_decision_returns_the_line_only(client, ro, people):
     """Deciding from the tablet swaps just that job's box, and a mistake keeps the typed reason."""
     sign_in(client, people['clerk'])
-    hx = {'HX-Request': 'true'}
-    bad = client.post('/warranty/lines/%d/coverage' % ro.test_line.id, headers=hx,
+    bad = client.post('/warranty/lines/%d/coverage' % ro.test_line.id, headers=HX,
                       data=_coverage(ro.test_line, system=''))
     html = bad.get_data(as_text=True)
     assert bad.status_code == 400 and 'id="line-%d"' % ro.test_line.id in html and 'leaking rack' in html
     assert '<html' not in html and LineCoverage.select().count() == 0
-    ok = client.post('/warranty/lines/%d/coverage' % ro.test_line.id, headers=hx, data=_coverage(ro.test_line))
+    ok = client.post('/warranty/lines/%d/coverage' % ro.test_line.id, headers=HX, data=_coverage(ro.test_line))
     assert ok.status_code == 200 and 'Warranty (maker pays)' in ok.get_data(as_text=True)
     assert 'HX-Request' in ok.headers['Vary']
 
@@ -78,14 +78,19 @@ def test_stale_version_gets_409(client, ro, people):
     decide(ro.test_line, people['clerk'], kind=LineCoverage.GOODWILL, system='steering')
     sign_in(client, people['clerk'])
     resp = client.post('/warranty/lines/%d/coverage' % ro.test_line.id, data=_coverage(ro.test_line, version=0))
-    assert resp.status_code == 409
+    assert resp.status_code == 409 and 'Someone else changed this' in resp.get_data(as_text=True)
+    assert 'Goodwill (shop pays)' in resp.get_data(as_text=True)          # the decision as it is now
     assert LineCoverage.get().kind == 'goodwill'
+    piece = client.post('/warranty/lines/%d/coverage' % ro.test_line.id, headers=HX,
+                        data=_coverage(ro.test_line, version=0, idem='k2'))
+    assert piece.status_code == 409 and piece.get_data(as_text=True).lstrip().startswith('<article')
     claim_ro = ro
     decide(ro.test_line, people['clerk'], kind=LineCoverage.WARRANTY, system='steering')
-    claim = rules.open_claim(claim_ro, by=people['clerk'], old_part_tag='T-1')
+    claim = open_claim(claim_ro, by=people['clerk'], old_part_tag='T-1')
     resp = client.post('/warranty/claims/%d/move' % claim.id, data={
         'to': 'submitted', 'submitted-version': claim.version + 5, 'idem': 'x'})
     assert resp.status_code == 409 and Claim.get().status == Claim.DRAFT
+    assert 'Someone else changed this' in resp.get_data(as_text=True) and claim.number in resp.get_data(as_text=True)
 
 
 def test_repeated_tap_is_done_once(client, ro, people):
@@ -109,7 +114,7 @@ def test_repeated_tap_is_done_once(client, ro, people):
 def test_claim_pages_and_the_maker_answers(client, ro, people):
     """The clerk records a rejection with its reason, resubmits, then the approval and the payment."""
     decide(ro.test_line, people['clerk'], system='steering')
-    claim = rules.open_claim(ro, by=people['clerk'], old_part_tag='JT-9')
+    claim = open_claim(ro, by=people['clerk'], old_part_tag='JT-9')
     sign_in(client, people['clerk'])
 
     def move(to, **fields):
@@ -193,9 +198,9 @@ def test_dashboard_shows_everything(client, shop, people, ro):
     v = car(shop, sold=date.today() - timedelta(days=300), mileage=12000)
     repair(shop, people['advisor'], people['clerk'], v, noon(date.today() - timedelta(days=200)), 26)
     decide(ro.test_line, people['clerk'], system='steering')
-    claim = rules.open_claim(ro, by=people['clerk'], old_part_tag='T')
+    claim = open_claim(ro, by=people['clerk'], old_part_tag='T')
     for to in ('submitted', 'approved'):
-        rules.move_claim(claim, to, by=people['clerk'], expected_version=claim.version)
+        move_claim(claim, to, by=people['clerk'], expected_version=claim.version)
     sign_in(client, people['manager'])
     page = client.get('/warranty').get_data(as_text=True)
     assert v.plate in page and '26' in page and ro.number in page and claim.number in page
@@ -205,10 +210,21 @@ def test_dashboard_shows_everything(client, shop, people, ro):
 def test_repeated_decision_is_recorded_once(client, ro, people):
     """A decision sent twice by a retry is one decision and one line in the timeline; the retry sees the result."""
     sign_in(client, people['clerk'])
-    hx = {'HX-Request': 'true'}
     url = '/warranty/lines/%d/coverage' % ro.test_line.id
-    assert client.post(url, headers=hx, data=_coverage(ro.test_line, idem='dup')).status_code == 200
-    again = client.post(url, headers=hx, data=_coverage(ro.test_line, idem='dup'))
+    assert client.post(url, headers=HX, data=_coverage(ro.test_line, idem='dup')).status_code == 200
+    again = client.post(url, headers=HX, data=_coverage(ro.test_line, idem='dup'))
     assert again.status_code == 200 and 'Warranty (maker pays)' in again.get_data(as_text=True)
     assert LineCoverage.get().version == 1
     assert Event.for_record('repair_order', ro.id).where(Event.action == 'warranty.coverage').count() == 1
+
+
+def test_loaner_dated_in_the_future_is_refused_on_the_page(client, ro, people):
+    """A loaner car dated next week is refused with why, on the order's page, and the note typed is kept."""
+    decide(ro.test_line, people['clerk'], system='steering')
+    sign_in(client, people['advisor'])
+    resp = client.post('/warranty/orders/%d/loaners' % ro.id, data={
+        'version': 0, 'kind': 'loaner_car', 'given_on': (shop_today(ro.shop) + timedelta(days=7)).isoformat(),
+        'note': '雷凌 Levin', 'idem': 'l9'})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and 'cannot be in the future' in html and '雷凌 Levin' in html
+    assert LoanerRecord.select().count() == 0
