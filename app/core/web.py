@@ -77,12 +77,12 @@ def act(piece, run, *, done, back, form=None, form_as='form', after=None):
 
 
 def _takes(function, name):
-    """Whether a piece wants a keyword (by name, or any through **kwargs)."""
+    """Whether a piece names a keyword itself (a piece that passes **given on may draw a page that does not)."""
     try:
         params = inspect.signature(function).parameters
     except (TypeError, ValueError):
         return False
-    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+    return name in params
 
 
 def replay(piece, back):

@@ -149,7 +149,7 @@ def vehicle_new(customer_id):
     if request.method == 'GET':
         return page()
     made, back = [], _next()
-    return act(lambda status, **given: page(status=status, **given),
+    return act(lambda status, refused=None, **given: page(status=status, refused=refused, **given),
                lambda: made.append(rules.create_vehicle(current_shop(), current_user, owner, **form.rule_fields())),
                form=form, form_as='_typed', done=lambda: _('%(plate)s is on file.', plate=made[0].plate),
                back=lambda: with_vehicle(back, made[0].id) if back else url_for('customers.vehicle',
@@ -176,7 +176,8 @@ def vehicle_edit(vehicle_id):
     form = VehicleForm(obj=car)
     if request.method == 'GET':
         return _vehicle_form_page(form, owner, car)
-    return act(lambda status, **given: _vehicle_form_page(form, owner, car, status=status, **given),
+    return act(lambda status, refused=None, **given: _vehicle_form_page(form, owner, car, status=status,
+                                                                      refused=refused, **given),
                lambda: rules.update_vehicle(car, current_user, **form.rule_fields()), done=_('Saved.'),
                back=url_for('customers.vehicle', vehicle_id=car.id), form=form, form_as='_typed')
 

@@ -115,8 +115,10 @@ def _old_back(old):
 
 
 def _old_piece(old, status=200, error=None, done=None, form=None):
+    # the order page draws its own row forms, so a message act put on this form's field is said at the top
     if form is not None and form.errors and not error:
-        error = _('Choose what happens to the old part.')
+        said = form.tag_number.errors
+        error = str(said[-1]) if said else _('Choose what happens to the old part.')
     return _order_page(RepairOrder.get_by_id(old.order_id), status, error=error)
 
 
