@@ -23,7 +23,7 @@ from app.core.models import Shop
 from app.core.settings import get_setting
 from app.core.timeutil import shop_today, to_utc
 from app.core.validators import format_phone
-from app.core.web import act, render, replay, wants_fragment
+from app.core.web import act, record_action, render, replay, wants_fragment
 from app.reception.models import Customer, RepairOrder, Vehicle
 
 bp = Blueprint('aftercare', __name__, cli_group=None)
@@ -44,11 +44,6 @@ TILES = [
 def _to_utc(shop, local_dt):
     return to_utc(local_dt, shop.timezone) if local_dt else None
 
-
-
-def replays(page, load, endpoint):
-    """`@idempotent(replay=…)` for an action on a record's page: a repeat gets that page as it is now."""
-    return lambda **view_args: replay(partial(page, load(*view_args.values())), url_for(endpoint, **view_args))
 
 
 def format_local(dt):
@@ -100,9 +95,6 @@ def _task_page(task, status=200, error=None, done=None, form=None):
         escalate_days=get_setting(shop, 'escalate_request_days')), status
 
 
-_replay_task = replays(_task_page, _task, 'aftercare.task')
-
-
 @bp.route('/aftercare/tasks/<int:task_id>')
 @allow(*READERS)
 def task(task_id):
@@ -112,24 +104,18 @@ def task(task_id):
 
 @bp.route('/aftercare/tasks/<int:task_id>/call', methods=['POST'])
 @allow(*CALLERS)
-@idempotent(replay=_replay_task)
-def record_call(task_id):
+@record_action(_task, _task_page, 'aftercare.task', form=forms.CallForm, back=lambda _task: url_for('aftercare.calls'))
+def record_call(task, form):
     """Log a call: outcome, satisfaction, notes and any request; the task moves on."""
-    task = _task(task_id)
-    shop = current_shop()
-    form = forms.CallForm()
-
-    def run():
-        call = followups.record_call(task, current_user, outcome=form.outcome.data,
-                                     call_back_at=_to_utc(shop, form.call_back_at.data),
-                                     satisfaction=form.satisfaction.data, notes=form.notes.data,
-                                     request=form.request.data, answer=form.answer.data,
-                                     expected_version=form.version.data)
-        if call.request_status == CallRecord.R_OPEN:
-            flash(_('The request must be answered or escalated to the supervisor by %(when)s.',
-                    when=format_local(call.request_due_at)), 'warn')
-
-    return act(partial(_task_page, task), run, form=form, done=_('Call recorded.'), back=url_for('aftercare.calls'))
+    call = followups.record_call(task, current_user, outcome=form.outcome.data,
+                                 call_back_at=_to_utc(current_shop(), form.call_back_at.data),
+                                 satisfaction=form.satisfaction.data, notes=form.notes.data,
+                                 request=form.request.data, answer=form.answer.data,
+                                 expected_version=form.version.data)
+    if call.request_status == CallRecord.R_OPEN:
+        flash(_('The request must be answered or escalated to the supervisor by %(when)s.',
+                when=format_local(call.request_due_at)), 'warn')
+    return _('Call recorded.')
 
 
 def _assign_piece(task, status=200, error=None, done=None, form=None):
@@ -141,27 +127,21 @@ def _assign_piece(task, status=200, error=None, done=None, form=None):
     return render('aftercare/_task_row.html', None, task=task, callers=callers(shop), error=error), status
 
 
-_replay_assign = replays(_assign_piece, _task, 'aftercare.task')
+def _assign_back(task):
+    return (url_for('aftercare.calls') if request.form.get('back') == 'calls'
+            else url_for('aftercare.task', task_id=task.id))
 
 
 @bp.route('/aftercare/tasks/<int:task_id>/assign', methods=['POST'])
 @allow(*CALLERS)
-@idempotent(replay=_replay_assign)
-def assign(task_id):
+@record_action(_task, _assign_piece, 'aftercare.task', form=forms.AssignForm, back=_assign_back)
+def assign(task, form):
     """Give a call to a person (or back to the shared pile); from the list only that row changes."""
-    task = _task(task_id)
-    form = forms.AssignForm()
     to = next((u for u in callers(current_shop()) if str(u.id) == form.assigned_to.data), None)
-
-    def run():
-        if form.assigned_to.data and to is None:
-            raise Refused(_('Call tasks go to customer service or a manager of this shop.'))
-        followups.assign_task(task, to, current_user, expected_version=form.version.data)
-
-    done = _('Call assigned to %(who)s.', who=to.display_name) if to else _('Call returned to the shared list.')
-    back = (url_for('aftercare.calls') if request.form.get('back') == 'calls'
-            else url_for('aftercare.task', task_id=task.id))
-    return act(partial(_assign_piece, task), run, form=form, done=done, back=back)
+    if form.assigned_to.data and to is None:
+        raise Refused(_('Call tasks go to customer service or a manager of this shop.'))
+    followups.assign_task(task, to, current_user, expected_version=form.version.data)
+    return _('Call assigned to %(who)s.', who=to.display_name) if to else _('Call returned to the shared list.')
 
 
 # --- requests made on a call ---------------------------------------------------------------------
@@ -198,37 +178,25 @@ def call(call_id):
     return _call_page(_call(call_id))
 
 
-_replay_call = replays(_call_page, _call, 'aftercare.call')
-
-
 @bp.route('/aftercare/calls/<int:call_id>/answer', methods=['POST'])
 @allow(*CALLERS)
-@idempotent(replay=_replay_call)
-def answer_request(call_id):
+@record_action(_call, _call_page, 'aftercare.call', form=forms.AnswerForm, form_as='answer_form')
+def answer_request(found, form):
     """The customer was told the answer to their request (when, how, what)."""
-    found = _call(call_id)
-    form = forms.AnswerForm()
-    return act(partial(_call_page, found),
-               lambda: call_requests.answer_request(found, current_user, answer=form.answer.data,
-                                                    told_channel=form.told_channel.data,
-                                                    expected_version=form.version.data),
-               done=_('Answer recorded.'), back=url_for('aftercare.call', call_id=found.id),
-               form=form, form_as='answer_form')
+    call_requests.answer_request(found, current_user, answer=form.answer.data, told_channel=form.told_channel.data,
+                                 expected_version=form.version.data)
+    return _('Answer recorded.')
 
 
 @bp.route('/aftercare/calls/<int:call_id>/escalate', methods=['POST'])
 @allow(*CALLERS)
-@idempotent(replay=_replay_call)
-def escalate_request(call_id):
+@record_action(_call, _call_page, 'aftercare.call', form=forms.EscalateForm, form_as='escalate_form')
+def escalate_request(found, form):
     """Report a request the caller cannot answer to the supervisor."""
-    found = _call(call_id)
-    form = forms.EscalateForm()
     to = next((u for u in supervisors(current_shop()) if str(u.id) == form.to.data), None)
-    return act(partial(_call_page, found),
-               lambda: call_requests.escalate_request(found, current_user, to=to, note=form.note.data,
-                                                      expected_version=form.version.data),
-               done=_('Escalated to %(who)s.', who=to.display_name if to else ''),
-               back=url_for('aftercare.call', call_id=found.id), form=form, form_as='escalate_form')
+    call_requests.escalate_request(found, current_user, to=to, note=form.note.data,
+                                   expected_version=form.version.data)
+    return _('Escalated to %(who)s.', who=to.display_name)
 
 
 # --- maintenance reminders and events -------------------------------------------------------------
@@ -337,26 +305,21 @@ def event(event_id):
     return _event_page(_event(event_id))
 
 
-_replay_event = replays(_event_page, _event, 'aftercare.event')
-
-
 @bp.route('/aftercare/events/<int:event_id>/notify', methods=['POST'])
 @allow(*CALLERS)
-@idempotent(replay=_replay_event)
-def notify_event(event_id):
+@record_action(_event, _event_page, 'aftercare.event')
+def notify_event(ev, _form):
     """Tell one customer (or everyone still waiting) about the event: message or call task."""
     shop = current_shop()
-    ev = _event(event_id)
     via = request.form.get('via')
     customer_id = request.form.get('customer_id', type=int)
     if customer_id:
         people = [Customer.get_for_shop_or_404(shop, customer_id)]
     else:
         people = list(events.event_audience(ev, shop_today(shop)))
-    return act(partial(_event_page, ev), lambda: events.notify_event(ev, people, current_user, via=via),
-               done=(_('%(n)d customers told by message.', n=len(people)) if via == Outreach.MESSAGE
-                     else _('%(n)d call tasks created.', n=len(people))),
-               back=url_for('aftercare.event', event_id=ev.id))
+    events.notify_event(ev, people, current_user, via=via)
+    return (_('%(n)d customers told by message.', n=len(people)) if via == Outreach.MESSAGE
+            else _('%(n)d call tasks created.', n=len(people)))
 
 
 # --- complaints --------------------------------------------------------------------------------------
@@ -472,77 +435,59 @@ def complaint(complaint_id):
     return _complaint_page(_complaint(complaint_id))
 
 
-_replay_complaint = replays(_complaint_page, _complaint, 'aftercare.complaint')
-
-
-def _complaint_act(c, run, done, form, form_as):
-    """An action on the complaint: its page again with the message, or back to it (app.core.web.act)."""
-    return act(partial(_complaint_page, c), run, done=done, form=form, form_as=form_as,
-               back=url_for('aftercare.complaint', complaint_id=c.id))
+def _complaint_action(form, form_as):
+    """An action on the complaint: its page again with the message, or back to it (app.core.web.record_action)."""
+    return record_action(_complaint, _complaint_page, 'aftercare.complaint', form=form, form_as=form_as)
 
 
 @bp.route('/aftercare/complaints/<int:complaint_id>/handover', methods=['POST'])
 @allow(ANY_STAFF)
-@idempotent(replay=_replay_complaint)
-def handover(complaint_id):
+@_complaint_action(forms.HandoverForm, 'handover_form')
+def handover(c, form):
     """The owner hands the complaint on to a colleague; recorded."""
-    c = _complaint(complaint_id)
-    form = forms.HandoverForm()
     to = next((u for u in complaints.handover_candidates(c) if str(u.id) == form.to_user.data), None)
-    return _complaint_act(c, lambda: complaints.hand_over(c, current_user, to, note=form.note.data,
-                                                          expected_version=form.version.data),
-                          _('Handed over to %(who)s.', who=to.display_name if to else ''), form, 'handover_form')
+    complaints.hand_over(c, current_user, to, note=form.note.data, expected_version=form.version.data)
+    return _('Handed over to %(who)s.', who=to.display_name)
 
 
 @bp.route('/aftercare/complaints/<int:complaint_id>/investigate', methods=['POST'])
 @allow(*HANDLERS)
-@idempotent(replay=_replay_complaint)
-def investigate(complaint_id):
+@_complaint_action(forms.InvestigateForm, 'investigate_form')
+def investigate(c, form):
     """Investigation notes, cause and whether it was service's fault."""
-    c = _complaint(complaint_id)
-    form = forms.InvestigateForm()
-    return _complaint_act(c, lambda: complaints.investigate(
-        c, current_user, investigation=form.investigation.data, cause_category=form.cause_category.data,
-        service_fault=form.fault_value, expected_version=form.version.data),
-        _('Investigation saved.'), form, 'investigate_form')
+    complaints.investigate(c, current_user, investigation=form.investigation.data,
+                           cause_category=form.cause_category.data, service_fault=form.fault_value,
+                           expected_version=form.version.data)
+    return _('Investigation saved.')
 
 
 @bp.route('/aftercare/complaints/<int:complaint_id>/answer', methods=['POST'])
 @allow(*HANDLERS)
-@idempotent(replay=_replay_complaint)
-def first_answer(complaint_id):
+@_complaint_action(forms.FirstAnswerForm, 'answer_form')
+def first_answer(c, form):
     """The customer got a first answer: what the deadline measures."""
-    c = _complaint(complaint_id)
-    form = forms.FirstAnswerForm()
-    return _complaint_act(c, lambda: complaints.first_answer(c, current_user, answer=form.answer.data,
-                                                             told_channel=form.told_channel.data,
-                                                             expected_version=form.version.data),
-                          _('First answer recorded.'), form, 'answer_form')
+    complaints.first_answer(c, current_user, answer=form.answer.data, told_channel=form.told_channel.data,
+                            expected_version=form.version.data)
+    return _('First answer recorded.')
 
 
 @bp.route('/aftercare/complaints/<int:complaint_id>/resolve', methods=['POST'])
 @allow(*HANDLERS)
-@idempotent(replay=_replay_complaint)
-def resolve(complaint_id):
+@_complaint_action(forms.ResolveForm, 'resolve_form')
+def resolve(c, form):
     """Resolved, the customer told (when, how) and their satisfaction with the answer."""
-    c = _complaint(complaint_id)
-    form = forms.ResolveForm()
-    return _complaint_act(c, lambda: complaints.resolve(c, current_user, resolution=form.resolution.data,
-                                                        told_channel=form.told_channel.data,
-                                                        satisfaction=form.satisfaction.data,
-                                                        expected_version=form.version.data),
-                          _('Complaint resolved.'), form, 'resolve_form')
+    complaints.resolve(c, current_user, resolution=form.resolution.data, told_channel=form.told_channel.data,
+                       satisfaction=form.satisfaction.data, expected_version=form.version.data)
+    return _('Complaint resolved.')
 
 
 @bp.route('/aftercare/complaints/<int:complaint_id>/close', methods=['POST'])
 @allow(*HANDLERS)
-@idempotent(replay=_replay_complaint)
-def close(complaint_id):
+@_complaint_action(forms.ActionForm, 'close_form')
+def close(c, form):
     """Close a resolved complaint."""
-    c = _complaint(complaint_id)
-    form = forms.ActionForm()
-    return _complaint_act(c, lambda: complaints.close_complaint(c, current_user, expected_version=form.version.data),
-                          _('Complaint closed.'), form, 'close_form')
+    complaints.close_complaint(c, current_user, expected_version=form.version.data)
+    return _('Complaint closed.')
 
 
 @bp.route('/aftercare/complaints/analysis')

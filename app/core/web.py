@@ -1,6 +1,7 @@
 """Page-or-fragment rendering, the one shape of an action view, security headers, cookies and error pages shared
 by every area. htmx's headers are read and written through flask-htmx (`htmx`, `make_response`)."""
 import inspect
+from functools import partial, wraps
 
 import flask
 from flask import current_app, flash, has_request_context, redirect, render_template, request, url_for
@@ -9,6 +10,7 @@ from flask_htmx import make_response as htmx_response
 from flask_login import current_user
 
 from app.core.errors import IllegalMove, Refused, StaleRecord
+from app.core.idempotency import idempotent
 from app.extensions import htmx
 
 
@@ -91,6 +93,31 @@ def replay(piece, back):
     if wants_fragment():
         return piece(200)
     return redirect(back)
+
+
+def replays(page, load, endpoint):
+    """`@idempotent(replay=…)` for an action on a record's page: a repeat gets that page as it is now."""
+    return lambda **view_args: replay(partial(page, load(*view_args.values())), url_for(endpoint, **view_args))
+
+
+def record_action(load, page, endpoint, *, form=None, form_as='form', back=None):
+    """Make `view(found, form)` an action on one record's page (`act` with a repeat answered by `replays`).
+
+    `load(*view_args)` finds the record (or 404s), `page(found, status, **given)` draws its page or piece,
+    `endpoint` is that page (back to it when done, unless `back(found)` says where), `form` the form class sent.
+    The view calls the rule (raising Refused when it refuses) and returns what to say once it is done.
+    """
+    def decorate(view):
+        @wraps(view)
+        def action(**view_args):
+            found = load(*view_args.values())
+            typed = form() if form is not None else None
+            said = []
+            return act(partial(page, found), lambda: said.append(view(found, typed)), done=lambda: said[0],
+                       back=(lambda: back(found)) if back else url_for(endpoint, **view_args),
+                       form=typed, form_as=form_as)
+        return idempotent(replay=replays(page, load, endpoint))(action)
+    return decorate
 
 
 class Response(flask.Response):

@@ -33,26 +33,24 @@ def _check_count(count):
     return int(count)
 
 
-def add_key_tags(shop, by, count):
-    """Add `count` key tags numbered on from the highest; each gets its own random token."""
+def _add_numbered(model, shop, by, count, action, record_type):
     count = _check_count(count)
     with transaction():
-        first = _next_number(KeyTag, shop)
-        tags = [KeyTag.create(shop=shop, number=n) for n in range(first, first + count)]
-        audit.record('key_tags.added', 'key_tag', tags[0].id, shop=shop, actor=by,
+        first = _next_number(model, shop)
+        made = [model.create(shop=shop, number=n) for n in range(first, first + count)]
+        audit.record(action, record_type, made[0].id, shop=shop, actor=by,
                      after={'from': first, 'to': first + count - 1, 'count': count})
-    return tags
+    return made
+
+
+def add_key_tags(shop, by, count):
+    """Add `count` key tags numbered on from the highest; each gets its own random token."""
+    return _add_numbered(KeyTag, shop, by, count, 'key_tags.added', 'key_tag')
 
 
 def add_key_hooks(shop, by, count):
     """Add `count` hooks to the key cabinet, numbered on from the highest."""
-    count = _check_count(count)
-    with transaction():
-        first = _next_number(KeyHook, shop)
-        hooks = [KeyHook.create(shop=shop, number=n) for n in range(first, first + count)]
-        audit.record('key_hooks.added', 'key_hook', hooks[0].id, shop=shop, actor=by,
-                     after={'from': first, 'to': first + count - 1, 'count': count})
-    return hooks
+    return _add_numbered(KeyHook, shop, by, count, 'key_hooks.added', 'key_hook')
 
 
 def retire_key_tag(tag, by):

@@ -3,9 +3,8 @@
 order, returns, old parts), purchasing_views (suppliers, purchase orders, receiving, replenishment), count_views
 (stock counts) and report_views (the clerk's reports), which all register on this one."""
 from datetime import datetime, time, timedelta
-from functools import partial
 
-from flask import Blueprint, abort, url_for
+from flask import Blueprint, abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -13,7 +12,6 @@ from app.accounts.context import current_shop
 from app.core import params
 from app.core.access import ADVISOR, FOREMAN, MANAGER, PARTS
 from app.core.timeutil import shop_today, to_utc
-from app.core.web import replay
 from app.parts.models import StockMove
 
 bp = Blueprint('parts', __name__)
@@ -34,11 +32,6 @@ KIND_LABELS = {
 
 def is_manager():
     return current_user.has_role(MANAGER)
-
-
-def replays(page, load, endpoint):
-    """`@idempotent(replay=…)` for an action on a record's page: a repeat gets that page as it is now."""
-    return lambda **view_args: replay(partial(page, load(*view_args.values())), url_for(endpoint, **view_args))
 
 
 def move_or_404(move_id):

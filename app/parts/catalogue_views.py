@@ -14,9 +14,9 @@ from app.core.access import MANAGER, allow
 from app.core.errors import Refused
 from app.core.i18n import current_language
 from app.core.idempotency import idempotent
-from app.core.web import act, render, replay
+from app.core.web import act, record_action, render, replay
 from app.parts import catalogue, forms, purchasing
-from app.parts.blueprint import (KIND_LABELS, STOCK_READERS, STOCK_WRITERS, bp, is_manager, move_or_404, replays)
+from app.parts.blueprint import (KIND_LABELS, STOCK_READERS, STOCK_WRITERS, bp, is_manager, move_or_404)
 from app.parts.models import Part, Supplier
 
 
@@ -113,36 +113,24 @@ def _part(part_id):
     return Part.get_for_shop_or_404(current_shop(), part_id)
 
 
-_back_to_part = replays(_part_page, _part, 'parts.part')
-
-
 @bp.route('/parts/catalogue/<int:part_id>/adjust', methods=['POST'])
 @allow(*STOCK_WRITERS)
-@idempotent(replay=_back_to_part)
-def part_adjust(part_id):
+@record_action(_part, _part_page, 'parts.part', form=forms.AdjustForm, form_as='adjust_form')
+def part_adjust(found, form):
     """A manual adjustment with its reason; below zero only with a manager's override."""
-    found = _part(part_id)
-    form = forms.AdjustForm()
-    return act(partial(_part_page, found),
-               lambda: catalogue.adjust(found, form.quantity.data, current_user, reason=form.reason.data,
-                                        allow_negative=bool(form.override.data) and is_manager()),
-               done=_('Stock adjusted.'), back=url_for('parts.part', part_id=found.id), form=form,
-               form_as='adjust_form')
+    catalogue.adjust(found, form.quantity.data, current_user, reason=form.reason.data,
+                     allow_negative=bool(form.override.data) and is_manager())
+    return _('Stock adjusted.')
 
 
 @bp.route('/parts/catalogue/<int:part_id>/receive', methods=['POST'])
 @allow(*STOCK_WRITERS)
-@idempotent(replay=_back_to_part)
-def part_receive(part_id):
+@record_action(_part, _part_page, 'parts.part', form=forms.ReceiveForm, form_as='receive_form')
+def part_receive(found, form):
     """Take in a delivery of this part without a purchase order."""
-    found = _part(part_id)
-    form = forms.ReceiveForm()
-    return act(partial(_part_page, found),
-               lambda: purchasing.receive_direct(found, form.quantity.data, form.unit_cost.data, current_user,
-                                                 supplier=found.supplier_id,
-                                                 delivery_note=form.delivery_note.data or ''),
-               done=_('Received into stock.'), back=url_for('parts.part', part_id=found.id), form=form,
-               form_as='receive_form')
+    purchasing.receive_direct(found, form.quantity.data, form.unit_cost.data, current_user,
+                              supplier=found.supplier_id, delivery_note=form.delivery_note.data or '')
+    return _('Received into stock.')
 
 
 def _after_reverse(move_id):

@@ -10,10 +10,9 @@ from app.accounts.context import current_shop
 from app.core.access import MANAGER, allow
 from app.core.errors import Refused
 from app.core.i18n import current_language
-from app.core.idempotency import idempotent
-from app.core.web import act, render, wants_fragment
+from app.core.web import act, record_action, render, wants_fragment
 from app.parts import counts, forms
-from app.parts.blueprint import STOCK_WRITERS, bp, is_manager, replays
+from app.parts.blueprint import STOCK_WRITERS, bp, is_manager
 from app.parts.models import Part, StockCount, StockCountLine
 
 
@@ -93,35 +92,31 @@ def count_enter(count_id):
                done=_('Saved.'), back=url_for('parts.count', count_id=sheet.id), form=form)
 
 
-_back_to_count = replays(_count_page, _sheet, 'parts.count')
-
-
-def _count_act(count_id, rule, done):
-    """An action on the sheet: its page again with the message, or back to it (app.core.web.act)."""
-    sheet = _sheet(count_id)
-    return act(partial(_count_page, sheet), lambda: rule(sheet, current_user), done=done,
-               back=url_for('parts.count', count_id=sheet.id))
+_count_action = record_action(_sheet, _count_page, 'parts.count')
 
 
 @bp.route('/parts/counts/<int:count_id>/submit', methods=['POST'])
 @allow(*STOCK_WRITERS)
-@idempotent(replay=_back_to_count)
-def count_submit(count_id):
+@_count_action
+def count_submit(sheet, _form):
     """Counting done: the sheet goes to the manager for approval."""
-    return _count_act(count_id, counts.submit, _('Count submitted for approval.'))
+    counts.submit(sheet, current_user)
+    return _('Count submitted for approval.')
 
 
 @bp.route('/parts/counts/<int:count_id>/approve', methods=['POST'])
 @allow(MANAGER)
-@idempotent(replay=_back_to_count)
-def count_approve(count_id):
+@_count_action
+def count_approve(sheet, _form):
     """The manager approves the gain/loss sheet: the ledger is adjusted to the count."""
-    return _count_act(count_id, counts.approve, _('Count approved: stock adjusted.'))
+    counts.approve(sheet, current_user)
+    return _('Count approved: stock adjusted.')
 
 
 @bp.route('/parts/counts/<int:count_id>/cancel', methods=['POST'])
 @allow(*STOCK_WRITERS)
-@idempotent(replay=_back_to_count)
-def count_cancel(count_id):
+@_count_action
+def count_cancel(sheet, _form):
     """Drop a count sheet that is not approved yet (nothing is posted)."""
-    return _count_act(count_id, counts.cancel, _('Stock count cancelled.'))
+    counts.cancel(sheet, current_user)
+    return _('Stock count cancelled.')

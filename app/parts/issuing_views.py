@@ -12,9 +12,9 @@ from app.accounts.context import current_shop
 from app.core.access import ADVISOR, FOREMAN, allow
 from app.core.i18n import current_language
 from app.core.idempotency import idempotent
-from app.core.web import act, render, replay
+from app.core.web import act, record_action, render, replay, replays
 from app.parts import forms, issuing, stock
-from app.parts.blueprint import (KIND_LABELS, STOCK_WRITERS, bp, is_manager, month_bounds, move_or_404, replays)
+from app.parts.blueprint import (KIND_LABELS, STOCK_WRITERS, bp, is_manager, month_bounds, move_or_404)
 from app.parts.models import OldPart, StockMove
 from app.reception.models import OrderLine, RepairOrder
 
@@ -44,31 +44,21 @@ def order_parts(order_id):
     return _order_page(_order(order_id))
 
 
-_back_to_order = replays(_order_page, _order, 'parts.order_parts')
-
-
 @bp.route('/parts/orders/<int:order_id>/issue', methods=['POST'])
 @allow(*STOCK_WRITERS)
-@idempotent(replay=_back_to_order)
-def order_issue(order_id):
+@record_action(_order, _order_page, 'parts.order_parts', form=forms.IssueForm, form_as='issue_form')
+def order_issue(order, form):
     """Issue a part to a job of the order in one step: scan or type its number, the quantity, done."""
-    shop = current_shop()
-    order = _order(order_id)
-    form = forms.IssueForm()
-
-    def run():
-        line = OrderLine.get_or_none((OrderLine.id == form.line.data) & (OrderLine.order == order))
-        if line is None:
-            raise stock.StockError(_l('Choose the job.'), 'line')
-        issuing.issue_direct(issuing.known_part(shop.id, form.part_number.data), order, line, form.quantity.data,
-                             by=current_user, allow_negative=bool(form.override.data) and is_manager())
-
-    return act(partial(_order_page, order), run, done=_('Issued: the part is on the job.'),
-               back=url_for('parts.order_parts', order_id=order.id), form=form, form_as='issue_form')
+    line = OrderLine.get_or_none((OrderLine.id == form.line.data) & (OrderLine.order == order))
+    if line is None:
+        raise stock.StockError(_l('Choose the job.'), 'line')
+    issuing.issue_direct(issuing.known_part(order.shop_id, form.part_number.data), order, line, form.quantity.data,
+                         by=current_user, allow_negative=bool(form.override.data) and is_manager())
+    return _('Issued: the part is on the job.')
 
 
 def _after_return(move_id):
-    return _back_to_order(order_id=move_or_404(move_id).order_id)
+    return replays(_order_page, _order, 'parts.order_parts')(order_id=move_or_404(move_id).order_id)
 
 
 @bp.route('/parts/moves/<int:move_id>/return', methods=['POST'])

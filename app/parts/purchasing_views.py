@@ -1,7 +1,6 @@
 """Parts pages: suppliers, purchase orders (lines, sending, cancelling, receiving with inspection per line),
 rejected goods going back, and replenishment below safety stock."""
 from decimal import Decimal
-from functools import partial
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -16,9 +15,9 @@ from app.core.i18n import current_language
 from app.core.idempotency import idempotent
 from app.core.settings import get_setting
 from app.core.timeutil import shop_today
-from app.core.web import act, render
+from app.core.web import act, record_action, render, replays
 from app.parts import catalogue, forms, issuing, purchasing
-from app.parts.blueprint import STOCK_WRITERS, bp, replays
+from app.parts.blueprint import STOCK_WRITERS, bp
 from app.parts.models import PurchaseOrder, Receipt, ReceiptLine, Supplier
 
 
@@ -96,46 +95,33 @@ def _po(po_id):
 _back_to_po = replays(_po_page, _po, 'parts.po')
 
 
-def _po_act(found, run, done, **form):
-    """An action on a purchase order: its page again with the message, or back to it (app.core.web.act)."""
-    return act(partial(_po_page, found), run, done=done, back=url_for('parts.po', po_id=found.id), **form)
-
-
 @bp.route('/parts/purchase-orders/<int:po_id>/lines', methods=['POST'])
 @allow(*STOCK_WRITERS)
-@idempotent(replay=_back_to_po)
-def po_add_line(po_id):
+@record_action(_po, _po_page, 'parts.po', form=forms.POLineForm, form_as='line_form')
+def po_add_line(found, form):
     """Add a part to a draft purchase order."""
-    shop = current_shop()
-    found = _po(po_id)
-    form = forms.POLineForm()
-
-    def run():
-        part = issuing.known_part(shop.id, form.part_number.data)
-        with transaction():
-            purchasing.add_line(found, part, form.quantity.data, form.unit_cost.data)
-
-    return _po_act(found, run, _('Saved.'), form=form, form_as='line_form')
+    part = issuing.known_part(found.shop_id, form.part_number.data)
+    with transaction():
+        purchasing.add_line(found, part, form.quantity.data, form.unit_cost.data)
+    return _('Saved.')
 
 
 @bp.route('/parts/purchase-orders/<int:po_id>/send', methods=['POST'])
 @allow(*STOCK_WRITERS)
-@idempotent(replay=_back_to_po)
-def po_send(po_id):
+@record_action(_po, _po_page, 'parts.po', form=forms.SendForm, form_as='send_form')
+def po_send(found, form):
     """Send the order to the supplier with the expected delivery date."""
-    found = _po(po_id)
-    form = forms.SendForm()
-    return _po_act(found, lambda: purchasing.send_po(found, current_user, expected_on=form.expected_on.data),
-                   _('Purchase order sent.'), form=form, form_as='send_form')
+    purchasing.send_po(found, current_user, expected_on=form.expected_on.data)
+    return _('Purchase order sent.')
 
 
 @bp.route('/parts/purchase-orders/<int:po_id>/cancel', methods=['POST'])
 @allow(*STOCK_WRITERS)
-@idempotent(replay=_back_to_po)
-def po_cancel(po_id):
+@record_action(_po, _po_page, 'parts.po')
+def po_cancel(found, _form):
     """Cancel a purchase order nothing has been received on."""
-    found = _po(po_id)
-    return _po_act(found, lambda: purchasing.cancel_po(found, current_user), _('Purchase order cancelled.'))
+    purchasing.cancel_po(found, current_user)
+    return _('Purchase order cancelled.')
 
 
 def _delivery(po):

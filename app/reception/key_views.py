@@ -122,26 +122,28 @@ def key_pool():
     return _pool()
 
 
+def _add(prefix, add, what, said):
+    """Add tags or hooks from the form named `prefix`; `said` names the numbers added."""
+    form, made = forms.AddForm(prefix=prefix), []
+    run = lambda: made.extend(_numbered(  # noqa: E731
+        lambda: add(current_shop(), current_user, form.count.data), what))
+    return _act(run, lambda: said(made[0].number, made[-1].number), form=form, form_as=prefix[:-1] + '_form')
+
+
 @bp.route('/labels/keys/tags', methods=['POST'])
 @allow(MANAGER, ADMIN)
 def add_key_tags():
     """Add key tags to the pool; their numbers follow on."""
-    form, made = forms.AddForm(prefix='tags'), []
-    run = lambda: made.extend(_numbered(  # noqa: E731
-        lambda: pool_rules.add_key_tags(current_shop(), current_user, form.count.data), _('tags')))
-    return _act(run, lambda: _('Key tags %(first)d to %(last)d added. Print their labels below.',
-                               first=made[0].number, last=made[-1].number), form=form, form_as='tag_form')
+    return _add('tags', pool_rules.add_key_tags, _('tags'), lambda first, last: _(
+        'Key tags %(first)d to %(last)d added. Print their labels below.', first=first, last=last))
 
 
 @bp.route('/labels/keys/hooks', methods=['POST'])
 @allow(MANAGER, ADMIN)
 def add_key_hooks():
     """Add hooks to the key cabinet; their numbers follow on."""
-    form, made = forms.AddForm(prefix='hooks'), []
-    run = lambda: made.extend(_numbered(  # noqa: E731
-        lambda: pool_rules.add_key_hooks(current_shop(), current_user, form.count.data), _('hooks')))
-    return _act(run, lambda: _('Hooks %(first)d to %(last)d added.', first=made[0].number, last=made[-1].number),
-                form=form, form_as='hook_form')
+    return _add('hooks', pool_rules.add_key_hooks, _('hooks'),
+                lambda first, last: _('Hooks %(first)d to %(last)d added.', first=first, last=last))
 
 
 @bp.route('/labels/keys/tags/<int:tag_id>/retire', methods=['POST'])

@@ -13,7 +13,7 @@ from app.core.db import utcnow
 from app.core.errors import IllegalMove, Refused, StaleRecord
 from app.core.idempotency import idempotent
 from app.core.timeutil import add_months, shop_today, to_utc
-from app.core.web import STALE_MESSAGE, act, render, replay, wants_fragment
+from app.core.web import STALE_MESSAGE, act, record_action, render, replay, replays, wants_fragment
 from app.customers.models import Vehicle
 from app.reception.models import OrderLine, PartLine, RepairOrder
 from app.reception.pricing import line_parts_total
@@ -48,11 +48,6 @@ def _warranty_helpers():
 
     return {'warranty_order_flags': order_flags, 'warranty_vehicle_status': vehicle_status}
 
-
-
-def replays(page, load, endpoint):
-    """`@idempotent(replay=…)` for an action on a record's page: a repeat gets that page as it is now."""
-    return lambda **view_args: replay(partial(page, load(*view_args.values())), url_for(endpoint, **view_args))
 
 
 def _typed(forms_given, error):
@@ -239,23 +234,17 @@ def claim_new(order_id):
 
 @bp.route('/warranty/orders/<int:order_id>/loaners', methods=['POST'])
 @allow(*LOANER_RECORDERS)
-@idempotent(replay=_to_order)
-def loaner_new(order_id):
+@record_action(_order, _order_page, 'warranty.order', form=forms.LoanerForm, form_as='loaner_form',
+               back=lambda order: url_for('warranty.order', order_id=order.id, _anchor='loaner'))
+def loaner_new(order, form):
     """Record the loaner car or transport compensation given for a long repair."""
-    order = _order(order_id)
-    form = forms.LoanerForm()
-
-    def run():
-        shop = current_shop()
-        given_at = to_utc(datetime.combine(form.given_on.data, time(12)), shop.timezone)
-        if form.given_on.data == shop_today(shop):
-            given_at = utcnow()
-        tracker.record_loaner(order, by=current_user, kind=form.kind.data, given_at=given_at,
-                              amount=form.amount.data, note=form.note.data, expected_count=form.version.data)
-
-    return act(partial(_order_page, order), run, form=form, form_as='loaner_form',
-               done=_('Recorded: %(what)s.', what=LoanerRecord.KIND_LABELS.get(form.kind.data, '')),
-               back=url_for('warranty.order', order_id=order.id, _anchor='loaner'))
+    shop = current_shop()
+    given_at = to_utc(datetime.combine(form.given_on.data, time(12)), shop.timezone)
+    if form.given_on.data == shop_today(shop):
+        given_at = utcnow()
+    tracker.record_loaner(order, by=current_user, kind=form.kind.data, given_at=given_at,
+                          amount=form.amount.data, note=form.note.data, expected_count=form.version.data)
+    return _('Recorded: %(what)s.', what=LoanerRecord.KIND_LABELS.get(form.kind.data, ''))
 
 
 # --- claims --------------------------------------------------------------------------------------
@@ -313,16 +302,12 @@ _to_claim = replays(_claim_page, _claim, 'warranty.claim')
 
 @bp.route('/warranty/claims/<int:claim_id>/edit', methods=['POST'])
 @allow(*CLERKS)
-@idempotent(replay=_to_claim)
-def claim_edit(claim_id):
+@record_action(_claim, _claim_page, 'warranty.claim', form=forms.ClaimEditForm, form_as='edit_form')
+def claim_edit(found, form):
     """Change the old-part tag or the note of a draft or rejected claim (amounts are read again)."""
-    found = _claim(claim_id)
-    form = forms.ClaimEditForm()
-    return act(partial(_claim_page, found),
-               lambda: claim_rules.edit_claim(found, by=current_user, old_part_tag=form.old_part_tag.data,
-                                              note=form.note.data, expected_version=form.version.data),
-               done=_('Claim %(number)s saved.', number=found.number),
-               back=url_for('warranty.claim', claim_id=found.id), form=form, form_as='edit_form')
+    claim_rules.edit_claim(found, by=current_user, old_part_tag=form.old_part_tag.data, note=form.note.data,
+                           expected_version=form.version.data)
+    return _('Claim %(number)s saved.', number=found.number)
 
 
 MOVE_DONE = {
