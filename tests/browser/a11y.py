@@ -9,7 +9,7 @@ TAP_PX = 44          # WCAG 2.5.5 and Apple's HIG: the least side of a touch tar
 _axe = Axe()
 
 # What a phone's thumb can tap: links, buttons, form controls, and labels that stand for a hidden control.
-TARGETS_JS = """() => {
+TARGETS_JS = r"""() => {
   const seen = [];
   const words = (block) => {          // the block's own text, without its links' and buttons'
     let text = block.textContent;
