@@ -22,6 +22,10 @@ DEFAULTS = {
     # not from the rulebooks: the usual maintenance interval, for an estimate when none is booked
     'service_interval_months': (6, int, _l('Usual maintenance interval (months)')),
     'service_interval_km': (5000, int, _l('Usual maintenance interval (km)')),
+    # not from the rulebooks: a Brother QL label printer on the shop's network (app.labels.printing)
+    'label_printer_address': ('', str, _l('Label printer address')),
+    'label_printer_model': ('QL-820NWB', str, _l('Label printer model')),
+    'label_printer_media': ('62', str, _l('Label roll in the printer')),
     # workshop
     'progress_check_from': (Decimal('0.5'), Decimal, _l('Progress check window starts (share of promised duration)')),
     'progress_check_to': (Decimal('0.8'), Decimal, _l('Progress check window ends (share of promised duration)')),
@@ -112,3 +116,13 @@ def get_setting(shop, key):
     default, kind, _label = DEFAULTS[key]
     row = Setting.get_or_none((Setting.shop == shop) & (Setting.key == key)) if shop is not None else None
     return kind(row.value) if row is not None else default
+
+
+def set_setting(shop, key, value):
+    """Store the shop's own value for a setting (inside the caller's transaction, with its audit event)."""
+    from app.core.models import Setting
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    changed = Setting.update(value=str(value)).where((Setting.shop == shop) & (Setting.key == key)).execute()
+    if not changed:
+        Setting.create(shop=shop, key=key, value=str(value))

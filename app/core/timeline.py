@@ -78,6 +78,7 @@ ACTIONS = {
     'vehicle.created': _l('Vehicle added'), 'vehicle.updated': _l('Vehicle changed'),
     'vehicle.owner_changed': _l('New owner'), 'bay.added': _l('Bay added'), 'bay.updated': _l('Bay changed'),
     'key_tags.added': _l('Key tags added'), 'key_tag.retired': _l('Key tag retired'),
+    'label_printer.set': _l('Label printer set up'),  # app.labels.rules.set_printer
     'key_hooks.added': _l('Key hooks added'),
     'aftercare.event_added': _l('Customer event added'), 'aftercare.event_notice': _l('Event invitation'),
     'aftercare.maintenance_reminder': _l('Maintenance reminder'),

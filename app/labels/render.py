@@ -110,6 +110,18 @@ def bag_label(order_number, plate, model, url):
     return label
 
 
+def test_label(shop_name, url):
+    """A label printer's first label: its QR opens ServiceBay, the text says what it is."""
+    label = Label(url=url, title=_('Label printer test'))
+    left, width = _column(label.qr_box)
+    label.texts = [
+        Text(_('Label printer test'), left, 9.5, 5.0, width, bold=True),
+        Text(shop_name or '', left, 17.0, 4.0, width),
+        Text(_('Scan the QR with a phone'), left, 25.0, 2.8, width),
+    ]
+    return label
+
+
 # --- SVG ------------------------------------------------------------------------------
 
 def _em_width(text, bold):
@@ -201,8 +213,8 @@ def _font(size_px, bold):
         return ImageFont.load_default()
 
 
-def _px(mm):
-    return int(round(mm * PX_PER_MM))
+def _px(mm, per_mm=PX_PER_MM):
+    return int(round(mm * per_mm))
 
 
 def qr_png(qr, side_px):
@@ -214,8 +226,8 @@ def qr_png(qr, side_px):
     return Image.open(buf).convert('L')
 
 
-def _draw_line(draw, t, text, font, size_px):
-    at = (_px(t.x), _px(t.y))
+def _draw_line(draw, t, text, font, size_px, per_mm):
+    at = (_px(t.x, per_mm), _px(t.y, per_mm))
     try:
         draw.text(at, text, fill=0, font=font, anchor='ms' if t.anchor == 'middle' else 'ls')
     except ValueError:
@@ -224,21 +236,28 @@ def _draw_line(draw, t, text, font, size_px):
         draw.text((at[0] - (w / 2 if t.anchor == 'middle' else 0), at[1] - size_px), text, fill=0, font=font)
 
 
-def to_png(label):
-    """The label as a 300 dpi PNG (bytes)."""
-    image = Image.new('L', (_px(label.width), _px(label.height)), 255)
+def to_image(label, per_mm=PX_PER_MM):
+    """The label drawn in grey at `per_mm` pixels per millimetre (a Pillow image): the PNG, and the raster a label
+    printer prints (app.labels.brother), which has fewer dots than the label has room."""
+    px = lambda mm: _px(mm, per_mm)  # noqa: E731
+    image = Image.new('L', (px(label.width), px(label.height)), 255)
     x, y, side = label.qr_box
-    code = qr_png(label.qr, _px(side))
-    offset = (_px(side) - code.size[0]) // 2
-    image.paste(code, (_px(x) + offset, _px(y) + offset))
+    code = qr_png(label.qr, px(side))
+    offset = (px(side) - code.size[0]) // 2
+    image.paste(code, (px(x) + offset, px(y) + offset))
     draw = ImageDraw.Draw(image)
     for t in label.texts:
         def measure(text, size_mm, bold=t.bold):
-            return draw.textlength(text, font=_font(max(_px(size_mm), 1), bold)) / PX_PER_MM
+            return draw.textlength(text, font=_font(max(px(size_mm), 1), bold)) / per_mm
 
         size, text = _fit(t.text, t.size, t.width, measure)
         if text:
-            _draw_line(draw, t, text, _font(max(_px(size), 1), t.bold), _px(size))
+            _draw_line(draw, t, text, _font(max(px(size), 1), t.bold), px(size), per_mm)
+    return image
+
+
+def to_png(label):
+    """The label as a 300 dpi PNG (bytes)."""
     out = io.BytesIO()
-    image.save(out, format='PNG', dpi=(DPI, DPI), optimize=True)
+    to_image(label).save(out, format='PNG', dpi=(DPI, DPI), optimize=True)
     return out.getvalue()

@@ -10,7 +10,10 @@ from flask_babel import gettext as _
 from app.core.errors import Refused
 from app.core import audit
 from app.core.db import transaction
+from app.core.settings import get_setting, set_setting
+from app.labels import brother
 from app.labels.models import KeyHook, KeyTag
+from app.labels.printing import PrinterError, parse_address
 
 MAX_ADD = 100   # tags or hooks added in one go: a typo of 1000 should not fill the pool
 
@@ -70,6 +73,27 @@ def retire_key_tag(tag, by):
                      before={'number': tag.number, 'active': True}, after={'active': False})
     tag.active = False
     return tag
+
+
+PRINTER_KEYS = {'address': 'label_printer_address', 'model': 'label_printer_model', 'media': 'label_printer_media'}
+
+
+def set_printer(shop, by, address, model, media):
+    """Set (or, with an empty address, remove) the shop's network label printer; the check-in's print buttons use it."""
+    address = (address or '').strip()
+    if address:
+        parse_address(address)
+    if model not in brother.MODELS:
+        raise PrinterError(_('Choose the printer model from the list.'), field='model')
+    if media not in brother.MEDIA:
+        raise PrinterError(_('Choose the roll from the list.'), field='media')
+    after = {'address': address, 'model': model, 'media': media}
+    with transaction():
+        before = {name: get_setting(shop, key) for name, key in PRINTER_KEYS.items()}
+        for name, key in PRINTER_KEYS.items():
+            set_setting(shop, key, after[name])
+        audit.record('label_printer.set', 'shop', shop.id, shop=shop, actor=by, before=before, after=after)
+    return after
 
 
 # --- reads ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from app.labels import forms
 from app.labels import render as draw
 from app.labels import rules as pool_rules
 from app.labels.models import KeyTag
-from app.labels.printing import MAX_COPIES, PRINTERS, image_response, roll
+from app.labels.printing import MAX_COPIES, PRINTERS, image_response, roll, send_labels, sent_piece
 from app.reception import keys
 from app.reception.models import RepairOrder
 from app.reception.blueprint import bp
@@ -85,6 +85,18 @@ def bag_roll(order_id):
     order = RepairOrder.get_for_shop_or_404(current_shop(), order_id)
     copies = min(max(request.args.get('copies', 1, type=int), 1), MAX_COPIES)
     return roll([bag_label(order)] * copies, url_for('reception.order', order_id=order.id))
+
+
+@bp.route('/labels/order/<int:order_id>/bag/send', methods=['POST'])
+@allow(*PRINTERS)
+def bag_send(order_id):
+    """Print an order's bag labels on the shop's label printer now, one per bag."""
+    shop = current_shop()
+    order = RepairOrder.get_for_shop_or_404(shop, order_id)
+    form = forms.PrintForm()
+    back = url_for('reception.order', order_id=order.id)
+    return act(sent_piece(back), lambda: send_labels(shop, [bag_label(order)] * form.copies.data),
+               done=lambda: _('Bag labels sent to the printer: %(n)d.', n=form.copies.data), back=back, form=form)
 
 
 # --- the pool ---------------------------------------------------------------------------

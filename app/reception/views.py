@@ -15,6 +15,7 @@ from app.core.models import Event
 from app.core.timeutil import to_local, to_utc
 from app.core.web import render
 from app.core.qr import qr_data_uri
+from app.labels.printing import printer_of
 from app.reception import checkin, links
 from app.reception.blueprint import bp
 from app.reception.forms import ESTIMATE_METHODS, AmendForm
@@ -68,7 +69,7 @@ def _order_context(ro):
                 belongings=list(ro.belongings.order_by(Belonging.id)),
                 signature=ro.signatures.where(Signature.purpose == 'repair_order').first(),
                 kinds=checkin.MARK_KINDS, checks=checkin.CHECKS, documents=checkin.DOCUMENTS,
-                methods=ESTIMATE_METHODS)
+                methods=ESTIMATE_METHODS, label_printer=printer_of(current_shop()))
 
 
 @bp.route('/orders/<int:order_id>')
