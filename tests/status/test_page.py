@@ -1,4 +1,5 @@
 """The customer's status page: what it shows, what it never shows, in both languages."""
+import re
 from datetime import timedelta
 
 from app.core import stages
@@ -29,7 +30,9 @@ def test_page_shows_the_car_and_never_the_customer(client, order, token, shop, s
     for secret in ('王秘密', '13912345678', '+8613912345678', 'LVGBE40K8GP123457', '123457', '粤B12345',
                    '李路人', '粤B99887', other.number, staff['advisor'].display_name, '刹车异响'):
         assert secret not in body, secret
-    assert '<form' not in body and '<script' not in body and ' style=' not in body
+    assert '<form' not in body and ' style=' not in body
+    # the one script is the page's own refresher, from the shop's static files (no inline code)
+    assert re.findall(r'<script[^>]*>', body) == ['<script src="/static/status.js" defer>']
 
 
 def test_stages_with_times_in_both_languages(client, order, token, staff):
@@ -49,7 +52,8 @@ def test_stages_with_times_in_both_languages(client, order, token, staff):
 def test_open_order_refreshes_itself_and_shows_the_promise(client, order, token):
     """A customer waiting in the lounge sees the page move on by itself."""
     body = client.get('/s/%s?lang=en' % token).get_data(as_text=True)
-    assert '<meta http-equiv="refresh" content="30">' in body
+    assert 'data-refresh="30"' in body and 'status.js' in body      # puts new content in place, no reload
+    assert '<noscript><meta http-equiv="refresh" content="30"></noscript>' in body      # without JavaScript
     assert 'Promised for' in body
 
 
@@ -112,7 +116,7 @@ def test_after_delivery_total_and_guarantee_and_no_refresh(client, order, token,
     body = client.get('/s/%s?lang=en' % token).get_data(as_text=True)
     assert '¥508.50' in body                      # 450.00 labour + 13 % tax
     assert 'Quality guarantee: 10 days or 2,000 km' in body
-    assert 'http-equiv="refresh"' not in body
+    assert 'http-equiv="refresh"' not in body and 'data-refresh' not in body and 'status.js' not in body
     zh = client.get('/s/%s?lang=zh' % token).get_data(as_text=True)
     assert '已交车' in zh
 
