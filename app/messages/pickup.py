@@ -19,9 +19,8 @@ from datetime import datetime, timedelta
 
 from peewee import fn
 
-from app.core import stages
+from app.core import deadlines, stages
 from app.core.db import utcnow
-from app.core.settings import get_setting
 from app.messages.models import Message
 from app.reception.models import RepairOrder
 from app.workshop.models import ProgressCheck
@@ -51,11 +50,9 @@ class PickupNotice:
 
 def lead_hours(order, original_promise=None):
     """How long before pickup to tell the customer: by the job's length from check-in to its (original) promise."""
-    promise = original_promise or order.promised_at
-    long_job = timedelta(days=get_setting(order.shop, 'long_job_days'))
-    if order.checked_in_at and promise and promise - order.checked_in_at >= long_job:
-        return get_setting(order.shop, 'pickup_notice_long_hours')
-    return get_setting(order.shop, 'pickup_notice_short_hours')
+    lead = deadlines.pickup_lead(order.checked_in_at, original_promise or order.promised_at,
+                                 deadlines.shop_settings(order.shop))
+    return int(lead.total_seconds() // 3600)
 
 
 def _latest_checks(order_ids):
@@ -107,8 +104,9 @@ def is_sent(notice, sent):
     return at is not None and at >= notice.since
 
 
-def notices_due(shop, now=None):
-    """Notices due now or overdue and not yet sent, most overdue first (a fixed number of queries)."""
+def notices_due(shop, now=None, ahead=timedelta(0)):
+    """Notices due now or overdue and not yet sent, most overdue first (a fixed number of queries); with `ahead`,
+    also those falling due within that time (the work queue shows them before they are late)."""
     now = now or utcnow()
     orders = list(RepairOrder.open_orders(shop).where(RepairOrder.promised_at.is_null(False)
                                                       & RepairOrder.checked_in_at.is_null(False)))
@@ -119,7 +117,7 @@ def notices_due(shop, now=None):
         notice = notice_for(order, check=checks.get(order.id), timing=timing.get(order.id), now=now)
         if notice is None or is_sent(notice, sent):
             continue
-        if notice.ready or notice.due_at <= now:
+        if notice.ready or notice.due_at <= now + ahead:
             due.append(notice)
     return sorted(due, key=lambda n: n.due_at)
 
