@@ -48,10 +48,11 @@ class PickupNotice:
                 'ready_now': self.ready, 'lead_hours': self.lead_hours}
 
 
-def lead_hours(order, original_promise=None):
-    """How long before pickup to tell the customer: by the job's length from check-in to its (original) promise."""
+def lead_hours(order, original_promise=None, setting=None):
+    """How long before pickup to tell the customer: by the job's length from check-in to its (original) promise.
+    `setting`: the shop's settings when many orders are asked at once (app.core.deadlines.shop_settings)."""
     lead = deadlines.pickup_lead(order.checked_in_at, original_promise or order.promised_at,
-                                 deadlines.shop_settings(order.shop))
+                                 setting or deadlines.shop_settings(order.shop_id))
     return int(lead.total_seconds() // 3600)
 
 
@@ -64,7 +65,7 @@ def _latest_checks(order_ids):
     return {pc.order_id: pc for pc in rows}
 
 
-def notice_for(order, *, check=None, timing=None, now=None):
+def notice_for(order, *, check=None, timing=None, now=None, setting=None):
     """The pickup (or late) notice an open order needs, or None (not open, or no promised time)."""
     if order.stage not in stages.OPEN or not order.promised_at or not order.checked_in_at:
         return None
@@ -73,10 +74,10 @@ def notice_for(order, *, check=None, timing=None, now=None):
     ready = order.stage == stages.READY_FOR_PICKUP
     if check is not None:
         original = check.old_promised_at or order.promised_at
-        lead = lead_hours(order, original)
+        lead = lead_hours(order, original, setting)
         return PickupNotice(order, Message.LATE_NOTICE, check.new_promised_at - timedelta(hours=lead),
                             check.new_promised_at, original, lead, check.reason, ready, check.checked_at)
-    lead = lead_hours(order)
+    lead = lead_hours(order, setting=setting)
     due = order.promised_at - timedelta(hours=lead)
     if timing is not None and timing.late and not ready:
         return PickupNotice(order, Message.LATE_NOTICE, due, None, order.promised_at, lead, '', False)
@@ -112,9 +113,10 @@ def notices_due(shop, now=None, ahead=timedelta(0)):
                                                       & RepairOrder.checked_in_at.is_null(False)))
     ids = [o.id for o in orders]
     checks, timing, sent = _latest_checks(ids), timings(orders, now), _sent(ids)
+    setting = deadlines.shop_settings(shop)
     due = []
     for order in orders:
-        notice = notice_for(order, check=checks.get(order.id), timing=timing.get(order.id), now=now)
+        notice = notice_for(order, check=checks.get(order.id), timing=timing.get(order.id), now=now, setting=setting)
         if notice is None or is_sent(notice, sent):
             continue
         if notice.ready or notice.due_at <= now + ahead:

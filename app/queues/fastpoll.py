@@ -13,15 +13,4 @@ POLL_PATH = '/queues/poll'
 
 class QueueFastPoll(fastpoll.FastPoll):
     """WSGI middleware: 204 for an unchanged, properly signed queue poll; everything else to the app."""
-
-    def __call__(self, environ, start_response):
-        if environ.get('PATH_INFO') == POLL_PATH and environ.get('REQUEST_METHOD') == 'GET':
-            try:
-                unchanged = self._unchanged(environ)
-            except Exception:  # noqa: BLE001 - any doubt (database away, odd cookie): let the app answer
-                unchanged = False
-            if unchanged:
-                start_response('204 No Content', [('Cache-Control', 'private, no-store'),
-                                                  ('Vary', 'HX-Request, Cookie'), ('Content-Length', '0')])
-                return [b'']
-        return self.wsgi_app(environ, start_response)
+    path = POLL_PATH

@@ -11,6 +11,7 @@ from peewee import JOIN, fn
 
 from app.appointments.rules import Hours
 from app.core import deadlines, stages
+from app.core.i18n import current_language
 from app.core.models import Event
 from app.dispatch.rules import technicians, waiting_orders
 from app.parts.purchasing import below_safety
@@ -151,4 +152,4 @@ def parts(ctx):
     low = below_safety(ctx.shop, ctx.now)
     if low:
         yield ctx.item('restock', 'all', _l('%(n)d parts', n=len(low)), url_for('parts.replenish'),
-                       detail=', '.join(row['part'].name for row in low[:3]))
+                       detail=', '.join(row['part'].display_name(current_language()) for row in low[:3]))

@@ -14,7 +14,7 @@ from app.approvals.rules import pending
 from app.core import deadlines, stages
 from app.customers.models import Vehicle
 from app.messages.pickup import notices_due
-from app.queues.items import plate
+from app.queues.items import plate, with_plates
 from app.reception.models import RepairOrder
 from app.settlement.queries import to_settle
 from app.workshop.models import AddedWork, ProgressCheck
@@ -70,7 +70,9 @@ def progress(ctx):
 
 def pickup(ctx):
     """Pickup (or late) notices falling due within the hour or overdue: on time when sent by the deadline."""
-    for n in notices_due(ctx.shop, ctx.now, ahead=NOTICE_AHEAD):
+    notices = notices_due(ctx.shop, ctx.now, ahead=NOTICE_AHEAD)
+    with_plates([n.order for n in notices])
+    for n in notices:
         yield ctx.item(n.kind, n.order.id, plate(n.order), url_for('messages.pickup_notices'), group='pickup',
                        due=n.due_at, window=timedelta(hours=n.lead_hours),
                        rule=_l('%(n)d h before pickup', n=n.lead_hours))

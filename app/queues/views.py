@@ -26,6 +26,7 @@ from app.queues.items import LATE
 bp = Blueprint('queues', __name__)
 
 POLL_SECONDS = 10
+LIST_LIMIT = 60          # items drawn on the home page, the most urgent; the rest counted below them
 _CACHE_SIZE = 2000
 _counts_seen = OrderedDict()      # (session user, shop) -> (version, counts): the navigation of other pages
 
@@ -111,7 +112,8 @@ def left_words(item):
     if m >= 2 * 24 * 60:
         text = ngettext('%(num)d day', '%(num)d days', m // (24 * 60))
     elif m >= 60:
-        text = ngettext('%(num)d h', '%(num)d h', m // 60) + (' %02d min' % (m % 60) if m % 60 else '')
+        hours, minutes = divmod(m, 60)
+        text = _('%(h)d h %(m)02d min', h=hours, m=minutes) if minutes else ngettext('%(num)d h', '%(num)d h', hours)
     else:
         text = ngettext('%(num)d min', '%(num)d min', m)
 
@@ -130,7 +132,7 @@ def due_words(item):
 @bp.app_context_processor
 def _offer():
     return {'queue_nav': queue_nav, 'work_queue': work_queue, 'queue_left': left_words, 'queue_due': due_words,
-            'queue_poll_seconds': POLL_SECONDS}
+            'queue_poll_seconds': POLL_SECONDS, 'queue_list_limit': LIST_LIMIT}
 
 
 @bp.route('/queues/poll')
