@@ -17,6 +17,7 @@ LATE, SOON, OPEN = 'late', 'soon', 'open'
 # "About to breach": an item turns amber this long before its deadline (a share of the step's own time for short
 # steps: see Item.state).
 SOON_AT_MOST = timedelta(hours=24)
+SOON_WITHOUT_WINDOW = timedelta(hours=1)     # a promised time, an expected day: amber in the last hour
 
 # kind -> what it asks of the person (shown on the item) and what the deadline means.
 KINDS = {
@@ -82,12 +83,13 @@ class Item:
 
     @property
     def state(self):
-        """late (red), soon (amber: within a quarter of the step's time, at most a day) or open."""
+        """late (red), soon (amber: within a quarter of the step's time, at most a day; the last hour for a
+        deadline without a step time of its own) or open."""
         if self.overdue or (self.due is not None and self.now > self.due):
             return LATE
         if self.due is None:
             return OPEN
-        soon = min(self.window / 4, SOON_AT_MOST) if self.window else SOON_AT_MOST
+        soon = min(self.window / 4, SOON_AT_MOST) if self.window else SOON_WITHOUT_WINDOW
         return SOON if self.due - self.now <= soon else OPEN
 
     @property
