@@ -132,3 +132,16 @@ def test_a_person_without_a_queue_has_no_counts(client, shop, make_user):
     nobody = make_user('nora', [])
     body = sign_in(client, nobody).get('/').get_data(as_text=True)
     assert 'id="queue-nav"' not in body and 'data-testid="work-queue"' not in body and 'id="menu"' in body
+
+
+def test_qc_sees_the_cars_waiting_for_inspection_and_for_how_long(client, floor, make_user):
+    """The inspector would not see a car handed over for inspection, or how long it has been waiting."""
+    from app.core import audit, stages
+    from tests.helpers import at_stage
+    order = at_stage(floor.order, stages.READY_FOR_QC)
+    audit.record('order.stage', 'repair_order', order.id, shop=order.shop_id, actor=None,
+                 before={'stage': stages.IN_PROGRESS}, after={'stage': stages.READY_FOR_QC})
+    body = sign_in(client, make_user('quinn', ['qc'])).get('/').get_data(as_text=True)
+    assert _keys(body) == ['inspect:%d' % order.id]
+    item = body[body.index('data-key="inspect:%d"' % order.id):]
+    assert 'waiting 0 min' in item[:item.index('</li>')] and 'href="/qc/orders/%d/inspect"' % order.id in item
