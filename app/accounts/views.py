@@ -140,7 +140,7 @@ def set_shop():
 @bp.route('/')
 @allow(ANY_STAFF)
 def home():
-    """Each person's start page: the places they work."""
+    """Each person's start page: what needs them now (offered by app.queues), and the places they work."""
     return render('accounts/home.html', None)
 
 

@@ -3,7 +3,6 @@
 
 A complaint goes open → answered → resolved → closed (or straight from open to resolved): COMPLAINTS.
 """
-from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 
@@ -11,7 +10,7 @@ from app.accounts.models import User
 from app.aftercare.models import Complaint, ComplaintHandover
 from app.aftercare.shared import (REQUEST_WARNING, NotYours, audit_target, require_move, require_told, shop_of,
                                   supervisors)
-from app.core import audit
+from app.core import audit, deadlines
 from app.core.access import MANAGER
 from app.core.db import transaction, utcnow
 from app.core.errors import Refused
@@ -29,7 +28,7 @@ COMPLAINTS = Machine(field='status', labels=Complaint.STATUSES,
 
 def first_answer_window(shop):
     """How long the shop has to give a complaint its first answer."""
-    return timedelta(days=get_setting(shop, 'complaint_first_answer_days'))
+    return deadlines.complaint_answer_limit(deadlines.shop_settings(shop))
 
 
 def log_complaint(shop, by, *, channel, content, contact='', customer=None, order=None, logged_at=None):

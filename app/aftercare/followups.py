@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from app.accounts.models import User
 from app.aftercare.models import CallRecord, FollowUpTask
 from app.aftercare.shared import audit_target, callers, day_bounds, local_day, shop_of
-from app.core import audit
+from app.core import audit, deadlines
 from app.core.db import transaction, utcnow
 from app.core.errors import Refused
 from app.core.machine import Machine
@@ -32,9 +32,7 @@ TASKS = Machine(field='status', labels=FollowUpTask.STATUSES,
 
 def first_window(shop, picked_up_at):
     """(due_from, due_by) of the first call, local days, for a car picked up at a UTC time."""
-    day = local_day(shop, picked_up_at)
-    return (day + timedelta(days=get_setting(shop, 'followup_first_from_days')),
-            day + timedelta(days=get_setting(shop, 'followup_first_to_days')))
+    return deadlines.followup_window(local_day(shop, picked_up_at), deadlines.shop_settings(shop))
 
 
 def second_window(shop, first_called_at):
@@ -183,7 +181,7 @@ def record_call(task, by, *, outcome, call_back_at=None, satisfaction=None, note
                       answered_by=by, told_channel='phone')
     elif request:
         fields.update(request=request, request_status=CallRecord.R_OPEN,
-                      request_due_at=called_at + timedelta(days=get_setting(shop, 'escalate_request_days')))
+                      request_due_at=called_at + deadlines.escalate_limit(deadlines.shop_settings(shop)))
     to = OUTCOME_MOVES.get(outcome, FollowUpTask.OPEN)
     changes = {'attempts': task.attempts + 1, 'call_back_at': call_back_at if outcome == CallRecord.CALL_BACK else None}
     if to != FollowUpTask.OPEN:

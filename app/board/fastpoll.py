@@ -78,6 +78,7 @@ class _Versions:
 
 class FastPoll:
     """WSGI middleware: 204 for an unchanged, properly signed board poll; everything else to the app."""
+    path = POLL_PATH       # a subclass answers another poll the same way (app.queues.fastpoll)
 
     def __init__(self, app, wsgi_app):
         self.app = app
@@ -85,7 +86,7 @@ class FastPoll:
         self.versions = _Versions()
 
     def __call__(self, environ, start_response):
-        if environ.get('PATH_INFO') == POLL_PATH and environ.get('REQUEST_METHOD') == 'GET':
+        if environ.get('PATH_INFO') == self.path and environ.get('REQUEST_METHOD') == 'GET':
             try:
                 unchanged = self._unchanged(environ)
             except Exception:  # noqa: BLE001 - any doubt (database away, odd cookie): let the app answer

@@ -30,6 +30,8 @@ DEFAULTS = {
     'progress_check_from': (Decimal('0.5'), Decimal, _l('Progress check window starts (share of promised duration)')),
     'progress_check_to': (Decimal('0.8'), Decimal, _l('Progress check window ends (share of promised duration)')),
     'shift_end': ('18:00', str, _l('Shift ends at')),
+    # not from the rulebooks, which say "at once": added work red in the advisor's queue after this long
+    'added_work_answer_minutes': (15, int, _l('Added work: call the customer within (minutes)')),
     # delivery and aftercare
     'pickup_notice_short_hours': (1, int, _l('Pickup notice ahead for jobs under two days (hours)')),
     'pickup_notice_long_hours': (4, int, _l('Pickup notice ahead for jobs of two days or more (hours)')),

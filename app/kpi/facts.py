@@ -28,12 +28,12 @@ from flask import has_request_context, request
 from peewee import fn
 
 from app.aftercare.models import CallRecord, FollowUpTask
+from app.core import deadlines
 from app.core.db import is_sqlite, transaction, utcnow
 from app.core.models import Event, Shop, Signature
 from app.core.periods import epoch, seconds_between
-from app.core.settings import get_setting
 from app.kpi.models import KpiClockFact, KpiFactMark, KpiLineFact, KpiOrderFact, KpiSettlementFact
-from app.kpi.sql import clocked_seconds, labour_hours_sold, percent_window
+from app.kpi.sql import clocked_seconds, labour_hours_sold
 from app.kpi.steps import durations, order_fact_select
 from app.messages.models import Message
 from app.reception.models import OrderLine, RepairOrder, WalkaroundMark
@@ -174,7 +174,7 @@ def _insert(shop_id, order_ids):
 def _insert_orders(shop_id, where):
     """What each order's compliance steps compare, from the order and its related rows (app.kpi.steps)."""
     shop = Shop.get_by_id(shop_id)
-    lo, hi = percent_window(get_setting(shop, 'progress_check_from'), get_setting(shop, 'progress_check_to'))
+    lo, hi = deadlines.progress_window(deadlines.shop_settings(shop))
     RO = RepairOrder
     raw = order_fact_select(RO, lo, hi).where(where)
     cte = raw.cte('r', materialized=True)

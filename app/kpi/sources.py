@@ -15,7 +15,7 @@ from peewee import JOIN, SQL, fn
 from app.aftercare.models import Complaint as C
 from app.aftercare.models import FollowUpTask as T
 from app.appointments.models import Appointment as A
-from app.core import stages
+from app.core import deadlines, stages
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, FOREMAN, MANAGER, PARTS, TECHNICIAN, WARRANTY
 from app.core.db import utcnow
 from app.core.periods import epoch, local_day_number, seconds_between
@@ -184,7 +184,7 @@ def src_appointments(ctx, drill=False):
     who = ctx.who({ADVISOR: A.advisor})
     if who is None:
         return None
-    half = int(ctx.setting('appointment_reminder_half_day_hours')) * 3600
+    half = int(deadlines.reminder_lead(ctx.setting).total_seconds())      # app.core.deadlines.reminder_due
     now = ctx.now or utcnow()
     cols = {'k': ctx.b.bucket(A.shop, A.start_at),
             'c_reminder': status_case([

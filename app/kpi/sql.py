@@ -1,12 +1,11 @@
 """The SQL pieces every KPI source is written with, on the records (app.kpi.sources) and on the facts
 (app.kpi.fact_sources): a source is one query with a row per counted record, its columns classified in SQL,
 and says how each column adds up (a sum, on time / late / skipped counts, or distinct values)."""
-from decimal import Decimal
 
 import peewee as pw
 from peewee import Case, fn
 
-from app.core import stages
+from app.core import deadlines, stages
 from app.core.periods import seconds_between
 from app.kpi.context import PerUser
 
@@ -36,12 +35,9 @@ def clocked_only(sold_hours, clocked_s):
 
 
 def progress_window(ctx):
-    """The progress-check window (share of the promised duration) as whole percents, as the step rule compares it."""
-    return percent_window(ctx.setting('progress_check_from'), ctx.setting('progress_check_to'))
-
-
-def percent_window(lo, hi):
-    return int(Decimal(lo) * 100), int(Decimal(hi) * 100)
+    """The progress-check window (share of the promised duration) as whole percents, as the step rule compares it
+    (app.core.deadlines.progress_window)."""
+    return deadlines.progress_window(ctx.setting)
 
 
 def kinds(cols):

@@ -9,9 +9,10 @@ classifies them with the same rules, so the two cannot disagree (tests/kpi/test_
 import json
 
 import peewee as pw
-from peewee import JOIN, SQL, Case, fn
+from peewee import JOIN, SQL, fn
 
 from app.aftercare.models import CallRecord, FollowUpTask
+from app.core import deadlines
 from app.core.models import Event, Signature
 from app.core.periods import epoch, seconds_between
 from app.kpi.figure import LATE, ON_TIME, SKIPPED
@@ -135,8 +136,9 @@ def belongings(r):
 
 
 def acceptance(r, ctx):
-    """Foreman acceptance: signed into the workshop within `foreman_acceptance_minutes` of check-in."""
-    limit = int(ctx.setting('foreman_acceptance_minutes')) * 60
+    """Foreman acceptance: signed into the workshop within `foreman_acceptance_minutes` of check-in
+    (app.core.deadlines.acceptance_due)."""
+    limit = int(deadlines.acceptance_limit(ctx.setting).total_seconds())
     return status_case([
         (r.checked_in_at.is_null(), None),
         (r.accepted_at.is_null(), SKIPPED),
@@ -156,10 +158,9 @@ def progress(r, in_window):
 
 def pickup(r, ctx):
     """Pickup notice on time: the first pickup or late notice sent at least the lead time (1 h, or 4 h for a
-    job of `long_job_days` or more from check-in to its original promise) before the (latest) promised time."""
-    long_s = int(ctx.setting('long_job_days')) * 86400
-    short_h, long_h = int(ctx.setting('pickup_notice_short_hours')), int(ctx.setting('pickup_notice_long_hours'))
-    lead = Case(None, [(r.promise_s >= long_s, long_h * 3600)], short_h * 3600)
+    job of `long_job_days` or more from check-in to its original promise) before the (latest) promised time
+    (app.core.deadlines.pickup_lead, pickup_due)."""
+    lead = deadlines.pickup_lead_seconds_sql(r.promise_s, ctx.setting)
     return status_case([
         (r.promised_at.is_null() | r.checked_in_at.is_null(), None),
         (r.first_notice.is_null(), SKIPPED),
@@ -169,12 +170,13 @@ def pickup(r, ctx):
 
 def settlement(r, ctx):
     """Maintenance orders settled within `maintenance_settlement_days` of becoming ready (the first
-    move to wash or pickup on the timeline; check-in when there is none); unsettled is skipped."""
-    days = int(ctx.setting('maintenance_settlement_days'))
+    move to wash or pickup on the timeline; check-in when there is none); unsettled is skipped
+    (app.core.deadlines.settlement_due)."""
+    limit = int(deadlines.settlement_limit(ctx.setting).total_seconds())
     return status_case([
         (r.maintenance == 0, None),
         (r.settled_at.is_null(), SKIPPED),
-        (r.settle_s <= days * 86400, ON_TIME),
+        (r.settle_s <= limit, ON_TIME),
     ], LATE)
 
 

@@ -19,9 +19,8 @@ from datetime import datetime, timedelta
 
 from peewee import fn
 
-from app.core import stages
+from app.core import deadlines, stages
 from app.core.db import utcnow
-from app.core.settings import get_setting
 from app.messages.models import Message
 from app.reception.models import RepairOrder
 from app.workshop.models import ProgressCheck
@@ -49,13 +48,12 @@ class PickupNotice:
                 'ready_now': self.ready, 'lead_hours': self.lead_hours}
 
 
-def lead_hours(order, original_promise=None):
-    """How long before pickup to tell the customer: by the job's length from check-in to its (original) promise."""
-    promise = original_promise or order.promised_at
-    long_job = timedelta(days=get_setting(order.shop, 'long_job_days'))
-    if order.checked_in_at and promise and promise - order.checked_in_at >= long_job:
-        return get_setting(order.shop, 'pickup_notice_long_hours')
-    return get_setting(order.shop, 'pickup_notice_short_hours')
+def lead_hours(order, original_promise=None, setting=None):
+    """How long before pickup to tell the customer: by the job's length from check-in to its (original) promise.
+    `setting`: the shop's settings when many orders are asked at once (app.core.deadlines.shop_settings)."""
+    lead = deadlines.pickup_lead(order.checked_in_at, original_promise or order.promised_at,
+                                 setting or deadlines.shop_settings(order.shop_id))
+    return int(lead.total_seconds() // 3600)
 
 
 def _latest_checks(order_ids):
@@ -67,7 +65,7 @@ def _latest_checks(order_ids):
     return {pc.order_id: pc for pc in rows}
 
 
-def notice_for(order, *, check=None, timing=None, now=None):
+def notice_for(order, *, check=None, timing=None, now=None, setting=None):
     """The pickup (or late) notice an open order needs, or None (not open, or no promised time)."""
     if order.stage not in stages.OPEN or not order.promised_at or not order.checked_in_at:
         return None
@@ -76,10 +74,10 @@ def notice_for(order, *, check=None, timing=None, now=None):
     ready = order.stage == stages.READY_FOR_PICKUP
     if check is not None:
         original = check.old_promised_at or order.promised_at
-        lead = lead_hours(order, original)
+        lead = lead_hours(order, original, setting)
         return PickupNotice(order, Message.LATE_NOTICE, check.new_promised_at - timedelta(hours=lead),
                             check.new_promised_at, original, lead, check.reason, ready, check.checked_at)
-    lead = lead_hours(order)
+    lead = lead_hours(order, setting=setting)
     due = order.promised_at - timedelta(hours=lead)
     if timing is not None and timing.late and not ready:
         return PickupNotice(order, Message.LATE_NOTICE, due, None, order.promised_at, lead, '', False)
@@ -107,19 +105,21 @@ def is_sent(notice, sent):
     return at is not None and at >= notice.since
 
 
-def notices_due(shop, now=None):
-    """Notices due now or overdue and not yet sent, most overdue first (a fixed number of queries)."""
+def notices_due(shop, now=None, ahead=timedelta(0)):
+    """Notices due now or overdue and not yet sent, most overdue first (a fixed number of queries); with `ahead`,
+    also those falling due within that time (the work queue shows them before they are late)."""
     now = now or utcnow()
     orders = list(RepairOrder.open_orders(shop).where(RepairOrder.promised_at.is_null(False)
                                                       & RepairOrder.checked_in_at.is_null(False)))
     ids = [o.id for o in orders]
     checks, timing, sent = _latest_checks(ids), timings(orders, now), _sent(ids)
+    setting = deadlines.shop_settings(shop)
     due = []
     for order in orders:
-        notice = notice_for(order, check=checks.get(order.id), timing=timing.get(order.id), now=now)
+        notice = notice_for(order, check=checks.get(order.id), timing=timing.get(order.id), now=now, setting=setting)
         if notice is None or is_sent(notice, sent):
             continue
-        if notice.ready or notice.due_at <= now:
+        if notice.ready or notice.due_at <= now + ahead:
             due.append(notice)
     return sorted(due, key=lambda n: n.due_at)
 

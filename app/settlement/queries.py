@@ -2,16 +2,14 @@
 reports count through (so what "revenue" or "owed" means lives here, once)."""
 import json
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 from peewee import JOIN, fn
 
-from app.core import stages
+from app.core import deadlines, stages
 from app.core.db import utcnow
 from app.core.models import Event
 from app.core.money import money
-from app.core.settings import get_setting
 from app.core.timeutil import to_local
 from app.customers.models import Customer, Vehicle
 from app.reception.models import RepairOrder
@@ -77,13 +75,13 @@ def to_settle(shop, now=None):
     since = ready_since(ids)
     maint = {o.id for o in RepairOrder.select(RepairOrder.id)
              .where(RepairOrder.id.in_(ids or [0]) & RepairOrder.maintenance_where())}
-    days = get_setting(shop, 'maintenance_settlement_days')
+    setting = deadlines.shop_settings(shop)
     out = []
     for o in orders:
         if o.id in settled:
             continue
         start = since.get(o.id) or o.checked_in_at
-        due = start + timedelta(days=days) if (o.id in maint and start) else None
+        due = deadlines.settlement_due(start, setting) if o.id in maint else None
         out.append(ToSettle(o, start, o.id in maint, due, bool(due and due < now)))
     return sorted(out, key=lambda r: (not r.overdue, r.since or now))
 

@@ -80,7 +80,7 @@ def test_my_jobs_shows_the_running_clock_on_top(as_tech, order, tech):
 def test_poll_answers_204_when_nothing_changed_and_the_pieces_when_something_did(as_tech, order, tech, advisor):
     """The card learns within 5 s that the advisor decided: unchanged polls cost nothing, changes arrive."""
     card = as_tech.get('/jobs/%d' % order.id).get_data(as_text=True)
-    state_url = card.split('hx-get="', 1)[1].split('"', 1)[0].replace('&amp;', '&')
+    state_url = card.split('id="card-poll"', 1)[1].split('hx-get="', 1)[1].split('"', 1)[0].replace('&amp;', '&')
     assert state_url.startswith('/jobs/%d/state?v=' % order.id)
     unchanged = as_tech.get(state_url, headers=HX)
     assert unchanged.status_code == 204 and unchanged.data == b''
