@@ -318,6 +318,7 @@ def checkin_key(draft_id):
     """A free numbered key tag (scanned, typed or picked) and a hook in the key cabinet."""
     order = _draft(draft_id)
     shop = current_shop()
+    rules.release_abandoned(shop, keep=order)      # a tag left on an abandoned check-in is free again
     form = forms.KeyForm()
     if request.method == 'POST' and request.form.get('pick', '').isdigit():
         form.tag.data = request.form['pick']   # a tap on a free tag's button counts as typing its number

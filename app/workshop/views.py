@@ -23,7 +23,7 @@ from app.core.models import Shop
 from app.core.photos import PhotoRejected
 from app.core.web import act, render, replay, vary, wants_fragment
 from app.catalogue.models import CannedJob
-from app.reception.checkin import MARK_KINDS
+from app.reception.checkin import MARK_KINDS, release_abandoned
 from app.reception.models import OrderLine, RepairOrder
 from app.workshop import forms, queries, rules
 from app.workshop.models import Finding
@@ -390,7 +390,8 @@ def handover_qc(order_id):
 @click.option('--shop', 'code', default=None, help='Only this shop (code); default every shop.')
 @with_appcontext
 def close_shifts_command(code):
-    """End the clocks left running past the shift end, at the shift end, flagged for the foreman.
+    """End the clocks left running past the shift end, at the shift end, flagged for the foreman; cancel the
+    check-ins abandoned for longer than the shop's setting, so their key tags go back to the pool.
 
     Run it from cron every 15 minutes (or just after each shift end); running it again changes nothing.
     """
@@ -399,6 +400,8 @@ def close_shifts_command(code):
         for shop in shops:
             ended = rules.close_shift(shop)
             click.echo('%s: %d clock(s) ended at the shift end' % (shop.code, len(ended)))
+            released = release_abandoned(shop)     # the same housekeeping frees abandoned check-ins' key tags
+            click.echo('%s: %d abandoned check-in(s) cancelled' % (shop.code, len(released)))
 
 
 bp.record_once(lambda state: state.app.cli.add_command(close_shifts_command))
