@@ -206,6 +206,9 @@ def _line_answer(order, line_id, answer, touched=(), status=200, message=None, c
                notice=notice)
     if place == MY_JOBS:
         ctx['groups'], ctx['timing'] = queries.my_jobs(current_shop(), current_user)
+    if place == CARD and changed:
+        # the order's version moved: the self-check's form is drawn again, or its next tap would be refused as stale
+        ctx['check_form'] = forms.self_check_form(card.order)
     return _piece('workshop/_line_answer.html', card, status, **ctx)
 
 

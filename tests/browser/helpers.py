@@ -21,3 +21,22 @@ def login(page, base, username, password='servicebay'):
     with page.expect_navigation():
         page.click('form[action$="/login"] button[type=submit]')
     page.wait_for_load_state('load')
+
+
+class Counter:
+    """Counts what a person does: taps, clicks and fields filled (the issue's "interactions")."""
+
+    def __init__(self, page):
+        self.page, self.n = page, 0
+
+    def tap(self, locator):
+        self.n += 1
+        locator.click()
+
+    def type(self, locator, text):
+        self.n += 1
+        locator.fill(text)
+
+    def other(self, n=1):
+        """An interaction done by hand (a drawn signature, a tap on the car outline, a choice in a list)."""
+        self.n += n
