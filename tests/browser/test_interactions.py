@@ -138,8 +138,10 @@ def _technicians_job(page, base, order_id, plate):
     # on to the second job while the first is still open: the phone says the first job's clock is paused
     _tap_until(c, page, second.locator('form[action$="/clock-on"] button'), second.locator('form[action$="/done"] button'))
     if page.get_by_test_id('selfcheck-all-ok').count():          # (issue 15's message; not there before it)
+        expect(page.get_by_test_id('clock-paused')).to_be_visible()
         expect(page.get_by_test_id('clock-paused')).to_contain_text(plate)
-        shot(page, 'workshop-clock-paused-phone-zh')
+        page.locator('#clock').screenshot(path=str(shot(page, 'workshop-clock-paused-phone-zh').with_name(
+            'workshop-clock-paused-bar-phone-zh.png')))
     # a self-check saved before the last job is done would be stale at once: each tap waits for the phone
     _tap_until(c, page, second.locator('form[action$="/done"] button'), page.locator('article.job-line.ls-done'))
     _tap_until(c, page, first.locator('form[action$="/done"] button'), page.locator('article.job-line.ls-done').nth(1))
