@@ -40,3 +40,14 @@ class Counter:
     def other(self, n=1):
         """An interaction done by hand (a drawn signature, a tap on the car outline, a choice in a list)."""
         self.n += n
+
+
+def sign_pad(page):
+    """Draw a signature on the check-in's pad with the pointer."""
+    page.locator('.sigpad canvas').scroll_into_view_if_needed()
+    box = page.locator('.sigpad canvas').bounding_box()
+    page.mouse.move(box['x'] + 40, box['y'] + 120)
+    page.mouse.down()
+    for i in range(1, 12):
+        page.mouse.move(box['x'] + 40 + i * 40, box['y'] + 120 + (30 if i % 2 else -30))
+    page.mouse.up()

@@ -10,22 +10,12 @@ import pytest
 from playwright.sync_api import expect
 
 from app.core.validators import random_plate, random_vin
-from tests.browser.helpers import Counter, login, shot
+from tests.browser.helpers import Counter, login, shot, sign_pad
 
 pytestmark = pytest.mark.browser
 
 CONTINUE = '[data-testid=checkin-continue]'
 CHECKIN_BEFORE, JOB_BEFORE = 31, 22
-
-
-def _sign(page):
-    page.locator('.sigpad canvas').scroll_into_view_if_needed()
-    box = page.locator('.sigpad canvas').bounding_box()
-    page.mouse.move(box['x'] + 40, box['y'] + 120)
-    page.mouse.down()
-    for i in range(1, 12):
-        page.mouse.move(box['x'] + 40 + i * 40, box['y'] + 120 + (30 if i % 2 else -30))
-    page.mouse.up()
 
 
 def _step(page, step):
@@ -85,7 +75,7 @@ def _checkin_new_customer(page, base, plate, vin):
     c.tap(page.locator(CONTINUE))
     _step(page, 'sign')
     c.other()
-    _sign(page)
+    sign_pad(page)
     c.tap(page.get_by_test_id('checkin-sign'))
     expect(page.locator('h1')).to_contain_text(re.compile(r'RO-\d{4}-\d{6}'))
     return c.n, int(re.search(r'/orders/(\d+)', page.url).group(1))
