@@ -2,8 +2,9 @@
 
 Builds a fresh SQLite database (bulk inserts, a few seconds), then times search() and
 GET /customers?q=… as htmx sends it over a mix of realistic queries: 3-character plate
-fragments with and without the province, full plates, 4-11 digit phone fragments in
-several formats, VIN last 6 and full VINs, name prefixes, and misses.
+fragments with and without the province, full plates, the plate's last 4-5 characters,
+4-11 digit phone fragments in several formats, the phone's last 4, VIN last 6 and full
+VINs, name prefixes, and misses.
 """
 import os
 import random
@@ -35,6 +36,7 @@ def build(tmp):
     from app.core import db as core_db
     from app.core.models import Shop
     from app.core.validators import plate_search_key, random_mobile, random_plate, random_vin
+    from app.customers.models import PlatePart, phone_tail
     from app.reception.models import Customer, Vehicle
 
     app = create_app({'DATABASE_URL': 'sqlite:///%s/bench.db' % tmp, 'WTF_CSRF_ENABLED': False,
@@ -62,7 +64,8 @@ def build(tmp):
             else:
                 name = rng.choice(SURNAMES) + ''.join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
                 kind = 'person'
-            customers.append(dict(shop=shop.id, kind=kind, name=name, phone=unique(lambda: random_mobile(rng), phones),
+            phone = unique(lambda: random_mobile(rng), phones)
+            customers.append(dict(shop=shop.id, kind=kind, name=name, phone=phone, phone_tail=phone_tail(phone),
                                   phone2='', language='zh', consent_contact=True, note='',
                                   created_at=core_db.utcnow()))
         with core_db.transaction():
@@ -84,6 +87,10 @@ def build(tmp):
         with core_db.transaction():
             for start in range(0, len(vehicles), 500):
                 Vehicle.insert_many(vehicles[start:start + 500]).execute()
+            parts = [r for vid, key in Vehicle.select(Vehicle.id, Vehicle.plate_key).tuples()
+                     for r in PlatePart.rows(shop.id, vid, key)]
+            for start in range(0, len(parts), 500):
+                PlatePart.insert_many(parts[start:start + 500]).execute()
         assert Customer.select().count() == CUSTOMERS and Vehicle.select().count() == VEHICLES
     return app, shop.id, customers, vehicles
 
@@ -114,6 +121,10 @@ def queries(customers, vehicles):
         out.append(v['vin'])
     for c in rng.sample(customers, 100):                      # first 1-3 characters of the name
         out.append(c['name'][:rng.randint(1, 3)])
+    for v in rng.sample(vehicles, 40):                        # 4-5 characters off the end of the plate
+        out.append(v['plate_key'][-rng.randint(4, 5):])
+    for c in rng.sample(customers, 40):                       # the last 4 of the phone
+        out.append(c['phone'][-4:])
     out += ['粤Z', 'Q0Q', '19999', 'ZZZZZZ', '欧阳', 'Smith', '0755', 'B', '粤', '13']  # misses and stubs
     rng.shuffle(out)
     return out

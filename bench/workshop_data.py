@@ -40,6 +40,7 @@ def build_floor(app, orders=300, technicians=40, seed=11):
     from app.core.db import connection, transaction, utcnow
     from app.core.models import Event, Shop
     from app.core.validators import random_mobile, random_plate, random_vin, plate_search_key
+    from app.customers.models import PlatePart
     from app.reception.models import CannedJob, Customer, OrderLine, RepairOrder, Vehicle, new_token
     from app.workshop.models import AddedWork, Bay, PartsRequest, TimeEntry
 
@@ -88,6 +89,9 @@ def build_floor(app, orders=300, technicians=40, seed=11):
             Vehicle.insert_many(vehicle_rows).execute()
             vehicles = {v.owner_id: v.id for v in Vehicle.for_shop(shop, Vehicle.id, Vehicle.owner)
                         .where(Vehicle.owner.in_(customers))}
+            PlatePart.insert_many([r for v in Vehicle.for_shop(shop, Vehicle.id, Vehicle.plate_key)
+                                   .where(Vehicle.owner.in_(customers))
+                                   for r in PlatePart.rows(shop.id, v.id, v.plate_key)]).execute()
             order_rows = []
             for i, (owner, stage) in enumerate(zip(customers, _stages(missing))):
                 checked_in = now - timedelta(minutes=rng.randint(20, 60 * 30))

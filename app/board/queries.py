@@ -81,10 +81,6 @@ class Column:
     total: int
     late: int = 0
 
-    @property
-    def hidden(self):
-        return self.total - len(self.cards)
-
 
 def _sort_key(card):
     far = datetime.max
@@ -99,11 +95,9 @@ class _Order:
         self.id, self.number, self.stage, self.promised_at, self.checked_in_at, self.plate, self.model = row
 
 
-def board(shop, per_column=None, now=None):
-    """The columns of the board with their cards: late first, then by promised time.
-
-    `per_column` caps the cards drawn in a column (the wall screen); the column still counts them all.
-    Eight queries, whatever the number of orders.
+def board(shop, now=None):
+    """The columns of the board with every card: late first, then by promised time (the wall draws them all,
+    app.board.layout). Eight queries, whatever the number of orders.
     """
     now = now or utcnow()
     tz = ZoneInfo(shop.timezone)
@@ -149,6 +143,6 @@ def board(shop, per_column=None, now=None):
     out = []
     for stage, label in columns():
         cards = sorted(by_stage.get(stage, []), key=_sort_key)
-        out.append(Column(stage, label, cards[:per_column] if per_column else cards, len(cards),
+        out.append(Column(stage, label, cards, len(cards),
                           sum(1 for c in cards if c.late)))
     return out

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, request, session
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.context import current_shop
-from app.board import fastpoll, queries
+from app.board import fastpoll, layout, queries
 from app.core.access import ANY_STAFF, allow
 from app.core.db import utcnow
 from app.core.timeutil import shop_today
@@ -23,8 +23,6 @@ TILES = [
 ]
 
 VIEWS = ('wall', 'tablet')
-# The wall is read from across the workshop: a column shows this many cards, the most urgent first.
-WALL_CARDS_PER_COLUMN = 5
 POLL_SECONDS = 3
 
 
@@ -63,10 +61,12 @@ def _shop():
 def _board(view, token=None):
     shop = _shop()
     token = token or _token(shop)
-    cols = queries.board(shop, per_column=WALL_CARDS_PER_COLUMN if view == 'wall' else None)
+    cols = queries.board(shop)
+    # the wall shows every car: big cards, else small ones on more lanes, else it turns its own pages
+    fit = layout.fit([c.total for c in cols]) if view == 'wall' else None
     page = 'board/%s.html' % view
     return render(page, 'board/_board.html', view=view, token=token, columns=cols, now=utcnow(),
-                  today=shop_today(shop),
+                  today=shop_today(shop), fit=fit, page_seconds=layout.PAGE_SECONDS,
                   total=sum(c.total for c in cols), late=sum(c.late for c in cols),
                   time_left_text=time_left_text, poll_seconds=POLL_SECONDS)
 

@@ -19,6 +19,8 @@ DEFAULTS = {
     'workday_end': ('18:00', str, _l('Workshop closes at')),
     'slot_minutes': (60, int, _l('Appointment slot length (minutes)')),
     'promise_margin_minutes': (30, int, _l('Margin added to a promised time (minutes)')),
+    # not from the rulebooks: a check-in started this long ago and never signed is abandoned (its key tag freed)
+    'checkin_abandoned_hours': (12, int, _l('A check-in not signed within this many hours is abandoned')),
     # not from the rulebooks: the usual maintenance interval, for an estimate when none is booked
     'service_interval_months': (6, int, _l('Usual maintenance interval (months)')),
     'service_interval_km': (5000, int, _l('Usual maintenance interval (km)')),

@@ -27,6 +27,8 @@ def init_app(app, current_shop, tiles_for):
             'idem_key': idem_key,
             'event_title': timeline.title,
             'event_detail': timeline.detail,
+            'event_sentence': timeline.sentence,
+            'audit_raw': lambda: timeline.shows_raw(current_user),
         }
 
     @app.template_filter('local')

@@ -8,6 +8,7 @@ import json
 from flask_babel import lazy_gettext as _l
 
 from app.core import stages
+from app.core.access import ADMIN, MANAGER
 
 ACTIONS = {
     # the repair order
@@ -119,3 +120,58 @@ def detail(event):
     if new is None:
         return ''
     return '%s → %s' % (old, new) if old else str(new)
+
+
+# --- the details under an event: words for everyone, the stored record for managers and admins ------------
+
+RAW_ROLES = frozenset({MANAGER, ADMIN})      # they audit the stored record
+
+# What a stored key means, in words; a key not listed is left out of the sentence (never shown raw).
+FIELDS = {
+    'stage': _l('stage'), 'status': _l('job status'), 'description': _l('job'), 'hours': _l('labour hours'),
+    'tag': _l('key tag'), 'tag_number': _l('key tag'), 'hook': _l('hook'), 'odometer': _l('odometer (km)'),
+    'fuel_eighths': _l('fuel (eighths)'), 'complaint': _l("customer's words"), 'promised_at': _l('promised time'),
+    'advisor_notes': _l('notes'), 'part': _l('part'), 'qty': _l('quantity'), 'quantity': _l('quantity'),
+    'price': _l('price'), 'amount': _l('amount'), 'name': _l('name'), 'phone': _l('phone'), 'plate': _l('plate'),
+    'make': _l('make'), 'model': _l('model'), 'mileage': _l('mileage'), 'reasons': _l('reasons'),
+    'channel': _l('how the customer was told'), 'signer': _l('signed by'), 'title': _l('title'),
+    'supplied_by': _l('parts supplied by'), 'origin': _l('part origin'), 'method': _l('estimate method'),
+    'documents': _l('documents'), 'valuables': _l('valuables'), 'count': _l('how many'),
+    'number': _l('number'), 'kind': _l('kind'), 'result': _l('result'), 'duration': _l('duration'),
+}
+# Keys whose value is plain words or a number a person reads (ids and codes are not).
+SHOWN_VALUES = {'description', 'hours', 'tag', 'tag_number', 'hook', 'odometer', 'complaint', 'advisor_notes',
+                'part', 'qty', 'quantity', 'price', 'amount', 'name', 'plate', 'make', 'model', 'mileage',
+                'reasons', 'signer', 'title', 'count', 'number'}
+LABELLED_VALUES = {'stage': stages.LABELS, 'status': stages.LINE_LABELS}
+
+
+def shows_raw(user):
+    """Whether `user` sees the stored record under an event (managers and admins audit it; others read words)."""
+    return bool(getattr(user, 'role_names', None)) and bool(set(user.role_names) & RAW_ROLES)
+
+
+def _value(key, value):
+    if key in LABELLED_VALUES:
+        return str(LABELLED_VALUES[key].get(value, ''))
+    if key in SHOWN_VALUES and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value)
+    return ''
+
+
+def sentence(event):
+    """What the event changed, in words of the reader's language: "key tag: 12; hook: 3". '' when nothing
+    stored can be said in words (the title then says it all)."""
+    before, after = _load(event.before) or {}, _load(event.after) or {}
+    parts = []
+    for key in after:
+        if key not in FIELDS:
+            continue
+        new, old = _value(key, after.get(key)), _value(key, before.get(key))
+        if new and old and old != new:
+            parts.append('%s: %s → %s' % (FIELDS[key], old, new))
+        elif new:
+            parts.append('%s: %s' % (FIELDS[key], new))
+        else:
+            parts.append(str(FIELDS[key]))
+    return '; '.join(parts)

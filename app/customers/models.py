@@ -5,6 +5,20 @@ from app.core.db import ShopScoped, utcnow
 from app.core.models import Shop
 from app.core.validators import plate_search_key
 
+MIN_PLATE_PART = 3      # characters of a plate part worth a search (two would list half the cars)
+
+
+def phone_tail(phone):
+    """The last 4 digits of a number, as a customer says them."""
+    digits = ''.join(c for c in (phone or '') if c.isdigit())
+    return digits[-4:]
+
+
+def plate_parts(plate_key):
+    """Every ending of the plate's search key that does not start at its first character (those are
+    the key itself) and is long enough to search: B D 3 5 7 3 7 -> D35737, 35737, 5737, 737."""
+    return [plate_key[i:] for i in range(1, len(plate_key) - MIN_PLATE_PART + 1)]
+
 
 class Customer(ShopScoped):
     PERSON, COMPANY = 'person', 'company'
@@ -12,11 +26,16 @@ class Customer(ShopScoped):
     kind = pw.CharField(max_length=10, default=PERSON)
     name = pw.CharField(max_length=100, index=True)
     phone = pw.CharField(max_length=20, index=True)       # E.164
+    phone_tail = pw.CharField(max_length=4, default='', index=True)   # its last 4 digits: "the last four of my number"
     phone2 = pw.CharField(max_length=20, default='')
     language = pw.CharField(max_length=5, default='zh')
     consent_contact = pw.BooleanField(default=True)
     note = pw.TextField(default='')
     created_at = pw.DateTimeField(default=utcnow)
+
+    def save(self, *args, **kwargs):
+        self.phone_tail = phone_tail(self.phone)
+        return super().save(*args, **kwargs)
 
     def __str__(self):
         return self.name
@@ -43,9 +62,14 @@ class Vehicle(ShopScoped):
         indexes = ((('shop', 'vin'), True), (('shop', 'plate'), False))
 
     def save(self, *args, **kwargs):
+        before = self.plate_key
         self.plate_key = plate_search_key(self.plate)
         self.vin_tail = (self.vin or '')[-6:]
-        return super().save(*args, **kwargs)
+        created = self.id is None
+        done = super().save(*args, **kwargs)
+        if created or before != self.plate_key:
+            PlatePart.refresh(self)
+        return done
 
     @property
     def label(self):
@@ -67,3 +91,26 @@ class MileageReading(ShopScoped):
     km = pw.IntegerField()
     at = pw.DateTimeField(default=utcnow)
     order_id = pw.IntegerField(null=True)                 # the order it was read at, if any
+
+
+class PlatePart(ShopScoped):
+    """The endings of a vehicle's plate, so a part of it from the middle or the end ("5737" of 粤BD35737) is
+    found with an index: a part of the plate is the start of one of its endings. Kept by Vehicle.save."""
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    vehicle = pw.ForeignKeyField(Vehicle, backref='plate_parts', on_delete='CASCADE')
+    part = pw.CharField(max_length=10)
+
+    class Meta:
+        indexes = ((('shop', 'part'), False),)
+
+    @staticmethod
+    def rows(shop_id, vehicle_id, plate_key):
+        """The rows of one vehicle, for insert_many (bulk loads that bypass Vehicle.save call it too)."""
+        return [dict(shop=shop_id, vehicle=vehicle_id, part=p) for p in plate_parts(plate_key)]
+
+    @classmethod
+    def refresh(cls, vehicle):
+        cls.delete().where(cls.vehicle == vehicle.id).execute()
+        rows = cls.rows(vehicle.shop_id, vehicle.id, vehicle.plate_key)
+        if rows:
+            cls.insert_many(rows).execute()

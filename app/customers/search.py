@@ -1,8 +1,11 @@
-"""Finding a customer file from one search box: plate, phone, VIN or its last 6, or name.
+"""Finding a customer file from one search box: plate (or any part of it), phone (or its last 4),
+VIN or its last 6, or name.
 
 search() runs a fixed handful of indexed queries (never one per match), so it answers
 in a few milliseconds with tens of thousands of customers, and ranks exact plate, VIN
-and phone matches first. Other areas (reception check-in, appointments) import it.
+and phone matches first. A part of a plate from its middle or end has its own index
+(PlatePart: the endings of every plate), and so has a phone's last 4 (Customer.phone_tail).
+Other areas (reception check-in, appointments) import it.
 
 Prefix matches are written as ranges (`col >= 'B12' AND col < 'B13'`), not LIKE: a
 range uses a plain b-tree index on SQLite and on PostgreSQL whatever the collation,
@@ -15,18 +18,20 @@ from peewee import fn
 
 from app.core.validators import (PROVINCES, VIN_CHARS, normalize_phone, normalize_plate, normalize_vin,
                                  phone_problem, plate_search_key)
-from app.customers.models import Customer, Vehicle
+from app.customers.models import Customer, PlatePart, Vehicle
 
 # The rule functions live in rules.py; re-exported so callers can take everything from here.
 from app.customers.rules import (DuplicateVehicle, change_owner, create_customer, create_vehicle,  # noqa: F401
                                  find_duplicate_vehicle, update_customer, update_vehicle)
 
 # Ranks: lower comes first.
-EXACT, VIN_TAIL, PLATE_PREFIX, PHONE_PREFIX, NAME_PREFIX, NAME_CONTAINS = range(6)
+EXACT, VIN_TAIL, PLATE_PREFIX, PHONE_PREFIX, PLATE_PART, PHONE_TAIL, NAME_PREFIX, NAME_CONTAINS = range(8)
 
 _PLATE_FRAGMENT = re.compile(r'^[A-Z][0-9A-Z]{0,5}[0-9A-Z学警挂港澳]?$')
 _PHONE_TYPED = re.compile(r'^\+?[\d\s\-().]+$')
+_PLATE_PART = re.compile(r'^[0-9A-Z]{3,7}$')
 MIN_PHONE_DIGITS = 3
+PHONE_TAIL_DIGITS = 4       # what people give as "the last four of my number"
 MAX_QUERY = 100
 
 
@@ -103,6 +108,19 @@ def _plate_query(shop, q, limit):
     return [(v, 'plate', EXACT if exact(v) else PLATE_PREFIX) for v in rows.limit(limit)]
 
 
+def _plate_part_query(shop, q, limit):
+    """Vehicles with what was typed in the middle or at the end of their plate ("5737" finds 粤BD35737):
+    people read the digits off the car, not the city letter. A part of a plate is the start of one of its
+    endings (PlatePart), so this is a range on an index, like the plate's own start."""
+    key = plate_search_key(q)
+    if normalize_plate(q)[:1] in PROVINCES or not _PLATE_PART.match(key):
+        return []
+    rows = (Vehicle.select(Vehicle, Customer).join(Customer, on=(Vehicle.owner == Customer.id))
+            .switch(Vehicle).join(PlatePart, on=(PlatePart.vehicle == Vehicle.id))
+            .where((PlatePart.shop == shop) & _starts_with(PlatePart.part, key)).order_by(PlatePart.part))
+    return [(v, 'plate', PLATE_PART) for v in rows.limit(limit)]
+
+
 def _vin_query(shop, q, limit):
     vin = normalize_vin(q)
     if not set(vin) <= VIN_CHARS:
@@ -139,6 +157,11 @@ def _customer_queries(shop, q, limit, want_contains):
             # Part of a name ("鹏程" in a company's name) needs a scan of the shop's customers: last, and capped.
             queries.append(('name', NAME_CONTAINS, base.where(
                 (Customer.shop == shop) & Customer.name.contains(q)).order_by(Customer.name)))
+    digits = re.sub(r'[\s\-().]', '', q)
+    if len(digits) == PHONE_TAIL_DIGITS and digits.isdigit():
+        # the last four of the number ("the last four of my phone"): its own index
+        queries.append(('phone', PHONE_TAIL, base.where(
+            _in_shop(Customer, shop) & (Customer.phone_tail == digits)).order_by(Customer.phone)))
     for kind, rank, query in queries:
         for customer in query.limit(limit):
             if kind == 'phone' and customer.phone == full:
@@ -159,9 +182,9 @@ def _wants_contains(q):
 def search(shop, q, limit=20):
     """Vehicles (with their owner) and vehicle-less customers of `shop` matching q, best first.
 
-    q may be a plate with or without its province (粤B12345, B123, b 12), a phone in any format
-    (138 1234, +86 138-1234-5678, 020 1234 5678), a VIN or its last 6, or a name (prefix, then
-    part of it). At most `limit` matches; the number of queries does not depend on how many match.
+    q may be a plate with or without its province (粤B12345, B123, b 12) or any part of it (5737), a phone
+    in any format (138 1234, +86 138-1234-5678, 020 1234 5678) or its last 4, a VIN or its last 6, or a
+    name (prefix, then part of it). At most `limit` matches; the number of queries does not depend on how many match.
     """
     q = (q or '').strip()[:MAX_QUERY]
     if not q or limit < 1:
@@ -173,7 +196,8 @@ def search(shop, q, limit=20):
         if key not in rows or rank < rows[key].rank:
             rows[key] = Match(customer=customer, vehicle=vehicle, kind=kind, rank=rank, seq=len(rows))
 
-    for vehicle, kind, rank in _plate_query(shop, q, limit) + _vin_query(shop, q, limit):
+    for vehicle, kind, rank in (_plate_query(shop, q, limit) + _vin_query(shop, q, limit)
+                                + _plate_part_query(shop, q, limit)):
         add(vehicle.owner, vehicle, kind, rank)
 
     want_contains = len(q) >= 2 and len(rows) < limit

@@ -97,11 +97,15 @@ def _typed_inspection(order):
     the jobs sent back."""
     form = request.form
     answers = {}
+    all_ok = form.get('all_ok') == '1'      # the one "all OK" tap: every item not marked otherwise is OK
     for key in checklist.item_keys(rules.order_lines(order)):
-        value = form.get('item-' + key)
+        value = form.get('item-' + key) or ('ok' if all_ok else None)
         if value in ('ok', 'not_ok'):
             answers[key] = (value == 'ok', form.get('note-' + key, '').strip())
-    return {'answers': answers, 'result': form.get('result', ''), 'reasons': form.get('reasons', ''),
+    result = form.get('result', '')
+    if all_ok and not result and all(ok for ok, _note in answers.values()):
+        result = rules.PASS         # all OK and nothing marked: the car passes; an exception still asks pass or fail
+    return {'answers': answers, 'result': result, 'reasons': form.get('reasons', ''),
             'failed_lines': {int(v) for v in form.getlist('failed_lines') if v.isdigit()}}
 
 

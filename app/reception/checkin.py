@@ -473,7 +473,11 @@ def amend(order, by, *, promised_at, advisor_notes, reason, told_channel='', tol
     return order
 
 
-def cancel_draft(order, by):
+# the note on an abandoned check-in's stage event (stored; shown in words by the order's history)
+ABANDONED_NOTE = 'abandoned'
+
+
+def cancel_draft(order, by, note=''):
     """A check-in that will not go ahead: cancelled, its key tag and hook freed."""
     with transaction():
         _locked(order)
@@ -481,4 +485,23 @@ def cancel_draft(order, by):
         KeyHook.update(order_id=None).where(KeyHook.order_id == order.id).execute()
         order.key_tag = order.key_hook = None
         order.save(only=[RepairOrder.key_tag, RepairOrder.key_hook])
-        stages.move(order, stages.CANCELLED, by=by)
+        stages.move(order, stages.CANCELLED, by=by, note=note)
+
+
+def abandoned_drafts(shop, now=None):
+    """Check-ins started longer ago than the shop's `checkin_abandoned_hours` and never signed."""
+    cutoff = (now or utcnow()) - timedelta(hours=get_setting(shop, 'checkin_abandoned_hours'))
+    return RepairOrder.drafts(shop).where(RepairOrder.created_at < cutoff)
+
+
+def release_abandoned(shop, now=None, keep=None):
+    """Cancel the abandoned check-ins (by nobody: the shop's own housekeeping), so their key tags and hooks go
+    back to the pool. Called where a tag is needed (the key step, the list of check-ins) and by the shift-end
+    housekeeping (`flask close-shifts`); `keep` is the check-in being worked on. Returns the orders cancelled."""
+    done = []
+    for order in abandoned_drafts(shop, now):
+        if keep is not None and order.id == keep.id:
+            continue        # the advisor is back on this one: it is not abandoned
+        cancel_draft(order, None, note=ABANDONED_NOTE)
+        done.append(order)
+    return done

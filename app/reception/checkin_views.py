@@ -78,6 +78,9 @@ def checkin_start():
         vehicle = Vehicle.get_for_shop_or_404(current_shop(), int(request.form['vehicle_id']))
     order = rules.start_checkin(current_shop(), current_user, customer=vehicle.owner if vehicle else None,
                                 vehicle=vehicle)
+    if vehicle is None and request.form.get('new_customer') == '1':
+        # a customer never seen before: straight to their file, without a search that cannot find them
+        return redirect(url_for('reception.checkin_new_vehicle', draft_id=order.id))
     return redirect(url_for('reception.checkin_vehicle', draft_id=order.id))
 
 
@@ -126,6 +129,10 @@ def checkin_vehicle(draft_id):
             error = str(exc)
     if request.method == 'GET' and request.args.get('vehicle', '').isdigit():
         form.vehicle_id.data = request.args['vehicle']   # picked from the search results
+        if request.args.get('opened') == '1' and not form.odometer.data:
+            # the file was opened a moment ago with the odometer's reading: not typed twice
+            opened = Vehicle.get_or_none((Vehicle.id == int(form.vehicle_id.data)) & (Vehicle.shop == current_shop()))
+            form.odometer.data = opened.mileage if opened is not None and opened.mileage else None
     chosen = None
     if (form.vehicle_id.data or '').isdigit():
         chosen = Vehicle.get_or_none((Vehicle.id == int(form.vehicle_id.data)) & (Vehicle.shop == current_shop()))
@@ -163,7 +170,8 @@ def checkin_new_vehicle(draft_id):
                     with transaction():
                         customer = files.create_customer(current_shop(), current_user, **cform.rule_fields())
                         vehicle = files.create_vehicle(current_shop(), current_user, customer, **vform.rule_fields())
-                    return redirect(url_for('reception.checkin_vehicle', draft_id=order.id, vehicle=vehicle.id))
+                    return redirect(url_for('reception.checkin_vehicle', draft_id=order.id, vehicle=vehicle.id,
+                                            opened=1))
                 except files.DuplicateVehicle as dup:
                     existing = dup.vehicle
                 except files.InvalidFile as bad:
@@ -318,6 +326,7 @@ def checkin_key(draft_id):
     """A free numbered key tag (scanned, typed or picked) and a hook in the key cabinet."""
     order = _draft(draft_id)
     shop = current_shop()
+    rules.release_abandoned(shop, keep=order)      # a tag left on an abandoned check-in is free again
     form = forms.KeyForm()
     if request.method == 'POST' and request.form.get('pick', '').isdigit():
         form.tag.data = request.form['pick']   # a tap on a free tag's button counts as typing its number

@@ -115,6 +115,15 @@ class PartsRequestForm(FlaskForm):
 
 class SelfCheckForm(FlaskForm):
     version = HiddenField()
+    all_ok = HiddenField()      # the "all OK" button's value: every item not marked otherwise is OK
+
+    def _fill_all_ok(self):
+        if self.all_ok.data != '1':
+            return
+        for key, _label in rules.SELF_CHECK_ITEMS:
+            state = self['sc_' + key]
+            if not state.data:
+                state.data, state.raw_data = rules.OK, [rules.OK]
 
     def items(self):
         return {key: (self['sc_' + key].data, self['sc_%s_note' % key].data) for key, _label in rules.SELF_CHECK_ITEMS}
@@ -124,6 +133,7 @@ class SelfCheckForm(FlaskForm):
         return [(label, self['sc_' + key], self['sc_%s_note' % key]) for key, label in rules.SELF_CHECK_ITEMS]
 
     def validate(self, extra_validators=None):
+        self._fill_all_ok()
         ok = super().validate(extra_validators)
         for key, _label in rules.SELF_CHECK_ITEMS:
             if self['sc_' + key].data == rules.NOT_OK and not self['sc_%s_note' % key].data:

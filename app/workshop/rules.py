@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
-from peewee import fn
+from peewee import JOIN, fn
 
 from app.accounts.models import User
 from app.core import audit, stages
@@ -24,6 +24,7 @@ from app.core.money import money
 from app.core.settings import get_setting
 from app.core.timeutil import to_local, to_utc
 from app.core.models import Photo
+from app.customers.models import Vehicle
 from app.reception.models import OrderLine, RepairOrder
 from app.workshop.models import AddedWork, AddedWorkPart, Finding, PartsRequest, TimeEntry
 
@@ -222,10 +223,12 @@ def clock_on(line, tech, now=None, *, version=None):
         if here and line.status == stages.LINE_ACTIVE:
             return here[0]                      # already on: nothing to change
         shop = _shop(line.shop_id) if running else None
+        paused = []
         for entry in running:
             _end_entry(entry, now, 'switched', shop, tech)
             if entry.line_id != line.id:
                 _pause(entry.line_id, tech)
+                paused.append(entry.line_id)
         if line.status == stages.LINE_PENDING:
             stages.move_line(line, stages.LINE_ASSIGNED, by=tech)
         if line.status != stages.LINE_ACTIVE:
@@ -236,8 +239,22 @@ def clock_on(line, tech, now=None, *, version=None):
         entry = TimeEntry.create(shop=line.shop_id, technician=line.technician_id, order=order.id, line=line.id,
                                  started_at=now)
         audit.record('clock.on', 'repair_order', order.id, shop=order.shop_id, actor=tech,
-                     after={'line': line.id, 'technician': line.technician_id, 'entry': entry.id, 'started_at': now})
+                     after={'line': line.id, 'technician': line.technician_id, 'entry': entry.id, 'started_at': now,
+                            **({'paused_lines': paused} if paused else {})})
+    entry.paused_line_ids = paused      # the technician is told which job's clock this stopped
     return entry
+
+
+def paused_jobs(entry):
+    """(job description, plate) of each job whose clock a clock-on stopped, for the technician's phone."""
+    ids = getattr(entry, 'paused_line_ids', None) or []
+    if not ids:
+        return []
+    rows = (OrderLine.select(OrderLine.description, Vehicle.plate, RepairOrder.number)
+            .join(RepairOrder, on=(OrderLine.order == RepairOrder.id))
+            .join(Vehicle, JOIN.LEFT_OUTER, on=(RepairOrder.vehicle == Vehicle.id))
+            .where(OrderLine.id.in_(ids)).tuples())
+    return [(description, plate or number or '') for description, plate, number in rows]
 
 
 def clock_off(line, tech, now=None, *, version=None):

@@ -23,7 +23,7 @@ from app.core.models import Shop
 from app.core.photos import PhotoRejected
 from app.core.web import act, render, replay, vary, wants_fragment
 from app.catalogue.models import CannedJob
-from app.reception.checkin import MARK_KINDS
+from app.reception.checkin import MARK_KINDS, release_abandoned
 from app.reception.models import OrderLine, RepairOrder
 from app.workshop import forms, queries, rules
 from app.workshop.models import Finding
@@ -191,7 +191,7 @@ ANSWERS = {'line': ('line', CARD), 'card-clock': ('clock', CARD), 'jobs-clock': 
            'clock': ('clock', None)}
 
 
-def _line_answer(order, line_id, answer, touched=(), status=200, message=None, changed=True):
+def _line_answer(order, line_id, answer, touched=(), status=200, message=None, changed=True, notice=None):
     """A line tap's answer to htmx: the piece its form asked for, and out of band every other piece of that page
     that changed (the clock, a row whose clock was switched off, and, when `changed` (the order's stage or a job's
     done state moved), the head and the hand-over; on "My jobs" its list)."""
@@ -202,13 +202,17 @@ def _line_answer(order, line_id, answer, touched=(), status=200, message=None, c
     main, place = ANSWERS.get(answer, ANSWERS['line'])
     skip = {line.id} if main == 'line' else set()
     extra_rows = [ln for ln in card.lines if ln.id in set(touched) - skip] if place == CARD else []
-    ctx = dict(main=main, line=line, extra_rows=extra_rows, place=place, message=message, changed=changed)
+    ctx = dict(main=main, line=line, extra_rows=extra_rows, place=place, message=message, changed=changed,
+               notice=notice)
     if place == MY_JOBS:
         ctx['groups'], ctx['timing'] = queries.my_jobs(current_shop(), current_user)
+    if place == CARD and changed:
+        # the order's version moved: the self-check's form is drawn again, or its next tap would be refused as stale
+        ctx['check_form'] = forms.self_check_form(card.order)
     return _piece('workshop/_line_answer.html', card, status, **ctx)
 
 
-def _line_piece(order, line_id, answer, touched, was, status=200, error=None, done=None):
+def _line_piece(order, line_id, answer, touched, was, status=200, error=None, done=None, notice=None):
     """The answer to a line tap (app.core.web.act): for htmx the pieces `answer` asks for, else the card.
 
     `was`: (stage, done) before a tap that went through, to redraw the head only when they moved; the full order
@@ -219,7 +223,8 @@ def _line_piece(order, line_id, answer, touched, was, status=200, error=None, do
         return _line_answer(_order(order.id), line_id, answer, touched, status, error)
     order.stage, order.version = queries.stage_and_version(order.id)
     changed = order.stage != was[0] or was[1] != (queries.line_status(line_id) == stages.LINE_DONE)
-    return _line_answer(_order(order.id) if changed else order, line_id, answer, touched, changed=changed)
+    return _line_answer(_order(order.id) if changed else order, line_id, answer, touched, changed=changed,
+                        notice=notice() if notice and done is not None else None)
 
 
 def _line_replay(order_id, line_id):
@@ -227,15 +232,30 @@ def _line_replay(order_id, line_id):
     return replay(partial(_line_piece, order, line_id, request.form.get('answer'), (), None), _card_url(order_id))
 
 
-def _line_action(order_id, line_id, rule, done):
-    """Run a line rule and answer with what changed; the order is read once, its stage re-read narrowly."""
+def _line_action(order_id, line_id, rule, done, notice=None):
+    """Run a line rule and answer with what changed; the order is read once, its stage re-read narrowly.
+    `notice(result)`: what the phone must say about the rule's result beyond the redrawn pieces (or None)."""
     order = _order_brief(order_id)
     line = _line(order, line_id)
     touched = queries.running_line_ids(line.technician_id) | {line.id}
     was = (order.stage, line.status == stages.LINE_DONE)
-    piece = partial(_line_piece, order, line_id, request.form.get('answer'), touched, was)
-    return act(piece, lambda: rule(line, current_user, version=_version_field()), done=done,
-               back=_card_url(order_id, 'line-%d' % line_id))
+    ran = {}
+
+    def run():
+        ran['result'] = rule(line, current_user, version=_version_field())
+
+    said = (lambda: notice(ran.get('result'))) if notice else None
+    piece = partial(_line_piece, order, line_id, request.form.get('answer'), touched, was, notice=said)
+    return act(piece, run, done=lambda: (said and said()) or done, back=_card_url(order_id, 'line-%d' % line_id))
+
+
+def _paused_notice(entry):
+    """Clocking on here stopped the clock on another job: say which, so it is not left paused unknowingly."""
+    jobs = rules.paused_jobs(entry) if entry is not None else []
+    if not jobs:
+        return None
+    return _('Clock on. Your clock on %(job)s (%(plate)s) is paused.',
+             job=jobs[0][0], plate=jobs[0][1])
 
 
 @bp.route('/jobs/<int:order_id>/lines/<int:line_id>/clock-on', methods=['POST'])
@@ -243,7 +263,7 @@ def _line_action(order_id, line_id, rule, done):
 @idempotent(replay=_line_replay)
 def clock_on(order_id, line_id):
     """Start my clock on this job (stops my clock on any other job)."""
-    return _line_action(order_id, line_id, rules.clock_on, _('Clock on.'))
+    return _line_action(order_id, line_id, rules.clock_on, _('Clock on.'), notice=_paused_notice)
 
 
 @bp.route('/jobs/<int:order_id>/lines/<int:line_id>/clock-off', methods=['POST'])
@@ -390,7 +410,8 @@ def handover_qc(order_id):
 @click.option('--shop', 'code', default=None, help='Only this shop (code); default every shop.')
 @with_appcontext
 def close_shifts_command(code):
-    """End the clocks left running past the shift end, at the shift end, flagged for the foreman.
+    """End the clocks left running past the shift end, at the shift end, flagged for the foreman; cancel the
+    check-ins abandoned for longer than the shop's setting, so their key tags go back to the pool.
 
     Run it from cron every 15 minutes (or just after each shift end); running it again changes nothing.
     """
@@ -399,6 +420,8 @@ def close_shifts_command(code):
         for shop in shops:
             ended = rules.close_shift(shop)
             click.echo('%s: %d clock(s) ended at the shift end' % (shop.code, len(ended)))
+            released = release_abandoned(shop)     # the same housekeeping frees abandoned check-ins' key tags
+            click.echo('%s: %d abandoned check-in(s) cancelled' % (shop.code, len(released)))
 
 
 bp.record_once(lambda state: state.app.cli.add_command(close_shifts_command))

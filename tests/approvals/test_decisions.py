@@ -87,7 +87,7 @@ def test_approval_adds_the_line_with_parts_moves_the_promise_and_is_on_the_timel
     assert json.loads(event.after)['line'] == line.id
     assert ro.stage == stages.IN_PROGRESS         # nothing else pending
     timeline = advisor_client.get('/orders/%d' % order.id).get_data(as_text=True)
-    assert 'added_work.approved' in timeline
+    assert 'Added work approved' in timeline and 'added_work.approved' not in timeline   # words for the advisor
     # the decided item's panel shows the one promised time the order holds, not the delay applied a second time
     # (the order said 15:57 while the panel read "promised 15:57, then 17:27")
     panel = advisor_client.get('/approvals/%d' % work.id, headers=HX).get_data(as_text=True)

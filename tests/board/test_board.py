@@ -109,18 +109,44 @@ def test_other_shops_orders_stay_off(client, floor):
     assert '粤Z11111' not in sign_in(client, floor.foreman).get('/board').get_data(as_text=True)
 
 
-def test_wall_shows_the_most_urgent_cards_and_counts_the_rest(client, floor):
-    """A column fuller than the screen shows the late and soonest first, and says how many more there are."""
+def test_wall_shows_every_car_of_a_full_column_most_urgent_first(client, floor):
+    """A column fuller than five big cards still shows every car (small cards), the late and soonest first."""
     for i in range(1, 9):
         make_waiting_order(floor, i, promised_at=utcnow() + timedelta(hours=i))
     overdue = make_waiting_order(floor, 20, promised_at=utcnow() - timedelta(hours=1))
     body = sign_in(client, floor.foreman).get('/board').get_data(as_text=True)
     column = body[body.index('col-checked_in'):body.index('col-dispatched')]
-    assert column.count('class="bcard') == 5
-    assert '+5 more' in column and '>10<' in column
+    assert column.count('class="bcard') == 10 and '>10<' in column
+    assert 'col-more' not in body and 'fit-dense' in body and ' hidden' not in column     # one page: all shown
     assert re.search(r'id="card-(\d+)"', column).group(1) == str(overdue.id)      # the late car first
     tablet = sign_in(client, floor.foreman).get('/board/tablet').get_data(as_text=True)
     assert tablet.count('class="bcard') == 10
+
+
+def test_a_quiet_day_keeps_the_big_cards(client, floor):
+    """Five cars or fewer in every stage: the wall keeps its big cards, one lane per stage, no pages."""
+    for i in range(1, 4):
+        make_waiting_order(floor, i)
+    body = sign_in(client, floor.foreman).get('/board').get_data(as_text=True)
+    assert 'fit-normal' in body and 'data-pages="1"' in body and 'board-pager' not in body
+
+
+@pytest.mark.parametrize('totals', [[30, 36, 120, 24, 24, 21, 9, 15, 21], [0, 0, 300, 0, 0, 0, 0, 0, 0],
+                                    [6, 0, 0, 0, 0, 0, 0, 0, 0], [2] * 9, [60] * 9, [400, 1, 0, 0, 0, 0, 0, 0, 0]])
+def test_the_wall_layout_places_every_card_on_a_page_that_fits(totals):
+    """However full the shop, each card lands on one of the pages, no lane holds more than fits, lanes fill the screen."""
+    from app.board.layout import DENSE, fit
+    lay = fit(totals)
+    assert len(lay.lanes) == len(totals) and all(n >= 1 for n in lay.lanes)
+    if lay.mode == 'dense':
+        assert sum(lay.lanes) == DENSE[1]
+    for i, t in enumerate(totals):
+        on_page = {}
+        for pos in range(t):
+            on_page[lay.page_of(i, pos)] = on_page.get(lay.page_of(i, pos), 0) + 1
+        assert set(on_page) <= set(range(lay.pages))
+        assert all(n <= lay.lanes[i] * lay.rows for n in on_page.values())
+    assert lay.pages == max(1, max(-(-t // (n * lay.rows)) for t, n in zip(totals, lay.lanes)))
 
 
 def test_any_staff_sees_the_board_and_visitors_are_sent_to_sign_in(client, floor, make_user):

@@ -21,3 +21,33 @@ def login(page, base, username, password='servicebay'):
     with page.expect_navigation():
         page.click('form[action$="/login"] button[type=submit]')
     page.wait_for_load_state('load')
+
+
+class Counter:
+    """Counts what a person does: taps, clicks and fields filled (the issue's "interactions")."""
+
+    def __init__(self, page):
+        self.page, self.n = page, 0
+
+    def tap(self, locator):
+        self.n += 1
+        locator.click()
+
+    def type(self, locator, text):
+        self.n += 1
+        locator.fill(text)
+
+    def other(self, n=1):
+        """An interaction done by hand (a drawn signature, a tap on the car outline, a choice in a list)."""
+        self.n += n
+
+
+def sign_pad(page):
+    """Draw a signature on the check-in's pad with the pointer."""
+    page.locator('.sigpad canvas').scroll_into_view_if_needed()
+    box = page.locator('.sigpad canvas').bounding_box()
+    page.mouse.move(box['x'] + 40, box['y'] + 120)
+    page.mouse.down()
+    for i in range(1, 12):
+        page.mouse.move(box['x'] + 40 + i * 40, box['y'] + 120 + (30 if i % 2 else -30))
+    page.mouse.up()

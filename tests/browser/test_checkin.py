@@ -4,35 +4,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import login, shot
+from tests.browser.helpers import Counter, login, shot, sign_pad
 
 pytestmark = pytest.mark.browser
 
 
-class Counter:
-    """Counts what a person does: taps and fields typed (the 'interactions' of the issue)."""
-
-    def __init__(self, page):
-        self.page, self.n = page, 0
-
-    def tap(self, locator):
-        self.n += 1
-        locator.click()
-
-    def type(self, locator, text):
-        self.n += 1
-        locator.fill(text)
-
-
 def _sign(page):
     """Draw a signature on the pad with the pointer."""
-    page.locator('.sigpad canvas').scroll_into_view_if_needed()
-    box = page.locator('.sigpad canvas').bounding_box()
-    page.mouse.move(box['x'] + 40, box['y'] + 120)
-    page.mouse.down()
-    for i in range(1, 12):
-        page.mouse.move(box['x'] + 40 + i * 40, box['y'] + 120 + (30 if i % 2 else -30))
-    page.mouse.up()
+    sign_pad(page)
     assert page.evaluate("document.querySelector('input[name=signature]').value").startswith('data:image/png')
 
 

@@ -1,0 +1,114 @@
+"""The wall board of a full shop (300 open orders) at 1920x1080: every car is on the wall, none behind "+N more"."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.helpers import login, shot
+from tests.helpers import TEST_DB
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(TEST_DB == 'postgres', reason='runs in the SQLite pass')]
+
+ROOT = Path(__file__).resolve().parents[2]
+OPEN_ORDERS = 300
+# bench/workshop_data.py scales the demo shop up to a busy floor; the board bench uses the same floor.
+BUILD_FLOOR = ('import sys; sys.path.insert(0, "bench"); from workshop_data import build_floor; '
+               'from app import create_app; build_floor(create_app(), orders=%d)' % OPEN_ORDERS)
+
+
+@pytest.fixture(scope='module')
+def full_server():
+    """A server of its own: the demo, scaled up to 300 open orders and 40 technicians."""
+    tmp = tempfile.mkdtemp(prefix='servicebay-board-full-')
+    env = dict(os.environ, FLASK_APP='wsgi.py', DATABASE_URL='sqlite:///%s/servicebay.db' % tmp,
+               INSTANCE_PATH='%s/instance' % tmp, SECRET_KEY='browser-test',
+               DEMO_TIMEZONE=os.environ.get('TEST_SHOP_TZ', 'Asia/Shanghai'), PYTHONUNBUFFERED='1')
+    env.pop('FLASK_DEBUG', None)
+    for cmd in (['-m', 'flask', 'db', 'upgrade'], ['-m', 'flask', 'demo'], ['-c', BUILD_FLOOR]):
+        done = subprocess.run([sys.executable] + cmd, cwd=str(ROOT), env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, '%s failed:\n%s\n%s' % (cmd, done.stdout, done.stderr[-3000:])
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    base = 'http://127.0.0.1:%d' % port
+    log = open(os.path.join(tmp, 'server.log'), 'w+')
+    proc = subprocess.Popen([sys.executable, '-m', 'flask', 'run', '--no-reload', '--port', str(port),
+                             '--host', '127.0.0.1'], cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + '/login', timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail('the server did not start:\n%s' % log.read())
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+VISIBLE_CARDS = """() => Array.from(document.querySelectorAll('#board .bcard')).filter(c => !c.hidden).map(c => {
+    const r = c.getBoundingClientRect(), p = c.querySelector('.bc-plate');
+    return {id: c.id, top: r.top, bottom: r.bottom, left: r.left, right: r.right, h: r.height,
+            plateCut: p.scrollWidth > p.clientWidth + 1 || p.getBoundingClientRect().bottom > r.bottom + 1};
+})"""
+
+
+@pytest.mark.parametrize('locale', ['zh-CN', 'en-US'])
+def test_every_open_car_is_on_the_wall_with_300_open_orders(full_server, browser, locale):
+    """A car in a crowded stage would vanish from the wall, and the workshop would not know it is there."""
+    ctx = browser.new_context(viewport={'width': 1920, 'height': 1080}, locale=locale)
+    try:
+        page = ctx.new_page()
+        page.clock.install()
+        login(page, full_server, 'manager')
+        polls = []
+        page.on('response', lambda r: polls.append(r.status) if '/board/poll' in r.url else None)
+        page.goto(full_server + '/board')
+        board = page.locator('#board')
+        total = int(re.search(r'\d+', page.locator('.board-total').inner_text()).group(0))
+        counts = [int(c) for c in page.locator('.col-count').all_inner_texts()]
+        ids = set(page.locator('#board .bcard').evaluate_all('cards => cards.map(c => c.id)'))
+        assert total >= OPEN_ORDERS and sum(counts) == total and len(ids) == total
+        assert page.locator('.col-more').count() == 0            # nothing behind "+N more"
+        pages = int(board.get_attribute('data-pages'))
+        assert 1 < pages <= 4, pages                              # a turn of the pages within 40 s
+        expect(page.get_by_test_id('board-pager')).to_be_visible()
+
+        seen = set()
+        for p in range(pages):
+            expect(board).to_have_attribute('data-showing', str(p))
+            assert page.evaluate('document.documentElement.scrollHeight') <= 1080
+            assert page.evaluate('document.documentElement.scrollWidth') <= 1920
+            shot(page, 'board-wall-300-%s-page%d' % (locale[:2], p + 1))
+            cards = page.evaluate(VISIBLE_CARDS)
+            assert cards
+            for c in cards:      # on the screen, tall enough to read, the plate whole
+                assert c['top'] >= 0 and c['bottom'] <= 1080 and c['left'] >= 0 and c['right'] <= 1920, c
+                assert c['h'] >= 40 and not c['plateCut'], c
+            seen |= {c['id'] for c in cards}
+            page.clock.run_for(10_500)                            # the wall turns its page every 10 s
+        assert seen == ids, 'cars never shown: %s' % sorted(ids - seen)[:10]
+        expect(board).to_have_attribute('data-showing', '0')     # and starts over
+        page.wait_for_timeout(500)
+        assert 204 in polls, polls                                # the cheap unchanged answer still answers
+    finally:
+        ctx.close()
