@@ -221,8 +221,10 @@ def vehicle_owner(vehicle_id):
 def _makes_page(status=200, make_form=None, model_form=None, merge_form=None, make_id=None, error=None, **_given):
     """The list page; a form that was refused is drawn again under the make it is about, with what was typed."""
     shop = current_shop()
-    resp = render('customers/makes.html', None, makes=list(make_list.makes(shop)),
-                  models=make_list.models(shop), counts=make_list.counts(shop), open_id=make_id, error=error,
+    counts = make_list.counts(shop)
+    listed = sorted(make_list.makes(shop), key=lambda m: (-counts.get(m.id, 0), m.name))   # the shop's usual first
+    resp = render('customers/makes.html', None, makes=listed, models=list(make_list.models(shop)), counts=counts,
+                  open_id=make_id, error=error,
                   add_form=make_form if (make_form and make_id is None) else MakeForm(formdata=None),
                   make_form=make_form or MakeForm(formdata=None), model_form=model_form or ModelForm(formdata=None),
                   merge_form=merge_form or MergeForm(formdata=None))
