@@ -99,3 +99,20 @@ def test_every_page_in_chinese_has_no_english_words(app):
                 if word not in allowed and not _is_code(word) and word not in _PAGE_CODES.get(url, ()):
                     found.setdefault(word, []).append('%s (%s)' % (url, who))
     assert not found, '\n'.join('%s: %s' % (w, ' '.join(sorted(set(u))[:3])) for w, u in sorted(found.items()))
+
+
+def test_car_outline_names_its_sides_in_the_papers_language(app):
+    """The car outline said "Left side / Front" on Chinese pages, and a printed order showed another language."""
+    world = build_world()
+    from app.customers.models import Customer
+    from app.reception.models import RepairOrder
+    order = RepairOrder.get_by_id(world.records['order_id'])
+    Customer.update(language='en').where(Customer.id == order.customer_id).execute()
+    client = sign_in(app.test_client(), world.users['advisor'])
+    headers = {'Accept-Language': 'zh-CN'}
+    outline = client.get('/orders/%d/outline.svg' % order.id, headers=headers).get_data(as_text=True)
+    assert all(side in outline for side in ('左侧', '右侧', '车头', '车尾')) and 'Left side' not in outline
+    printed = client.get('/orders/%d/print' % order.id, headers=headers).get_data(as_text=True)
+    assert 'outline.svg?v=%d&amp;lang=en' % order.version in printed
+    english = client.get('/orders/%d/outline.svg?lang=en' % order.id, headers=headers).get_data(as_text=True)
+    assert 'Left side' in english and '左侧' not in english
