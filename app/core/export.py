@@ -7,6 +7,7 @@ CSV is UTF-8 with a byte-order mark so Excel reads Chinese correctly. In XLSX nu
 """
 import csv
 import io
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import quote
@@ -67,10 +68,32 @@ def _cell(value):
     return neutralise(str(value)), None
 
 
+MIN_WIDTH, MAX_WIDTH = 6, 60
+
+
+def display_width(text):
+    """How many character widths a text takes in a spreadsheet column: CJK and other wide characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ('W', 'F') else 1 for ch in text)
+
+
+def _shown(value, fmt):
+    """The text a cell shows, for sizing its column."""
+    if value is None:
+        return ''
+    if fmt == 'yyyy-mm-dd hh:mm':
+        return '0000-00-00 00:00'
+    if fmt == 'yyyy-mm-dd':
+        return '0000-00-00'
+    if isinstance(value, Decimal):
+        return '{:,}'.format(value)
+    return str(value)
+
+
 def to_xlsx(sheets):
     """XLSX bytes from [(sheet title, header, rows), ...]: bold header row, typed cells."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
     book = Workbook()
     book.remove(book.active)
     for title, header, rows in sheets:
@@ -79,14 +102,20 @@ def to_xlsx(sheets):
         sheet.append([neutralise(str(h)) for h in header])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+        # Each column as wide as its widest cell (bold header a little wider), Chinese counted double, so no label is
+        # cut; a very long text stops at MAX_WIDTH.
+        widths = [display_width(str(h)) + 3 for h in header]
         for r, row in enumerate(rows, start=2):
             for c, value in enumerate(row, start=1):
                 v, fmt = _cell(value)
                 cell = sheet.cell(row=r, column=c, value=v)
                 if fmt:
                     cell.number_format = fmt
-        for c, h in enumerate(header, start=1):
-            sheet.column_dimensions[sheet.cell(row=1, column=c).column_letter].width = max(10, min(40, len(str(h)) + 4))
+                if c > len(widths):
+                    widths.append(0)
+                widths[c - 1] = max(widths[c - 1], display_width(_shown(v, fmt)) + 2)
+        for c, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(c)].width = max(MIN_WIDTH, min(MAX_WIDTH, width))
         sheet.freeze_panes = 'A2'
     buf = io.BytesIO()
     book.save(buf)

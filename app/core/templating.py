@@ -8,7 +8,8 @@ from app.core.access import ROLE_LABELS, may_use
 from app.core.i18n import LANGUAGE_NAMES, current_language, html_lang
 from app.core.idempotency import idem_key
 from app.core.money import format_money
-from app.core.timeutil import to_local
+from app.core.timeutil import to_local, zone_name
+from app.core.trades import trade_label
 
 
 def init_app(app, current_shop, tiles_for):
@@ -41,3 +42,10 @@ def init_app(app, current_shop, tiles_for):
         return format_datetime(to_local(dt, tz).replace(tzinfo=None), fmt, rebase=False)
 
     app.template_filter('money')(format_money)
+
+    app.template_filter('trade')(trade_label)
+
+    @app.template_filter('zone_name')
+    def _zone_name(tz_name):
+        """A time zone in the reader's language ("北京时间"), not its code ("Asia/Shanghai")."""
+        return zone_name(tz_name, current_language())

@@ -77,6 +77,8 @@ ACTIONS = {
     'appointment.cancelled': _l('Appointment cancelled'),
     'customer.created': _l('Customer added'), 'customer.updated': _l('Customer changed'),
     'vehicle.created': _l('Vehicle added'), 'vehicle.updated': _l('Vehicle changed'),
+    'vehicle_make.added': _l('Make added to the list'), 'vehicle_make.changed': _l('Make changed'),
+    'vehicle_make.merged': _l('Makes merged'), 'vehicle_model.added': _l('Model added to the list'),
     'vehicle.owner_changed': _l('New owner'), 'bay.added': _l('Bay added'), 'bay.updated': _l('Bay changed'),
     'key_tags.added': _l('Key tags added'), 'key_tag.retired': _l('Key tag retired'),
     'label_printer.set': _l('Label printer set up'),  # app.labels.rules.set_printer

@@ -31,3 +31,16 @@ def add_months(day, months):
     y, m = divmod(day.month - 1 + months, 12)
     year, month = day.year + y, m + 1
     return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+# The zones on China Standard Time that people call Beijing time (北京时间).
+BEIJING_ZONES = {'Asia/Shanghai', 'Asia/Chongqing', 'Asia/Chungking', 'Asia/Harbin', 'PRC'}
+
+
+def zone_name(tz_name, locale):
+    """A time zone in the reader's words ("北京时间", "Central European Time"), never its database code."""
+    from babel.dates import get_timezone, get_timezone_name
+    from flask_babel import gettext
+    if tz_name in BEIJING_ZONES:
+        return gettext('Beijing time')
+    return get_timezone_name(get_timezone(tz_name), locale=locale)

@@ -7,6 +7,7 @@ This module imports only stdlib, wtforms, flask_babel and phonenumbers so that
 demo-data scripts and tests can use it without an app.
 """
 
+from functools import lru_cache
 import random
 import re
 import string
@@ -275,16 +276,42 @@ def phone_problem(s: str | None, region: str = "CN"):
                 "A mobile number has 11 digits; you typed %(count)d.",
                 count=len(digits),
             )
-        return _l("This is not a mobile number in use: mobile numbers start with 13 to 19.")
+        return _l(
+            "No mobile numbers start with %(prefix)s: that range is not allocated. Check the first digits.",
+            prefix=unallocated_mobile_prefix(digits),
+        )
     if digits.startswith("0"):
         return _l(
             "This landline number is not valid: give the area code and the "
             "number, e.g. 020 1234 5678."
         )
     return _l(
-        "Enter a mobile number (11 digits starting with 13 to 19), a landline "
+        "Enter a mobile number (11 digits starting with 1), a landline "
         "with its area code, or a foreign number starting with +."
     )
+
+
+def _mobile_in_use(national):
+    number = phonenumbers.parse(national, "CN")
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+@lru_cache(maxsize=256)
+def _prefix_in_use(prefix):
+    """Whether any mainland mobile number starts with `prefix` (phonenumbers' numbering plan, the one rule)."""
+    rest = 11 - len(prefix)
+    return any(_mobile_in_use(prefix + str(d) + fill[:rest - 1])
+               for d in range(10) for fill in ("0000000000", "5555555555", "1234567890", "9999999999"))
+
+
+def unallocated_mobile_prefix(digits: str) -> str:
+    """The shortest start of an 11-digit number beginning with 1 that no mobile number has: "194" for 19412345678,
+    "1612" for 16121234567 (only 1610 of the 161 range is allocated)."""
+    for n in range(2, 11):
+        if not _prefix_in_use(digits[:n]):
+            return digits[:n]
+    return digits
 
 
 def format_phone(e164: str | None) -> str:

@@ -5,11 +5,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from markupsafe import Markup, escape
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from app.accounts.context import current_shop
 from app.core.i18n import LANGUAGE_NAMES
 from app.core.timeutil import shop_today
+from app.customers.makes import alias_list, makes, models
 from app.core.validators import VIN, Phone, Plate, phone_filter, plate_filter, vin_filter
 
 MAX_MILEAGE = 2_000_000
@@ -47,6 +50,32 @@ class DayField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(str(_l('Enter the date as year-month-day, e.g. 2024-05-31.'))) from None
+
+
+class ListedInput(TextInput):
+    """A text box that offers the shop's list (a <datalist>): pick an entry, or type and it is matched to one."""
+
+    def __init__(self, options):
+        super().__init__()
+        self.options = options           # callable: [(value, label)] of the current shop
+
+    def __call__(self, field, **kwargs):
+        list_id = '%s-list' % field.id
+        kwargs.update(list=list_id, autocomplete='off')
+        options = ''.join('<option value="%s">%s</option>' % (escape(value), escape(label))
+                          for value, label in self.options())
+        return Markup('%s<datalist id="%s">%s</datalist>') % (super().__call__(field, **kwargs), list_id,
+                                                               Markup(options))
+
+
+def _make_options():
+    shop = current_shop()
+    return [(m.name, ' '.join(alias_list(m.aliases)[:1])) for m in makes(shop)] if shop else []
+
+
+def _model_options():
+    shop = current_shop()
+    return [(m.name, m.make.name) for m in models(shop)] if shop else []
 
 
 def _today():
@@ -102,10 +131,10 @@ class VehicleForm(FlaskForm):
     plate = StringField(_l('Plate'), filters=[_strip, plate_filter], validators=[
         DataRequired(_l('Enter the plate number.')), Plate()],
         render_kw={'autocomplete': 'off', 'autocapitalize': 'characters', 'spellcheck': 'false'})
-    make = StringField(_l('Make'), filters=[_strip], validators=[
+    make = StringField(_l('Make'), filters=[_strip], widget=ListedInput(_make_options), validators=[
         DataRequired(_l('Enter the make, e.g. Toyota.')),
         Length(max=40, message=_l('At most %(max)d characters.'))])
-    model = StringField(_l('Model'), filters=[_strip], validators=[
+    model = StringField(_l('Model'), filters=[_strip], widget=ListedInput(_model_options), validators=[
         DataRequired(_l('Enter the model, e.g. Camry.')),
         Length(max=60, message=_l('At most %(max)d characters.'))])
     year = WholeNumberField(_l('Model year'), validators=[Optional(), _model_year],
@@ -125,3 +154,24 @@ class VehicleForm(FlaskForm):
         return dict(vin=self.vin.data, plate=self.plate.data, make=self.make.data, model=self.model.data,
                     year=self.year.data, colour=self.colour.data or '', sale_date=self.sale_date.data,
                     mileage=self.mileage.data or 0)
+
+
+class MakeForm(FlaskForm):
+    """A make on the shop's list: its name and the other spellings people type."""
+    name = StringField(_l('Make'), filters=[_strip], validators=[
+        DataRequired(_l('Enter the name.')), Length(max=40, message=_l('At most %(max)d characters.'))])
+    aliases = StringField(_l('Other spellings'), filters=[_strip], validators=[
+        Length(max=200, message=_l('At most %(max)d characters.'))])
+
+
+class ModelForm(FlaskForm):
+    """A model of a make on the shop's list."""
+    model_name = StringField(_l('Model'), filters=[_strip], validators=[
+        DataRequired(_l('Enter the name.')), Length(max=60, message=_l('At most %(max)d characters.'))])
+    model_aliases = StringField(_l('Other spellings'), filters=[_strip], validators=[
+        Length(max=200, message=_l('At most %(max)d characters.'))])
+
+
+class MergeForm(FlaskForm):
+    """The same make typed two ways: move its vehicles to the other."""
+    into = SelectField(_l('Merge into'), coerce=int, validate_choice=False)

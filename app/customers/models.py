@@ -41,6 +41,35 @@ class Customer(ShopScoped):
         return self.name
 
 
+class VehicleMake(ShopScoped):
+    """A make on the shop's list (丰田); other spellings people type (Toyota, 一汽丰田) are its aliases."""
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    name = pw.CharField(max_length=40)
+    aliases = pw.CharField(max_length=200, default='')    # comma-separated
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((('shop', 'name'), True),)
+
+    def __str__(self):
+        return self.name
+
+
+class VehicleModel(ShopScoped):
+    """A model of a make on the shop's list (凯美瑞, alias Camry)."""
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    make = pw.ForeignKeyField(VehicleMake, backref='models', on_delete='CASCADE')
+    name = pw.CharField(max_length=60)
+    aliases = pw.CharField(max_length=200, default='')    # comma-separated
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((('make', 'name'), True),)
+
+    def __str__(self):
+        return self.name
+
+
 class Vehicle(ShopScoped):
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     owner = pw.ForeignKeyField(Customer, backref='vehicles', on_delete='RESTRICT')
@@ -48,8 +77,10 @@ class Vehicle(ShopScoped):
     vin_tail = pw.CharField(max_length=6, index=True)     # last 6 of the VIN, what people read off the windscreen
     plate = pw.CharField(max_length=10)
     plate_key = pw.CharField(max_length=10, index=True)   # plate without the province character, for search
-    make = pw.CharField(max_length=40)
+    make = pw.CharField(max_length=40)                    # the list entry's name (app.customers.makes keeps it so)
     model = pw.CharField(max_length=60)
+    make_entry = pw.ForeignKeyField(VehicleMake, null=True, on_delete='SET NULL')   # what reports group by
+    model_entry = pw.ForeignKeyField(VehicleModel, null=True, on_delete='SET NULL')
     year = pw.IntegerField(null=True)
     colour = pw.CharField(max_length=30, default='')
     sale_date = pw.DateField(null=True)

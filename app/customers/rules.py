@@ -22,6 +22,7 @@ from app.core.validators import (
     plate_problem,
     vin_problem,
 )
+from app.customers.makes import entries_for
 from app.customers.models import Customer, MileageReading, Ownership, Vehicle
 
 CUSTOMER_FIELDS = ('kind', 'name', 'phone', 'phone2', 'language', 'consent_contact', 'note')
@@ -171,6 +172,12 @@ def duplicate_of(shop, vin, plate, exclude=None):
     return DuplicateVehicle(existing, 'vin' if existing.vin == normalize_vin(vin) else 'plate')
 
 
+def _listed(shop, by, data):
+    """The make and model as entries of the shop's list (app.customers.makes), their names as the vehicle's text."""
+    make, model = entries_for(shop, by, data['make'], data['model'])
+    data.update(make=make.name, model=model.name, make_entry=make, model_entry=model)
+
+
 def _since(sale_date):
     return datetime.combine(sale_date, time()) if isinstance(sale_date, date) else utcnow()
 
@@ -190,6 +197,7 @@ def create_vehicle(shop, by, owner, **fields):
         dup = duplicate_of(shop, data['vin'], data['plate'])
         if dup:
             raise dup
+        _listed(shop, by, data)
         try:
             with db.atomic():   # a savepoint: a twin created a moment ago by someone else trips the unique index
                 vehicle = Vehicle.create(shop=shop, owner=owner, **data)
@@ -215,7 +223,12 @@ def update_vehicle(vehicle, by, **fields):
         dup = duplicate_of(vehicle.shop_id, data.get('vin'), data.get('plate'), exclude=vehicle)
         if dup:
             raise dup
-        before = _snapshot(vehicle, data)
+        if data.get('make') or data.get('model'):
+            data.setdefault('make', vehicle.make)
+            data.setdefault('model', vehicle.model)
+            _listed(vehicle.shop_id, by, data)
+        shown = [k for k in data if k in VEHICLE_FIELDS]
+        before = _snapshot(vehicle, shown)
         for key, value in data.items():
             setattr(vehicle, key, value)
         try:
@@ -228,7 +241,7 @@ def update_vehicle(vehicle, by, **fields):
             raise
         if 'mileage' in data and data['mileage'] != before['mileage']:
             MileageReading.create(shop=vehicle.shop_id, vehicle=vehicle, km=vehicle.mileage)
-        old, new = audit.diff(before, _snapshot(vehicle, data))
+        old, new = audit.diff(before, _snapshot(vehicle, shown))
         if new:
             audit.record('vehicle.updated', 'vehicle', vehicle.id, shop=vehicle.shop_id, actor=by,
                          before=old, after=new)

@@ -14,9 +14,10 @@ from app.core.timeutil import shop_today
 from app.core.validators import format_phone, normalize_plate, plate_problem
 from app.core.web import act, render
 from app.customers import rules
-from app.customers.forms import CustomerForm, VehicleForm
+from app.customers import makes as make_list
+from app.customers.forms import CustomerForm, MakeForm, MergeForm, ModelForm, VehicleForm
 from app.customers.search import find_customers, phone_prefixes, search
-from app.customers.models import Customer, Vehicle
+from app.customers.models import Customer, Vehicle, VehicleMake
 from app.registry import file_sections
 
 bp = Blueprint('customers', __name__)
@@ -27,6 +28,7 @@ WRITERS = (ADVISOR, MANAGER)
 
 TILES = [
     ('customers.index', _l('Customers and vehicles'), _l('Find a customer by plate, phone, VIN or name')),
+    ('customers.makes', _l('Makes and models'), _l('The list of vehicle makes and models the vehicle form offers')),
 ]
 
 RESULTS = 20
@@ -212,3 +214,71 @@ def vehicle_owner(vehicle_id):
                   q=q, candidates=candidates, error=error, next=_next())
     return resp, (400 if error else 200)
 
+
+
+# --- the shop's list of makes and models -------------------------------------------------------------------------
+
+def _makes_page(status=200, make_form=None, model_form=None, merge_form=None, make_id=None, error=None, **_given):
+    """The list page; a form that was refused is drawn again under the make it is about, with what was typed."""
+    shop = current_shop()
+    counts = make_list.counts(shop)
+    listed = sorted(make_list.makes(shop), key=lambda m: (-counts.get(m.id, 0), m.name))   # the shop's usual first
+    resp = render('customers/makes.html', None, makes=listed, models=list(make_list.models(shop)), counts=counts,
+                  open_id=make_id, error=error,
+                  add_form=make_form if (make_form and make_id is None) else MakeForm(formdata=None),
+                  make_form=make_form or MakeForm(formdata=None), model_form=model_form or ModelForm(formdata=None),
+                  merge_form=merge_form or MergeForm(formdata=None))
+    resp.status_code = status
+    return resp
+
+
+@bp.route('/vehicle-makes')
+@allow(MANAGER)
+def makes():
+    """The makes and models the shop keeps: the vehicle form offers them, reports count by them."""
+    return _makes_page()
+
+
+@bp.route('/vehicle-makes', methods=['POST'])
+@allow(MANAGER)
+def make_add():
+    """Put a make on the list."""
+    form = MakeForm()
+    return act(partial(_makes_page, make_form=form),
+               lambda: make_list.add_make(current_shop(), current_user, form.name.data, form.aliases.data),
+               form=form, form_as='make_form', done=_('Saved.'), back=url_for('customers.makes'))
+
+
+@bp.route('/vehicle-makes/<int:make_id>', methods=['POST'])
+@allow(MANAGER)
+def make_change(make_id):
+    """Rename a make or change its other spellings."""
+    make = VehicleMake.get_for_shop_or_404(current_shop(), make_id)
+    form = MakeForm()
+    return act(partial(_makes_page, make_id=make.id, make_form=form),
+               lambda: make_list.change_make(make, current_user, form.name.data, form.aliases.data),
+               form=form, form_as='make_form', done=_('Saved.'), back=url_for('customers.makes'))
+
+
+@bp.route('/vehicle-makes/<int:make_id>/models', methods=['POST'])
+@allow(MANAGER)
+def model_add(make_id):
+    """Put a model of a make on the list."""
+    make = VehicleMake.get_for_shop_or_404(current_shop(), make_id)
+    form = ModelForm()
+    return act(partial(_makes_page, make_id=make.id, model_form=form),
+               lambda: make_list.add_model(make, current_user, form.model_name.data, form.model_aliases.data),
+               form=form, form_as='model_form', done=_('Saved.'), back=url_for('customers.makes'))
+
+
+@bp.route('/vehicle-makes/<int:make_id>/merge', methods=['POST'])
+@allow(MANAGER)
+def make_merge(make_id):
+    """One make typed two ways: its vehicles and models move to the other make."""
+    shop = current_shop()
+    make = VehicleMake.get_for_shop_or_404(shop, make_id)
+    form = MergeForm()
+    into = VehicleMake.get_for_shop_or_404(shop, form.into.data or 0) if request.form.get('into') else make
+    return act(partial(_makes_page, make_id=make.id, merge_form=form),
+               lambda: make_list.merge_make(make, into, current_user),
+               form=form, form_as='merge_form', done=_('Merged.'), back=url_for('customers.makes'))

@@ -1,11 +1,12 @@
 """Repair orders and vehicle files, as every member of staff sees them."""
-from flask import redirect, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN
 
 from app.accounts.context import current_shop
+from app.core.i18n import current_language
 from app.core import stages
 from flask import flash
 from flask_babel import gettext as _
@@ -117,8 +118,11 @@ def order_amend(order_id):
 def order_outline(order_id):
     """The car outline with the order's walk-around marks drawn on it."""
     ro = RepairOrder.get_for_shop_or_404(current_shop(), order_id)
-    resp = render('reception/outline.svg', None, marks=list(ro.marks.order_by(WalkaroundMark.id)),
-                  w=checkin.OUTLINE_W, h=checkin.OUTLINE_H)
+    # A printed order is in the customer's language: its picture names the sides in the same one.
+    lang = request.args.get('lang')
+    with force_locale(lang if lang in current_app.config['LANGUAGES'] else current_language()):
+        resp = render('reception/outline.svg', None, marks=list(ro.marks.order_by(WalkaroundMark.id)),
+                      w=checkin.OUTLINE_W, h=checkin.OUTLINE_H)
     resp.mimetype = 'image/svg+xml'
     resp.headers['Cache-Control'] = 'private, no-store'
     return resp

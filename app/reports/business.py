@@ -15,6 +15,7 @@ from app.catalogue.models import CannedJob
 from app.core import stages
 from app.core.money import money
 from app.core.periods import Buckets
+from app.customers.makes import make_and_model
 from app.customers.models import Vehicle
 from app.reception.models import OrderLine, RepairOrder
 from app.settlement import queries as settlement_queries
@@ -76,10 +77,10 @@ def _delivered(shop, start, end):
 
 
 def _flow(where):
-    by_type = list(RepairOrder.select(Vehicle.make, Vehicle.model, fn.COUNT(RepairOrder.id).alias('n'))
-                   .join(Vehicle, JOIN.LEFT_OUTER).where(where)
-                   .group_by(Vehicle.make, Vehicle.model).order_by(fn.COUNT(RepairOrder.id).desc(), Vehicle.make,
-                                                                   Vehicle.model).tuples())
+    # Grouped by the shop's list of makes and models (app.customers.makes), so "丰田" and "丰田 Toyota" are one make.
+    query, make, model = make_and_model(RepairOrder.select().join(Vehicle, JOIN.LEFT_OUTER))
+    by_type = list(query.select(make, model, fn.COUNT(RepairOrder.id).alias('n')).where(where)
+                   .group_by(make, model).order_by(fn.COUNT(RepairOrder.id).desc(), make, model).tuples())
     cats = (OrderLine.select(CannedJob.category, fn.COUNT(fn.DISTINCT(OrderLine.order)).alias('n'))
             .join(RepairOrder, on=(OrderLine.order == RepairOrder.id))
             .join_from(OrderLine, CannedJob, JOIN.LEFT_OUTER).where(where)

@@ -55,3 +55,19 @@ def test_download_is_an_attachment(app):
     assert resp.mimetype == 'text/csv'
     assert 'attachment' in resp.headers['Content-Disposition']
     assert "filename*=UTF-8''" in resp.headers['Content-Disposition']
+
+
+def test_xlsx_columns_fit_their_chinese_text():
+    """A Chinese label or name would be cut off in Excel (columns were 10 wide whatever they held)."""
+    from app.core.export import display_width
+    assert display_width('营业额') == 6 and display_width('RO-1') == 4 and display_width('丰田 Toyota') == 11
+    label = '深圳市鹏程物流有限公司维修保养合计'           # 17 characters, 34 widths
+    body = to_xlsx([('车型', ['品牌', '车型', '台次', '金额'],
+                     [[label, '凯美瑞', 3, Decimal('12345.60')], ['丰田', '汉兰达 Highlander', 12, Decimal('5.00')]])])
+    sheet = load_workbook(io.BytesIO(body)).active
+    width = {c: sheet.column_dimensions[c].width for c in 'ABCD'}
+    assert width['A'] >= display_width(label) and width['A'] <= 60
+    assert width['B'] >= display_width('汉兰达 Highlander')
+    assert width['C'] < 10 and width['D'] >= len('12,345.60')
+    long = to_xlsx([('s', ['备注'], [['很长的备注' * 30]])])
+    assert load_workbook(io.BytesIO(long)).active.column_dimensions['A'].width == 60

@@ -206,7 +206,8 @@ def test_international_number():
 
 @pytest.mark.parametrize(
     "typed,expected",
-    [("12345", "11 digits"), ("12812345678", "13 to 19"), ("138abcd5678", "only digits"),
+    [("12345", "11 digits"), ("12812345678", "start with 12:"), ("19412345678", "start with 194:"),
+     ("16121234567", "start with 1612:"), ("14912345678", "start with 149:"), ("138abcd5678", "only digits"),
      ("+44 12", "country code")],
 )
 def test_invalid_phones(typed, expected):
@@ -299,3 +300,18 @@ def test_form_with_filters_normalises_and_validates():
     assert not form.validate()
     assert "should be X" in form.errors["vin"][0]
     assert "plate" not in form.errors and "phone" not in form.errors
+
+
+@pytest.mark.parametrize("prefix", ["130", "145", "147", "162", "165", "166", "167", "170", "171", "172", "173", "175",
+                                    "176", "190", "191", "192", "193", "195", "196", "197", "198", "199", "1740"])
+def test_allocated_mobile_ranges_accepted(prefix):
+    """A customer with a newer mobile number (190…, 192…, 166…, 170…) could not be put on file."""
+    number = prefix + "12345678"[: 11 - len(prefix)]
+    assert phone_problem(number) is None, number
+
+
+@pytest.mark.parametrize("prefix", ["140", "154", "160", "163", "164", "168", "169", "179", "194", "1741"])
+def test_unallocated_mobile_ranges_named(prefix):
+    """A mistyped mobile number would be stored, or the advisor not told which first digits are wrong."""
+    number = prefix + "12345678"[: 11 - len(prefix)]
+    assert "start with %s:" % prefix in msg(phone_problem(number))

@@ -96,6 +96,12 @@ def build_world():
     # parts stock: a part with a receipt (one rejected), an issue to the order, an old part and a count sheet
     from tests.parts.helpers import world_samples as parts_samples
     parts_samples(world)
+    # customers: each shop's list of makes and models (the common ones), its vehicles mapped to it
+    from app.customers import makes
+    for shop, sample in ((a, world.records), (b, world.foreign)):
+        makes.add_common(shop)
+        makes.map_vehicles(shop)
+        sample['make_id'] = makes.find_make(shop, '丰田').id
     # labour catalogue: a canned job per shop
     from app.catalogue.models import CannedJob
     for shop, sample in ((a, world.records), (b, world.foreign)):

@@ -66,7 +66,7 @@ def test_edit_customer_with_a_bad_phone_keeps_the_form(desk, files):
     """A typo in the phone must be explained, not saved."""
     resp = desk.post('/customers/%d/edit' % files['li'].id, data=dict(CUSTOMER, phone='12345678901'))
     assert resp.status_code == 400
-    assert 'This is not a mobile number in use' in body(resp)
+    assert 'No mobile numbers start with 12: that range is not allocated' in body(resp)
     assert Customer.get_by_id(files['li'].id).phone == '+8613900001111'
 
 
