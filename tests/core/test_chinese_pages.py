@@ -22,10 +22,10 @@ _WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9'’]|[._](?=[A-Za-z0-9]))*")
 # Names, codes and units a Chinese page may show as they are.
 ALLOWED = {
     # the product, languages, brands
-    'ServiceBay', 'English', 'Toyota', 'Brother', 'QL', 'WeChat', 'iPad', 'Android',
+    'ServiceBay', 'English', 'Toyota', 'Brother', 'QL', 'WeChat', 'iPad', 'Android', 'Wi', 'Fi',
     # codes and file types
     'VIN', 'KPI', 'RO', 'PO', 'GR', 'SC', 'CL', 'QR', 'ID', 'IP', 'CSV', 'XLSX', 'PDF', 'PNG', 'SVG', 'JPEG',
-    'OEM', 'SMS', 'A4', 'Ctrl', 'Cmd', 'P', 'OK', 'localhost', 'N',
+    'OEM', 'SMS', 'A4', 'Ctrl', 'Cmd', 'P', 'OK', 'localhost', 'N', 'DK',
     # units
     'km', 'kg', 'h', 'min', 'mm', 'cm', 'L', 'pc', 's', 'd',
     # the test world's signed-in device, named by its browser
@@ -35,8 +35,9 @@ ALLOWED = {
 _IDENTIFIER = re.compile(r'^[a-z0-9_.:,\-]*$')
 # Columns that hold codes the page must put in words, not show as typed.
 _CODED = {'timezone'}
-# Pages that show codes on purpose: the audit filter's example names record types an admin types.
-_PAGE_CODES = {'/audit': {'user'}}
+# Pages that show codes on purpose: the audit filter's example names record types an admin types; the printer's
+# set-up quotes the line of its own (English) settings printout that holds its address.
+_PAGE_CODES = {'/audit': {'user'}, '/labels/printer': {'Address'}}
 
 
 def _data_words():
