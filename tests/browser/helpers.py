@@ -23,6 +23,16 @@ def login(page, base, username, password='servicebay'):
     page.wait_for_load_state('load')
 
 
+def follow_the_browser(page, base):
+    """Set the signed-in user's stored language to "follow the browser" (the demo's default), so what the test sees
+    depends on its own browser's language, not on what another test left on the shared demo account."""
+    page.goto(base + '/account')
+    page.select_option('select[name="acc-language"]', '')
+    with page.expect_navigation():
+        page.click('form[action$="/account/language"] button[type=submit]')
+    page.wait_for_load_state('load')
+
+
 class Counter:
     """Counts what a person does: taps, clicks and fields filled (the issue's "interactions")."""
 

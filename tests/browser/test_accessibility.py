@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tests.browser.a11y import TAP_PX, serious_violations, small_targets
-from tests.browser.helpers import login, shot
+from tests.browser.helpers import follow_the_browser, login, shot
 
 pytestmark = pytest.mark.browser
 
@@ -23,15 +23,6 @@ def _context(browser, lang, phone=False):
     if phone:
         return browser.new_context(locale=LOCALES[lang], **PHONE)
     return browser.new_context(viewport=TABLET, locale=LOCALES[lang])
-
-
-def _follow_the_browser(page, base):
-    """The demo account shows the browser's language, whatever another test chose for it before."""
-    page.goto(base + '/account')
-    page.select_option('select[name="acc-language"]', '')
-    with page.expect_navigation():
-        page.click('form[action$="/account/language"] button[type=submit]')
-    page.wait_for_load_state('load')
 
 
 def _check(page, lang, where, allowed=(), phone=False):
@@ -53,7 +44,7 @@ def test_every_role_home_has_no_serious_findings(live_server, browser, lang):
         try:
             page = ctx.new_page()
             login(page, live_server, role)
-            _follow_the_browser(page, live_server)
+            follow_the_browser(page, live_server)
             page.goto(live_server + '/')
             problems += _check(page, lang, '%s home' % role, phone=phone)
         finally:
@@ -69,7 +60,7 @@ def test_checkin_steps_have_no_serious_findings(live_server, browser, lang):
     try:
         page = ctx.new_page()
         login(page, live_server, 'advisor')
-        _follow_the_browser(page, live_server)
+        follow_the_browser(page, live_server)
         page.goto(live_server + '/checkin')
         problems += _check(page, lang, 'check-in list')
         drafts = [h for h in page.locator('a[href^="/checkin/"]').evaluate_all('els => els.map(e => e.getAttribute("href"))')
@@ -92,7 +83,7 @@ def test_job_card_and_board_have_no_serious_findings(live_server, browser, lang)
     try:
         page = ctx.new_page()
         login(page, live_server, 'tech')
-        _follow_the_browser(page, live_server)
+        follow_the_browser(page, live_server)
         page.goto(live_server + '/jobs')
         problems += _check(page, lang, 'my jobs', phone=True)
         href = page.locator('a[href^="/jobs/"]').first.get_attribute('href')
@@ -105,7 +96,7 @@ def test_job_card_and_board_have_no_serious_findings(live_server, browser, lang)
     try:
         page = wall.new_page()
         login(page, live_server, 'manager')
-        _follow_the_browser(page, live_server)
+        follow_the_browser(page, live_server)
         page.goto(live_server + '/board')
         problems += _check(page, lang, 'board')
     finally:

@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import login, shot
+from tests.browser.helpers import follow_the_browser, login, shot
 
 pytestmark = pytest.mark.browser
 
@@ -24,16 +24,6 @@ def no_horizontal_scroll(page, width=PHONE_WIDTH):
 def switch_language(page, code):
     with page.expect_navigation():
         page.click('button.lang[value="%s"]' % code)
-    page.wait_for_load_state('load')
-
-
-def follow_the_browser(page, base):
-    """Set the signed-in user's stored language to "follow the browser" (the demo's default), so what the test sees
-    depends on its own browser's language, not on what another test left on the shared demo account."""
-    page.goto(base + '/account')
-    page.select_option('select[name="acc-language"]', '')
-    with page.expect_navigation():
-        page.click('form[action$="/account/language"] button[type=submit]')
     page.wait_for_load_state('load')
 
 

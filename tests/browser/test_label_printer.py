@@ -3,7 +3,7 @@ order and reads in place that it printed; the printer (a fake one on 127.0.0.1) 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import login, shot
+from tests.browser.helpers import follow_the_browser, login, shot
 from tests.labels.helpers import FakePrinter, closed_port_address, decode_qr, decode_raster, png_of
 
 pytestmark = pytest.mark.browser
@@ -22,6 +22,7 @@ def test_key_tag_prints_from_the_tablet_in_one_tap(live_server, browser, tmp_pat
     ctx = browser.new_context(viewport={'width': 1024, 'height': 768}, locale='zh-CN')
     page = ctx.new_page()
     login(page, live_server, 'manager')
+    follow_the_browser(page, live_server)      # Chinese, whatever language another test left on the account
     try:
         page.goto(live_server + '/orders?stage=checked_in')
         page.locator('#order-rows tbody a').first.click()

@@ -72,7 +72,7 @@ def test_parts_desk_on_a_tablet(live_server, tablet):
     expect(page.locator('table')).to_contain_text('box crushed')
     # the count waiting for approval: the clerk sees the gain/loss sheet, the manager approves it
     page.goto(live_server + '/parts/counts')
-    page.locator('tr:has(.tag.pt-count-submitted) a.mono').first.click()
+    page.locator('tr:has(.tag.pt-count-submitted):has(td.mono:text-is("A-01, A-02")) a.mono').first.click()
     expect(page.locator('.pt-gainloss [data-testid=count-variance-rate]')).to_be_visible()
     expect(page.locator('.pt-gainloss tbody tr.pt-loss')).to_have_count(2)
     expect(page.locator('.pt-gainloss tbody tr.pt-gain')).to_have_count(1)

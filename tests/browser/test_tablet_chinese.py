@@ -66,7 +66,7 @@ def test_checkin_steps_are_named_and_customer_type_is_radios(live_server, zh_tab
     login(page, live_server, 'advisor')
     page.goto(live_server + '/checkin')
     with page.expect_navigation():
-        page.locator('form[action$="/checkin/start"] button[type=submit]').click()
+        page.get_by_test_id('checkin-new').click()
     draft = re.search(r'/checkin/(\d+)', page.url).group(1)
     page.goto('%s/checkin/%s/vehicle/new' % (live_server, draft))
     steps = page.locator('.stepper li')
