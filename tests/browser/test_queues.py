@@ -22,6 +22,18 @@ def _not_reloaded(page):
     assert page.evaluate('window.__queueNoReload') == 1
 
 
+def _open(work, home, key, base):
+    """Open the item's page (its one tap) in the other tab, the home page left as it is."""
+    work.goto(base + home.locator('[data-key="%s"] a' % key).get_attribute('href'))
+
+
+def _leaves(home, key, role, count):
+    """The item leaves the home page at the next poll and the navigation's count follows, without a reload."""
+    expect(home.locator('[data-key="%s"]' % key)).to_have_count(0, timeout=POLL)
+    expect(home.get_by_test_id('queue-count-%s' % role)).to_have_attribute('data-count', str(count))
+    _not_reloaded(home)
+
+
 def _context(browser, kind, lang):
     sizes = {'phone': dict(viewport={'width': 390, 'height': 844}, device_scale_factor=2, is_mobile=True,
                            has_touch=True),
@@ -87,16 +99,14 @@ def test_the_advisor_records_an_answer_and_the_added_work_leaves_the_queue(live_
         shot(home, 'queue-advisor-tablet-en')
         _mark_no_reload(home)
 
-        work.goto(live_server + item.locator('a').get_attribute('href'))
+        _open(work, home, key, live_server)
         form = work.locator('form.apq-form')
         form.locator('input[name=decision][value=declined]').check(force=True)
         form.locator('input[name=channel][value=phone]').check(force=True)
         with work.expect_response(lambda r: '/decide' in r.url):
             form.locator('button[type=submit]').click()
 
-        expect(home.locator('[data-key="%s"]' % key)).to_have_count(0, timeout=POLL)
-        expect(home.get_by_test_id('queue-count-advisor')).to_have_attribute('data-count', str(before - 1))
-        _not_reloaded(home)
+        _leaves(home, key, 'advisor', before - 1)
         home.locator('form.lang-switch button[value="zh"]').click()
         home.wait_for_load_state('load')
         expect(home.get_by_test_id('work-queue')).to_be_visible()
@@ -122,13 +132,11 @@ def test_the_manager_approves_a_count_and_it_leaves_his_queue(live_server, brows
         shot(home, 'queue-manager-desktop-zh')
         _mark_no_reload(home)
 
-        work.goto(live_server + item.locator('a').get_attribute('href'))
+        _open(work, home, key, live_server)
         with work.expect_navigation():
             work.get_by_test_id('count-approve').click()
 
-        expect(home.locator('[data-key="%s"]' % key)).to_have_count(0, timeout=POLL)
-        expect(home.get_by_test_id('queue-count-manager')).to_have_attribute('data-count', str(before - 1))
-        _not_reloaded(home)
+        _leaves(home, key, 'manager', before - 1)
         home.locator('form.lang-switch button[value="en"]').click()
         home.wait_for_load_state('load')
         shot(home, 'queue-manager-desktop-en')
@@ -217,13 +225,11 @@ def test_a_car_handed_over_reaches_qcs_queue_and_leaves_it_when_passed(live_serv
         expect(home.get_by_test_id('queue-count-qc')).to_have_attribute('data-count', str(before + 1))
         shot(home, 'queue-qc-tablet-en')
 
-        work.goto(live_server + home.locator('[data-key="%s"] a' % key).get_attribute('href'))
+        _open(work, home, key, live_server)
         with work.expect_navigation():
             work.get_by_test_id('qc-all-ok').click()
 
-        expect(home.locator('[data-key="%s"]' % key)).to_have_count(0, timeout=POLL)
-        expect(home.get_by_test_id('queue-count-qc')).to_have_attribute('data-count', str(before))
-        _not_reloaded(home)
+        _leaves(home, key, 'qc', before)
     finally:
         qc_ctx.close()
         tech_ctx.close()
@@ -256,16 +262,14 @@ def test_a_technicians_parts_request_reaches_the_counter_and_leaves_when_issued(
         shot(home, 'queue-parts-tablet-zh')
 
         request_id = int(key.split(':')[1])
-        work.goto(live_server + home.locator('[data-key="%s"] a' % key).get_attribute('href'))
+        _open(work, home, key, live_server)
         row = work.locator('#preq-%d' % request_id)
         row.locator('input[name$=outcome][value=issued]').check(force=True)
         with work.expect_response(lambda r: '/parts/requests/%d/answer' % request_id in r.url):
             row.locator('button[type=submit]').click()
         expect(work.locator('#preq-%d form' % request_id)).to_have_count(0)
 
-        expect(home.locator('[data-key="%s"]' % key)).to_have_count(0, timeout=POLL)
-        expect(home.get_by_test_id('queue-count-parts')).to_have_attribute('data-count', str(before))
-        _not_reloaded(home)
+        _leaves(home, key, 'parts', before)
     finally:
         parts_ctx.close()
         tech_ctx.close()
@@ -297,14 +301,12 @@ def test_a_claim_opened_is_in_the_warranty_queue_until_it_is_submitted(live_serv
         expect(home.get_by_test_id('queue-count-warranty')).to_have_attribute('data-count', str(before + 1))
         shot(home, 'queue-warranty-tablet-en')
 
-        work.goto(live_server + home.locator('[data-key="%s"] a' % key).get_attribute('href'))
+        _open(work, home, key, live_server)
         with work.expect_navigation():
             work.locator('form.wty-move:has(input[name=to][value=submitted]) button[type=submit]').click()
         expect(work.locator('form.wty-move input[name=to][value=submitted]')).to_have_count(0)
 
-        expect(home.locator('[data-key="%s"]' % key)).to_have_count(0, timeout=POLL)
-        expect(home.get_by_test_id('queue-count-warranty')).to_have_attribute('data-count', str(before))
-        _not_reloaded(home)
+        _leaves(home, key, 'warranty', before)
     finally:
         ctx.close()
 
@@ -335,17 +337,14 @@ def test_customer_service_sees_a_complaint_until_answered_and_a_call_until_made(
         answer.locator('[name=answer]').fill('已致电道歉，安排免费清洗')
         with work.expect_navigation():
             answer.locator('button[type=submit]').click()
-        expect(home.locator('[data-key="%s"]' % key)).to_have_count(0, timeout=POLL)
-        expect(home.get_by_test_id('queue-count-customer_service')).to_have_attribute('data-count', str(before))
+        _leaves(home, key, 'customer_service', before)
 
         call = calls[0]
-        work.goto(live_server + home.locator('[data-key="%s"] a' % call).get_attribute('href'))
+        _open(work, home, call, live_server)
         form = work.locator('#call-form form')
         form.locator('input[name=outcome][value=reached]').check(force=True)
         with work.expect_navigation():
             form.locator('button[type=submit]').click()
-        expect(home.locator('[data-key="%s"]' % call)).to_have_count(0, timeout=POLL)
-        expect(home.get_by_test_id('queue-count-customer_service')).to_have_attribute('data-count', str(before - 1))
-        _not_reloaded(home)
+        _leaves(home, call, 'customer_service', before - 1)
     finally:
         ctx.close()
