@@ -3,29 +3,24 @@
 queue_home_render_cpu_p95: CPU time of the manager's home page, the heaviest queue (everything late across the
 shop, every role's list read), Flask test client; CPU rather than wall time, as the machine is shared.
 queue_poll_vs_bare_ratio: requests per second of an unchanged queue-count poll (204, answered before Flask by
-app.queues.fastpoll) against a bare Flask endpoint returning 204, both behind gunicorn, as bench_board measures
-the board's poll; median of three rounds. Polled as the technician's phone polls its count (a turning minute
-redraws the counts once, cheaply for a technician).
+app.queues.fastpoll) against a bare Flask endpoint returning 204, both behind gunicorn (bench/served.py, as
+bench_board measures the board's poll); median of three rounds. Polled as the technician's phone polls its count
+(a turning minute redraws the counts once, cheaply for a technician).
 """
 import os
 import re
 import shutil
-import statistics
 import sys
 import time
 
-from bench_board import CLIENT_THREADS, ROUNDS, SECONDS, THREADS, WORKERS, _free_port, _gunicorn, _rps, _stop, _wait_ready
 from common import demo_app, p95, report, timed
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HERE = os.path.dirname(os.path.abspath(__file__))
+from served import poll_vs_bare
 
 
 def main():
     from workshop_data import build_floor
     app = demo_app(ARGON2_TIME_COST=1, ARGON2_MEMORY_COST=1024)
     tmp = os.path.dirname(os.environ['INSTANCE_PATH'])
-    procs = []
     try:
         build_floor(app, orders=300, technicians=40)
         client = app.test_client()
@@ -53,28 +48,8 @@ def main():
         token = re.search(r'id="queue-nav"[^>]*data-version="([^"]+)"', tech.get('/').get_data(as_text=True)).group(1)
         poll_path = '/queues/poll?since=%s' % token
         poll_headers = {'Cookie': cookie, 'HX-Request': 'true'}
-        env = dict(os.environ, DATABASE_URL=app.config['DATABASE_URL'], INSTANCE_PATH=os.environ['INSTANCE_PATH'],
-                   SECRET_KEY='bench', PYTHONPATH=ROOT)
-        env.pop('FLASK_DEBUG', None)
-        app_port, bare_port = _free_port(), _free_port()
-        procs.append(_gunicorn('wsgi:app', app_port, env, ROOT))
-        procs.append(_gunicorn('bench_board:bare', bare_port, env, HERE))
-        _wait_ready(bare_port, '/', {}, procs[1], {204})
-        _wait_ready(app_port, poll_path, poll_headers, procs[0], {200, 204})
-        _rps(bare_port, '/', {}, 204, seconds=1)
-        _rps(app_port, poll_path, poll_headers, 204, seconds=1)
-        bare_rps, poll_rps = [], []
-        for _ in range(ROUNDS):
-            bare_rps.append(_rps(bare_port, '/', {}, 204))
-            poll_rps.append(_rps(app_port, poll_path, poll_headers, 204))
-        ratio = statistics.median(poll_rps) / statistics.median(bare_rps)
-        report('queue_poll_vs_bare_ratio', ratio, 'ratio', '>', 0.5)
-        print('  bare %s req/s, queue poll %s req/s (gunicorn %d workers x %d threads, %d client threads, %.0f s each)'
-              % ([round(x) for x in bare_rps], [round(x) for x in poll_rps], WORKERS, THREADS, CLIENT_THREADS,
-                 SECONDS), file=sys.stderr)
+        report('queue_poll_vs_bare_ratio', poll_vs_bare(app, poll_path, poll_headers, 'queue poll'), 'ratio', '>', 0.5)
     finally:
-        for proc in procs:
-            _stop(proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -133,7 +133,7 @@ def qc(ctx):
                         & (Event.action == 'order.stage') & (Event.after == mark))
                  .group_by(Event.record_id).tuples())
     for o in orders:
-        yield ctx.item('inspect', o.id, plate(o), url_for('qc.inspect', order_id=o.id), due=o.promised_at,
+        yield ctx.item('inspect', o.id, plate(o), url_for('qc.inspection', order_id=o.id), due=o.promised_at,
                        since=_at(since.get(o.id)), rule=_l('promised time'))
 
 

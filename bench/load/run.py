@@ -205,7 +205,7 @@ def run_database(db, args, tmp):
                PYTHONPATH=ROOT)
     env.pop('FLASK_DEBUG', None)
     app = Server('wsgi:app', ROOT, env, args.workers, args.threads, os.path.join(tmp, 'gunicorn-%s.log' % db))
-    bare = Server('bench_board:bare', BENCH, env, args.workers, args.threads, os.path.join(tmp, 'bare.log'))
+    bare = Server('served:bare', BENCH, env, args.workers, args.threads, os.path.join(tmp, 'bare.log'))
     ok = True
     try:
         app.wait_ready('/login')

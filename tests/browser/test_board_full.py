@@ -72,6 +72,17 @@ VISIBLE_CARDS = """() => Array.from(document.querySelectorAll('#board .bcard')).
 })"""
 
 
+# A column's label that does not fit is cut with an ellipsis (or wraps), never drawn over the count beside it.
+HEADS = """() => Array.from(document.querySelectorAll('#board .col-head')).map(h => {
+    const label = h.querySelector('.col-label'), count = h.querySelector('.col-count');
+    const l = label.getBoundingClientRect(), c = count.getBoundingClientRect(), head = h.getBoundingClientRect();
+    return {label: label.textContent, count: count.textContent,
+            overlaps: l.right > c.left + 0.5,
+            spills: label.scrollWidth > label.clientWidth + 1 && getComputedStyle(label).overflowX === 'visible',
+            countCut: count.scrollWidth > count.clientWidth + 1 || c.right > head.right + 0.5};
+})"""
+
+
 @pytest.mark.parametrize('locale', ['zh-CN', 'en-US'])
 def test_every_open_car_is_on_the_wall_with_300_open_orders(full_server, browser, locale):
     """A car in a crowded stage would vanish from the wall, and the workshop would not know it is there."""
@@ -99,6 +110,8 @@ def test_every_open_car_is_on_the_wall_with_300_open_orders(full_server, browser
             assert page.evaluate('document.documentElement.scrollHeight') <= 1080
             assert page.evaluate('document.documentElement.scrollWidth') <= 1920
             shot(page, 'board-wall-300-%s-page%d' % (locale[:2], p + 1))
+            for head in page.evaluate(HEADS):   # each column's name readable beside its count, the count whole
+                assert not (head['overlaps'] or head['spills'] or head['countCut']), head
             cards = page.evaluate(VISIBLE_CARDS)
             assert cards
             for c in cards:      # on the screen, tall enough to read, the plate whole

@@ -135,7 +135,7 @@ def test_a_person_without_a_queue_has_no_counts(client, shop, make_user):
 
 
 def test_qc_sees_the_cars_waiting_for_inspection_and_for_how_long(client, floor, make_user):
-    """The inspector would not see a car handed over for inspection, or how long it has been waiting."""
+    """The inspector would not see a car handed over for inspection, how long it has waited, or open it in one tap."""
     from app.core import audit, stages
     from tests.helpers import at_stage
     order = at_stage(floor.order, stages.READY_FOR_QC)
@@ -144,4 +144,5 @@ def test_qc_sees_the_cars_waiting_for_inspection_and_for_how_long(client, floor,
     body = sign_in(client, make_user('quinn', ['qc'])).get('/').get_data(as_text=True)
     assert _keys(body) == ['inspect:%d' % order.id]
     item = body[body.index('data-key="inspect:%d"' % order.id):]
-    assert 'waiting 0 min' in item[:item.index('</li>')] and 'href="/qc/orders/%d/inspect"' % order.id in item
+    assert 'waiting 0 min' in item[:item.index('</li>')] and 'href="/qc/orders/%d"' % order.id in item
+    assert client.get('/qc/orders/%d' % order.id).status_code == 200     # the tap opens the inspection, not a 405
