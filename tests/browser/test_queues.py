@@ -131,7 +131,6 @@ def test_the_manager_approves_a_count_and_it_leaves_his_queue(live_server, brows
         expect(counts.first).to_be_visible()
         # the demo's later sheet (bin B-01): the first, A-01, is the parts desk test's (tests/browser/test_parts.py)
         key = max(counts.evaluate_all('els => els.map(e => e.dataset.key)'), key=lambda k: int(k.split(':')[1]))
-        item = home.locator('[data-key="%s"]' % key)
         before = _count(home, 'manager')
         shot(home, 'queue-manager-desktop-zh')
         _mark_no_reload(home)
