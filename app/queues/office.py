@@ -54,7 +54,8 @@ def calls(ctx):
             due = ctx.end_of_day(t.due_by)       # deadlines.followup_late: late after its last day
         yield ctx.item('call', t.id, t.customer.name, url_for('aftercare.task', task_id=t.id), due=due,
                        detail=t.kind_label, window=due - ctx.end_of_day(t.due_from - timedelta(days=1)),
-                       rule=_l('by %(day)s', day=t.due_by.strftime('%m-%d')))
+                       rule=_l('call window %(first)s to %(last)s', first=t.due_from.strftime('%m-%d'),
+                               last=t.due_by.strftime('%m-%d')))
 
 
 def complaints(ctx):

@@ -103,21 +103,27 @@ def work_queue():
     return found, role, rules.merged(shown)
 
 
+def _span(m):
+    """A length of time in minutes as a person says it: '12 min', '3 h 05 min', '2 days'."""
+    if m >= 2 * 24 * 60:
+        return ngettext('%(num)d day', '%(num)d days', m // (24 * 60))
+    if m >= 60:
+        hours, minutes = divmod(m, 60)
+        return _('%(h)d h %(m)02d min', h=hours, m=minutes) if minutes else ngettext('%(num)d h', '%(num)d h', hours)
+    return ngettext('%(num)d min', '%(num)d min', m)
+
+
 def left_words(item):
     """'12 min left', '35 min late', '3 h 05 min late', '2 days late'."""
-    minutes = item.minutes
-    if minutes is None:
+    if item.minutes is None:
         return ''
-    late, m = minutes < 0, abs(minutes)
-    if m >= 2 * 24 * 60:
-        text = ngettext('%(num)d day', '%(num)d days', m // (24 * 60))
-    elif m >= 60:
-        hours, minutes = divmod(m, 60)
-        text = _('%(h)d h %(m)02d min', h=hours, m=minutes) if minutes else ngettext('%(num)d h', '%(num)d h', hours)
-    else:
-        text = ngettext('%(num)d min', '%(num)d min', m)
+    text = _span(abs(item.minutes))
+    return _('%(time)s late', time=text) if item.minutes < 0 else _('%(time)s left', time=text)
 
-    return _('%(time)s late', time=text) if late else _('%(time)s left', time=text)
+
+def waited_words(item):
+    """'waiting 40 min', 'waiting 3 h 05 min', 'waiting 108 days' (never '2606 h')."""
+    return _('waiting %(time)s', time=_span(item.waited))
 
 
 def due_words(item):
@@ -132,6 +138,7 @@ def due_words(item):
 @bp.app_context_processor
 def _offer():
     return {'queue_nav': queue_nav, 'work_queue': work_queue, 'queue_left': left_words, 'queue_due': due_words,
+            'queue_waited': waited_words,
             'queue_poll_seconds': POLL_SECONDS, 'queue_list_limit': LIST_LIMIT}
 
 

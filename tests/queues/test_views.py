@@ -3,10 +3,13 @@ queue costing a 204 answered before the app."""
 import re
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
+from flask_babel import force_locale
 
 from app.dispatch.rules import assign_order
+from app.queues.views import waited_words
 from app.workshop.models import AddedWork
 from tests import factories
 from tests.helpers import HX, mid_minute, reload, sign_in
@@ -146,3 +149,15 @@ def test_qc_sees_the_cars_waiting_for_inspection_and_for_how_long(client, floor,
     item = body[body.index('data-key="inspect:%d"' % order.id):]
     assert 'waiting 0 min' in item[:item.index('</li>')] and 'href="/qc/orders/%d"' % order.id in item
     assert client.get('/qc/orders/%d' % order.id).status_code == 200     # the tap opens the inspection, not a 405
+
+
+@pytest.mark.parametrize('minutes, en, zh', [(40, 'waiting 40 min', '已等 40 分钟'),
+                                             (185, 'waiting 3 h 05 min', '已等 3 小时 05 分钟'),
+                                             (2606 * 60, 'waiting 108 days', '已等 108 天')])
+def test_a_long_wait_reads_in_days(app, minutes, en, zh):
+    """A warranty file waiting since summer read "waiting 2606 h", which nobody can picture."""
+    with app.test_request_context():
+        with force_locale('en'):
+            assert waited_words(SimpleNamespace(waited=minutes)) == en
+        with force_locale('zh'):
+            assert waited_words(SimpleNamespace(waited=minutes)) == zh
