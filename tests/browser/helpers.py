@@ -1,7 +1,71 @@
-"""The browser tests' own helpers: a screenshot to look at, and signing in through the login form."""
+"""The browser tests' own helpers: a server with the demo, a screenshot to look at, signing in through the form."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
+import pytest
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / 'artifacts'     # tests/artifacts (git-ignored)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def serve_demo(prefix='servicebay-browser-', then=()):
+    """Yield the base URL of a freshly migrated server loaded with the demo dealer group (and `then`: more
+    `python` argument lists run on its database before it starts), in its own process and files, as `flask run`
+    gives a person; stopped and removed afterwards. For a fixture: `yield from serve_demo()`."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    env = dict(os.environ, FLASK_APP='wsgi.py', DATABASE_URL='sqlite:///%s/servicebay.db' % tmp,
+               INSTANCE_PATH='%s/instance' % tmp, SECRET_KEY='browser-test',
+               DEMO_TIMEZONE=os.environ.get('TEST_SHOP_TZ', 'Asia/Shanghai'), PYTHONUNBUFFERED='1')
+    env.pop('FLASK_DEBUG', None)
+    for cmd in (['-m', 'flask', 'db', 'upgrade'], ['-m', 'flask', 'demo'], *then):
+        done = subprocess.run([sys.executable] + list(cmd), cwd=str(ROOT), env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, '%s failed:\n%s\n%s' % (cmd, done.stdout, done.stderr[-3000:])
+    port = _free_port()
+    base = 'http://127.0.0.1:%d' % port
+    log = open(os.path.join(tmp, 'server.log'), 'w+')
+    proc = subprocess.Popen([sys.executable, '-m', 'flask', 'run', '--no-reload', '--port', str(port),
+                             '--host', '127.0.0.1'], cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                pytest.fail('the server exited (code %s):\n%s' % (proc.returncode, log.read()))
+            try:
+                with urllib.request.urlopen(base + '/login', timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail('the server did not answer GET /login with 200 within 30 s:\n%s' % log.read())
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def shot(page, name):

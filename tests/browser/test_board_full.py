@@ -1,19 +1,11 @@
 """The wall board of a full shop (300 open orders) at 1920x1080: every car is on the wall, none behind "+N more"."""
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import login, shot
+from tests.browser.helpers import login, serve_demo, shot
 from tests.helpers import TEST_DB
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(TEST_DB == 'postgres', reason='runs in the SQLite pass')]
@@ -28,41 +20,7 @@ BUILD_FLOOR = ('import sys; sys.path.insert(0, "bench"); from workshop_data impo
 @pytest.fixture(scope='module')
 def full_server():
     """A server of its own: the demo, scaled up to 300 open orders and 40 technicians."""
-    tmp = tempfile.mkdtemp(prefix='servicebay-board-full-')
-    env = dict(os.environ, FLASK_APP='wsgi.py', DATABASE_URL='sqlite:///%s/servicebay.db' % tmp,
-               INSTANCE_PATH='%s/instance' % tmp, SECRET_KEY='browser-test',
-               DEMO_TIMEZONE=os.environ.get('TEST_SHOP_TZ', 'Asia/Shanghai'), PYTHONUNBUFFERED='1')
-    env.pop('FLASK_DEBUG', None)
-    for cmd in (['-m', 'flask', 'db', 'upgrade'], ['-m', 'flask', 'demo'], ['-c', BUILD_FLOOR]):
-        done = subprocess.run([sys.executable] + cmd, cwd=str(ROOT), env=env, capture_output=True, text=True,
-                              timeout=300)
-        assert done.returncode == 0, '%s failed:\n%s\n%s' % (cmd, done.stdout, done.stderr[-3000:])
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
-    base = 'http://127.0.0.1:%d' % port
-    log = open(os.path.join(tmp, 'server.log'), 'w+')
-    proc = subprocess.Popen([sys.executable, '-m', 'flask', 'run', '--no-reload', '--port', str(port),
-                             '--host', '127.0.0.1'], cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + '/login', timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail('the server did not start:\n%s' % log.read())
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+    yield from serve_demo('servicebay-board-full-', then=[['-c', BUILD_FLOOR]])
 
 
 VISIBLE_CARDS = """() => Array.from(document.querySelectorAll('#board .bcard')).filter(c => !c.hidden).map(c => {

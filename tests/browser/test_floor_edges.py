@@ -4,7 +4,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import login, shot
+from tests.browser.helpers import login, serve_demo, shot
+
+
+@pytest.fixture(scope='module')
+def live_server():
+    """This file changes the demo's records (answers, clocks, approvals): a server of its own, so the other files
+    find the demo as it was loaded."""
+    yield from serve_demo()
+
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,15 @@ import pytest
 from playwright.sync_api import expect
 
 from app.core.validators import random_plate, random_vin
-from tests.browser.helpers import Counter, login, shot, sign_pad
+from tests.browser.helpers import Counter, login, serve_demo, shot, sign_pad
+
+
+@pytest.fixture(scope='module')
+def live_server():
+    """This file changes the demo's records (answers, clocks, approvals): a server of its own, so the other files
+    find the demo as it was loaded."""
+    yield from serve_demo()
+
 
 pytestmark = pytest.mark.browser
 

@@ -3,8 +3,16 @@ order and reads in place that it printed; the printer (a fake one on 127.0.0.1) 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import follow_the_browser, login, shot
+from tests.browser.helpers import follow_the_browser, login, serve_demo, shot
 from tests.labels.helpers import FakePrinter, closed_port_address, decode_qr, decode_raster, png_of
+
+
+@pytest.fixture(scope='module')
+def live_server():
+    """This file changes the demo's records (answers, clocks, approvals): a server of its own, so the other files
+    find the demo as it was loaded."""
+    yield from serve_demo()
+
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,15 @@ navigation's count follows, all without a reload (the queue's poll; 204 while no
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import follow_the_browser, login, shot
+from tests.browser.helpers import follow_the_browser, login, serve_demo, shot
+
+
+@pytest.fixture(scope='module')
+def live_server():
+    """This file changes the demo's records (answers, clocks, approvals): a server of its own, so the other files
+    find the demo as it was loaded."""
+    yield from serve_demo()
+
 
 pytestmark = pytest.mark.browser
 
