@@ -35,7 +35,7 @@ def models():
             continue
         for value in vars(module).values():
             if (isinstance(value, type) and issubclass(value, pw.Model) and value.__module__ == mod
-                    and value not in found and not value._meta.options.get('abstract')):
+                    and value not in found and not value.__dict__.get('ABSTRACT')):   # a base for others
                 found.append(value)
     return pw.sort_models(found)
 

@@ -1,21 +1,15 @@
 """A small stacked bar chart drawn as SVG on the server (no script): complaints per month by cause."""
 from dataclasses import dataclass, field
 
-WIDTH, HEIGHT = 720, 240
-LEFT, RIGHT, TOP, BOTTOM = 36, 8, 12, 34
+from app.core.charts import BarChart
+
+SIZE, MARGINS = (720, 240), (36, 8, 12, 34)     # left, right, top, bottom
 
 
 @dataclass
-class Chart:
-    width: int = WIDTH
-    height: int = HEIGHT
-    bars: list = field(default_factory=list)      # dicts: x, y, w, h, cls, title
-    labels: list = field(default_factory=list)    # dicts: x, y, text
+class Chart(BarChart):
     ticks: list = field(default_factory=list)     # dicts: y, text
     totals: list = field(default_factory=list)    # dicts: x, y, text
-    baseline: int = HEIGHT - BOTTOM
-    left: int = LEFT
-    right: int = WIDTH - RIGHT
 
 
 def _top(value):
@@ -28,16 +22,13 @@ def _top(value):
 
 def stacked_months(analysis):
     """Bars for each month of an Analysis, one segment per cause with complaints that month."""
-    chart = Chart()
-    plot_h = HEIGHT - TOP - BOTTOM
-    band = (WIDTH - LEFT - RIGHT) / len(analysis.months)
-    bar_w = band * 0.62
+    chart = Chart.framed(*SIZE, MARGINS)
+    plot_h = chart.plot_h
     top, step = _top(max(list(analysis.month_totals.values()) + [1]))
     for v in range(0, top + 1, step):
-        chart.ticks.append({'y': round(TOP + plot_h - plot_h * v / top, 1), 'text': str(v)})
-    for i, month in enumerate(analysis.months):
-        x = LEFT + i * band + (band - bar_w) / 2
-        y = TOP + plot_h
+        chart.ticks.append({'y': round(chart.baseline - plot_h * v / top, 1), 'text': str(v)})
+    for (i, x, bar_w, _band), month in zip(chart.bands(len(analysis.months), 0.62), analysis.months):
+        y = chart.baseline
         for key, label in analysis.causes:
             n = analysis.counts[key][month]
             if not n:
@@ -50,6 +41,6 @@ def stacked_months(analysis):
         total = analysis.month_totals[month]
         if total:
             chart.totals.append({'x': round(x + bar_w / 2, 1), 'y': round(y - 3, 1), 'text': str(total)})
-        chart.labels.append({'x': round(x + bar_w / 2, 1), 'y': HEIGHT - BOTTOM + 16,
+        chart.labels.append({'x': round(x + bar_w / 2, 1), 'y': chart.baseline + 16,
                              'text': '%02d' % month[1] if month[1] != 1 and i else '%d-%02d' % month})
     return chart

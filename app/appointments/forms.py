@@ -9,7 +9,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.appointments.models import Appointment, hours_text
+from app.appointments.models import Appointment
+from app.core.money import hours_text
 
 PART_ROWS = 3
 

@@ -7,43 +7,25 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
 from app.core.db import ShopScoped, utcnow
-from app.core.models import Shop
-from app.core.money import money
+from app.core.models import PartLine, Shop
+from app.core.money import hours_text, money
 from app.core.validators import format_phone
 from app.catalogue.models import CannedJob
 from app.customers.models import Customer, Vehicle
 
 
-def hours_text(value):
-    """Hours as people write them: 1.5, 8, 0.25 (never 1.50 or 1E+1)."""
-    return format(Decimal(value).quantize(Decimal('0.01')).normalize(), 'f')
-
-
 class Appointment(ShopScoped):
     BOOKED, ARRIVED, NO_SHOW, CANCELLED = 'booked', 'arrived', 'no_show', 'cancelled'
-    STATUS_LABELS = {
-        BOOKED: _l('Booked'),
-        ARRIVED: _l('Arrived'),
-        NO_SHOW: _l('No-show'),
-        CANCELLED: _l('Cancelled'),
-    }
+    STATUS_LABELS = {BOOKED: _l('Booked'), ARRIVED: _l('Arrived'), NO_SHOW: _l('No-show'), CANCELLED: _l('Cancelled')}
     # The statuses that keep a bay: an arrived car is in the workshop, a no-show or cancellation frees it.
     HOLDS_BAY = (BOOKED, ARRIVED)
 
     PHONE, MESSAGE, IN_PERSON = 'phone', 'message', 'in_person'
-    CHANNEL_LABELS = {
-        PHONE: _l('Phone call'),
-        MESSAGE: _l('Text or WeChat message'),
-        IN_PERSON: _l('In person'),
-    }
+    CHANNEL_LABELS = {PHONE: _l('Phone call'), MESSAGE: _l('Text or WeChat message'), IN_PERSON: _l('In person')}
 
     CASH, CARD, BANK_TRANSFER, MOBILE = 'cash', 'card', 'bank_transfer', 'mobile'
-    DEPOSIT_METHOD_LABELS = {
-        CASH: _l('Cash'),
-        CARD: _l('Bank card'),
-        BANK_TRANSFER: _l('Bank transfer'),
-        MOBILE: _l('Mobile payment (WeChat Pay / Alipay)'),
-    }
+    DEPOSIT_METHOD_LABELS = {CASH: _l('Cash'), CARD: _l('Bank card'), BANK_TRANSFER: _l('Bank transfer'),
+                             MOBILE: _l('Mobile payment (WeChat Pay / Alipay)')}
 
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     customer = pw.ForeignKeyField(Customer, backref='appointments', on_delete='RESTRICT')
@@ -148,19 +130,6 @@ class AppointmentJob(ShopScoped):
         return hours_text(self.hours)
 
 
-class AppointmentPart(ShopScoped):
+class AppointmentPart(PartLine):
     """A part to order for the visit."""
-    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     appointment = pw.ForeignKeyField(Appointment, backref='parts', on_delete='CASCADE')
-    part_number = pw.CharField(max_length=40, default='')
-    name = pw.CharField(max_length=100)
-    quantity = pw.DecimalField(max_digits=8, decimal_places=2, default=Decimal('1'))
-    unit_price = pw.DecimalField(max_digits=12, decimal_places=2, default=Decimal('0'))
-
-    @property
-    def quantity_text(self):
-        return hours_text(self.quantity)
-
-    @property
-    def total(self):
-        return money(Decimal(self.quantity) * Decimal(self.unit_price))

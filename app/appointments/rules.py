@@ -17,7 +17,8 @@ from app.core.models import Shop
 from app.core.money import format_money, money
 from app.core.settings import get_setting
 from app.core.timeutil import to_local, to_utc
-from app.appointments.models import Appointment, AppointmentJob, AppointmentPart, hours_text
+from app.appointments.models import Appointment, AppointmentJob, AppointmentPart
+from app.core.money import hours_text
 from app.reception.checkin import start_checkin
 from app.reception.models import OrderLine, PartLine
 

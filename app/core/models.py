@@ -1,10 +1,12 @@
 """Core records every area shares: shops, their settings, the audit trail, photos and signatures."""
 import json
 import secrets
+from decimal import Decimal
 
 import peewee as pw
 
 from app.core.db import BaseModel, ShopScoped, utcnow
+from app.core.money import hours_text, money
 
 
 class Shop(BaseModel):
@@ -132,6 +134,24 @@ class Photo(ShopScoped):
     @classmethod
     def of(cls, record_type, record_id):
         return cls.select().where((cls.record_type == record_type) & (cls.record_id == record_id)).order_by(cls.id)
+
+
+class PartLine(ShopScoped):
+    """A part priced for the customer before the work (an appointment's, an added work's): a base, no table."""
+    ABSTRACT = True
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    part_number = pw.CharField(max_length=40, default='')
+    name = pw.CharField(max_length=100)
+    quantity = pw.DecimalField(max_digits=8, decimal_places=2, default=Decimal('1'))
+    unit_price = pw.DecimalField(max_digits=12, decimal_places=2, default=Decimal('0'))
+
+    @property
+    def quantity_text(self):
+        return hours_text(self.quantity)
+
+    @property
+    def total(self):
+        return money(Decimal(self.quantity) * Decimal(self.unit_price))
 
 
 class Signature(ShopScoped):

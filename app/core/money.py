@@ -19,6 +19,11 @@ LABOUR, PART = 'labour', 'part'
 AMOUNT, SHARE = 'amount', 'share'      # a discount: a fixed amount, or a share of the customer's part
 
 
+def hours_text(value):
+    """Hours or a quantity as people write them: 1.5, 8, 0.25 (never 1.50 or 1E+1)."""
+    return format(Decimal(value).quantize(Decimal('0.01')).normalize(), 'f')
+
+
 def money(value):
     return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
 

@@ -130,16 +130,23 @@ def update_customer(customer, by, **fields):
     """Change a customer's details; the audit event keeps what changed."""
     data = _clean_customer(fields)
     with transaction():
-        before = _snapshot(customer, data)
-        for key, value in data.items():
-            setattr(customer, key, value)
-        if data:
-            customer.save(only=[getattr(Customer, k) for k in data])
-        old, new = audit.diff(before, _snapshot(customer, data))
-        if new:
-            audit.record('customer.updated', 'customer', customer.id, shop=customer.shop_id, actor=by,
-                         before=old, after=new)
+        _change(customer, by, 'customer.updated', data, list(data),
+                lambda: data and customer.save(only=[getattr(Customer, k) for k in data]))
     return customer
+
+
+def _change(record, by, event, data, shown, save):
+    """Set `data` on a customer or a vehicle, `save()` it and audit what changed of the `shown` fields.
+
+    Returns the `shown` fields as they were before."""
+    before = _snapshot(record, shown)
+    for key, value in data.items():
+        setattr(record, key, value)
+    save()
+    old, new = audit.diff(before, _snapshot(record, shown))
+    if new:
+        audit.record(event, record._meta.table_name, record.id, shop=record.shop_id, actor=by, before=old, after=new)
+    return before
 
 
 # --- vehicles -------------------------------------------------------------------------
@@ -227,24 +234,19 @@ def update_vehicle(vehicle, by, **fields):
             data.setdefault('make', vehicle.make)
             data.setdefault('model', vehicle.model)
             _listed(vehicle.shop_id, by, data)
-        shown = [k for k in data if k in VEHICLE_FIELDS]
-        before = _snapshot(vehicle, shown)
-        for key, value in data.items():
-            setattr(vehicle, key, value)
-        try:
-            with db.atomic():
-                vehicle.save()
-        except pw.IntegrityError:
-            dup = duplicate_of(vehicle.shop_id, data.get('vin'), data.get('plate'), exclude=vehicle)
-            if dup:
-                raise dup from None
-            raise
+        def save():
+            try:
+                with db.atomic():
+                    vehicle.save()
+            except pw.IntegrityError:
+                dup = duplicate_of(vehicle.shop_id, data.get('vin'), data.get('plate'), exclude=vehicle)
+                if dup:
+                    raise dup from None
+                raise
+
+        before = _change(vehicle, by, 'vehicle.updated', data, [k for k in data if k in VEHICLE_FIELDS], save)
         if 'mileage' in data and data['mileage'] != before['mileage']:
             MileageReading.create(shop=vehicle.shop_id, vehicle=vehicle, km=vehicle.mileage)
-        old, new = audit.diff(before, _snapshot(vehicle, shown))
-        if new:
-            audit.record('vehicle.updated', 'vehicle', vehicle.id, shop=vehicle.shop_id, actor=by,
-                         before=old, after=new)
     return vehicle
 
 

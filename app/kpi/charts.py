@@ -3,10 +3,11 @@
 Bars are marked good or bad against the target, the target is a dashed line, and every bar carries
 its value as text so the chart still reads when printed in black and white.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from app.core.charts import BarChart
 from app.kpi.figure import PERCENT
 
 WIDTH, HEIGHT = 360, 150
@@ -14,16 +15,10 @@ LEFT, RIGHT, TOP, BOTTOM = 6, 6, 18, 22
 
 
 @dataclass
-class TrendChart:
-    width: int = WIDTH
-    height: int = HEIGHT
-    bars: list = field(default_factory=list)     # dicts: x, y, w, h, cls, title, text, tx, ty
-    labels: list = field(default_factory=list)   # dicts: x, y, text
+class TrendChart(BarChart):
+    """Bars carry text, tx, ty (their value written above) and start, last (their period) besides the frame's."""
     target_y: float = None
     target_text: str = ''
-    baseline: float = HEIGHT - BOTTOM
-    left: int = LEFT
-    right: int = WIDTH - RIGHT
     empty: bool = True
 
 
@@ -59,7 +54,7 @@ def trend_chart(points, by='week', end=None):
     Each bar knows its own period (start, last day) so the template links it to that bucket's rows;
     `end` is the period's exclusive end (the last bucket's end).
     """
-    chart = TrendChart()
+    chart = TrendChart.framed(WIDTH, HEIGHT, (LEFT, RIGHT, TOP, BOTTOM))
     if not points:
         return chart
     values = [_plot_value(f) for _d, f in points]
@@ -76,13 +71,10 @@ def trend_chart(points, by='week', end=None):
     else:
         top = top * 1.15 or 1.0
     span = top - min(lo, 0.0) or 1.0
-    plot_h = HEIGHT - TOP - BOTTOM
+    plot_h = chart.plot_h
     zero_y = TOP + plot_h * top / span
     chart.baseline = round(zero_y, 1)
-    band = (WIDTH - LEFT - RIGHT) / len(points)
-    bar_w = max(band * 0.7, 2)
-    for i, ((day, fig), v) in enumerate(zip(points, values)):
-        x = LEFT + i * band + (band - bar_w) / 2
+    for (i, x, bar_w, band), (day, fig), v in zip(chart.bands(len(points), 0.7, least=2), points, values):
         cx = round(x + bar_w / 2, 1)
         bucket_end = points[i + 1][0] if i + 1 < len(points) else (end or day + timedelta(days=1))
         if v is not None:

@@ -27,10 +27,18 @@ import peewee as pw  # noqa: E402
 from app.core.db import BaseModel  # noqa: E402
 
 
-class KpiOrderFact(BaseModel):
+class _Fact(BaseModel):
+    """What every fact table has: the shop it belongs to, and a place among the derived tables."""
+    ABSTRACT = True         # no table of its own (app.registry.models)
+    shop_id = pw.IntegerField()
+
+    class Meta:
+        derived = True      # rebuilt from the records, not data (tests/core/test_access.py skips it)
+
+
+class KpiOrderFact(_Fact):
     """One row per repair order: its times, its owners and what each compliance step compares."""
     order_id = pw.IntegerField(primary_key=True)
-    shop_id = pw.IntegerField()
     number = pw.CharField(max_length=20, null=True)
     stage = pw.CharField(max_length=20)
     advisor_id = pw.IntegerField(null=True)
@@ -63,16 +71,13 @@ class KpiOrderFact(BaseModel):
     fu_by_e = pw.BigIntegerField(null=True)
 
     class Meta:
-        table_name = 'kpi_order_fact'
-        derived = True      # rebuilt from the records, not data (tests/core/test_access.py skips it)
         indexes = ((('shop_id', 'delivered_at'), False),)
 
 
-class KpiLineFact(BaseModel):
+class KpiLineFact(_Fact):
     """One row per job line with a technician: its order's delivery, its sold and clocked hours, its QC."""
     line_id = pw.IntegerField(primary_key=True)
     order_id = pw.IntegerField(index=True)
-    shop_id = pw.IntegerField()
     technician_id = pw.IntegerField()
     status = pw.CharField(max_length=20)
     stage = pw.CharField(max_length=20)
@@ -82,32 +87,26 @@ class KpiLineFact(BaseModel):
     clocked_s = pw.BigIntegerField(default=0)
 
     class Meta:
-        table_name = 'kpi_line_fact'
-        derived = True      # rebuilt from the records, not data (tests/core/test_access.py skips it)
         indexes = ((('shop_id', 'delivered_at'), False),)
 
 
-class KpiClockFact(BaseModel):
+class KpiClockFact(_Fact):
     """One row per time clock entry, with its length and start as whole seconds."""
     entry_id = pw.IntegerField(primary_key=True)
     order_id = pw.IntegerField(null=True, index=True)
-    shop_id = pw.IntegerField()
     technician_id = pw.IntegerField()
     started_at = pw.DateTimeField()
     started_e = pw.BigIntegerField()
     clocked_s = pw.BigIntegerField(null=True)            # None while running
 
     class Meta:
-        table_name = 'kpi_clock_fact'
-        derived = True      # rebuilt from the records, not data (tests/core/test_access.py skips it)
         indexes = ((('shop_id', 'started_at'), False),)
 
 
-class KpiSettlementFact(BaseModel):
+class KpiSettlementFact(_Fact):
     """One row per settlement: its money, its sold hours and the hours clocked on its order."""
     settlement_id = pw.IntegerField(primary_key=True)
     order_id = pw.IntegerField(index=True)
-    shop_id = pw.IntegerField()
     advisor_id = pw.IntegerField(null=True)
     status = pw.CharField(max_length=10)
     settled_at = pw.DateTimeField(null=True)
@@ -118,8 +117,6 @@ class KpiSettlementFact(BaseModel):
     order_clocked_s = pw.BigIntegerField(default=0)
 
     class Meta:
-        table_name = 'kpi_settlement_fact'
-        derived = True      # rebuilt from the records, not data (tests/core/test_access.py skips it)
         indexes = ((('shop_id', 'settled_at'), False),)
 
 
@@ -130,5 +127,4 @@ class KpiFactMark(BaseModel):
     refreshed_at = pw.DateTimeField(null=True)
 
     class Meta:
-        table_name = 'kpi_fact_mark'
         derived = True      # rebuilt from the records, not data (tests/core/test_access.py skips it)

@@ -25,19 +25,9 @@ from app.workshop.models import PartsRequest
 ISSUED, SUBSTITUTED, BACKORDERED, CANCELLED = (PartsRequest.ISSUED, PartsRequest.SUBSTITUTED,
                                                PartsRequest.BACKORDERED, PartsRequest.CANCELLED)
 OPEN = (PartsRequest.REQUESTED, PartsRequest.BACKORDERED)
-OUTCOMES = {
-    ISSUED: _l('Issue'),
-    SUBSTITUTED: _l('Substitute'),
-    BACKORDERED: _l('Backorder'),
-    CANCELLED: _l('Cancel'),
-}
-STATUS_LABELS = {
-    PartsRequest.REQUESTED: _l('Requested'),
-    ISSUED: _l('Issued'),
-    SUBSTITUTED: _l('Substituted'),
-    BACKORDERED: _l('Backordered'),
-    CANCELLED: _l('Cancelled'),
-}
+OUTCOMES = {ISSUED: _l('Issue'), SUBSTITUTED: _l('Substitute'), BACKORDERED: _l('Backorder'), CANCELLED: _l('Cancel')}
+STATUS_LABELS = {PartsRequest.REQUESTED: _l('Requested'), ISSUED: _l('Issued'), SUBSTITUTED: _l('Substituted'),
+                 BACKORDERED: _l('Backordered'), CANCELLED: _l('Cancelled')}
 # A backorder puts the order in "waiting parts" from these stages (as the stage declaration allows the clerk).
 HOLD_FROM = (stages.DISPATCHED, stages.IN_PROGRESS, stages.WAITING_APPROVAL)
 

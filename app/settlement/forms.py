@@ -10,34 +10,17 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.settlement.models import (CUSTOMER, INSURANCE, INTERNAL, MAINTENANCE, MAJOR, MINOR, WARRANTY, Discount,
                                    Payment, Settlement, VehicleDelivery)
 
-PAYER_LABELS = {
-    CUSTOMER: _l('Customer'),
-    WARRANTY: _l('Warranty (maker)'),
-    INSURANCE: _l('Insurance'),
-    INTERNAL: _l('Internal'),
-}
-METHOD_LABELS = {
-    Payment.CASH: _l('Cash'),
-    Payment.CARD: _l('Bank card'),
-    Payment.BANK: _l('Bank transfer'),
-    Payment.MOBILE: _l('Mobile payment'),
-}
-CATEGORY_LABELS = {
-    MAJOR: _l('Major or assembly repair'),
-    MAINTENANCE: _l('Second-level maintenance'),
-    MINOR: _l('Minor and other repairs'),
-}
-STATUS_LABELS = {
-    Settlement.DRAFT: _l('Draft'),
-    Settlement.SETTLED: _l('Settled'),
-    Settlement.CREDITED: _l('Credited'),
-}
-OLD_PARTS_LABELS = {
-    VehicleDelivery.OLD_RETURNED: _l('Returned to the customer'),
-    VehicleDelivery.OLD_DISPOSAL: _l('Left with the shop for disposal'),
-    VehicleDelivery.OLD_WARRANTY: _l('Kept for the warranty claim'),
-    VehicleDelivery.OLD_NONE: _l('No parts replaced'),
-}
+PAYER_LABELS = {CUSTOMER: _l('Customer'), WARRANTY: _l('Warranty (maker)'), INSURANCE: _l('Insurance'),
+                INTERNAL: _l('Internal')}
+METHOD_LABELS = {Payment.CASH: _l('Cash'), Payment.CARD: _l('Bank card'), Payment.BANK: _l('Bank transfer'),
+                 Payment.MOBILE: _l('Mobile payment')}
+CATEGORY_LABELS = {MAJOR: _l('Major or assembly repair'), MAINTENANCE: _l('Second-level maintenance'),
+                   MINOR: _l('Minor and other repairs')}
+STATUS_LABELS = {Settlement.DRAFT: _l('Draft'), Settlement.SETTLED: _l('Settled'), Settlement.CREDITED: _l('Credited')}
+OLD_PARTS_LABELS = {VehicleDelivery.OLD_RETURNED: _l('Returned to the customer'),
+                    VehicleDelivery.OLD_DISPOSAL: _l('Left with the shop for disposal'),
+                    VehicleDelivery.OLD_WARRANTY: _l('Kept for the warranty claim'),
+                    VehicleDelivery.OLD_NONE: _l('No parts replaced')}
 SATISFACTION_LABELS = {1: _l('1 · Very unhappy'), 2: _l('2 · Unhappy'), 3: _l('3 · Neutral'), 4: _l('4 · Satisfied'),
                        5: _l('5 · Very satisfied')}
 

@@ -5,7 +5,7 @@ import peewee as pw
 
 from app.accounts.models import User
 from app.core.db import ShopScoped, utcnow
-from app.core.models import Shop
+from app.core.models import PartLine, Shop
 from app.reception.models import OrderLine, RepairOrder
 
 
@@ -74,13 +74,9 @@ class AddedWork(ShopScoped):
     version = pw.IntegerField(default=1)
 
 
-class AddedWorkPart(ShopScoped):
-    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+class AddedWorkPart(PartLine):
+    """A part the added work needs, priced for the customer's answer."""
     added_work = pw.ForeignKeyField(AddedWork, backref='parts', on_delete='CASCADE')
-    part_number = pw.CharField(max_length=40, default='')
-    name = pw.CharField(max_length=100)
-    quantity = pw.DecimalField(max_digits=8, decimal_places=2, default=Decimal('1'))
-    unit_price = pw.DecimalField(max_digits=12, decimal_places=2, default=Decimal('0'))
 
 
 class PartsRequest(ShopScoped):
