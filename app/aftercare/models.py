@@ -3,7 +3,7 @@ import peewee as pw
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
-from app.core.db import ShopScoped, utcnow
+from app.core.db import ShopScoped, label_of, utcnow
 from app.core.models import Shop
 from app.customers.models import Customer, Vehicle
 from app.reception.models import RepairOrder
@@ -56,13 +56,8 @@ class FollowUpTask(ShopScoped):
         # one first and one second call per order (reminder and event calls have no order: NULLs never clash)
         indexes = ((('order', 'kind'), True),)
 
-    @property
-    def kind_label(self):
-        return self.KINDS.get(self.kind, self.kind)
-
-    @property
-    def status_label(self):
-        return self.STATUSES.get(self.status, self.status)
+    kind_label = label_of('kind', 'KINDS')
+    status_label = label_of('status', 'STATUSES')
 
 
 class CallRecord(ShopScoped):
@@ -96,13 +91,8 @@ class CallRecord(ShopScoped):
     escalated_to = pw.ForeignKeyField(User, null=True, backref='+', on_delete='SET NULL')
     version = pw.IntegerField(default=1)
 
-    @property
-    def outcome_label(self):
-        return self.OUTCOMES.get(self.outcome, self.outcome)
-
-    @property
-    def request_status_label(self):
-        return self.REQUEST_STATUSES.get(self.request_status, self.request_status)
+    outcome_label = label_of('outcome', 'OUTCOMES')
+    request_status_label = label_of('request_status', 'REQUEST_STATUSES')
 
 
 class Outreach(ShopScoped):
@@ -161,17 +151,9 @@ class Complaint(ShopScoped):
     escalated_to = pw.ForeignKeyField(User, null=True, backref='+', on_delete='SET NULL')
     version = pw.IntegerField(default=1)
 
-    @property
-    def status_label(self):
-        return self.STATUSES.get(self.status, self.status)
-
-    @property
-    def channel_label(self):
-        return self.CHANNELS.get(self.channel, self.channel)
-
-    @property
-    def cause_label(self):
-        return self.CAUSES.get(self.cause_category, '') if self.cause_category else ''
+    status_label = label_of('status', 'STATUSES')
+    channel_label = label_of('channel', 'CHANNELS')
+    cause_label = label_of('cause_category', 'CAUSES', missing='')
 
 
 class ComplaintHandover(ShopScoped):

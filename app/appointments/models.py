@@ -6,7 +6,7 @@ import peewee as pw
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
-from app.core.db import ShopScoped, utcnow
+from app.core.db import ShopScoped, label_of, utcnow
 from app.core.models import PartLine, Shop
 from app.core.money import hours_text, money
 from app.core.validators import format_phone
@@ -48,17 +48,9 @@ class Appointment(ShopScoped):
     class Meta:
         indexes = ((('shop', 'start_at'), False),)
 
-    @property
-    def status_label(self):
-        return self.STATUS_LABELS.get(self.status, self.status)
-
-    @property
-    def channel_label(self):
-        return self.CHANNEL_LABELS.get(self.reminder_channel, '')
-
-    @property
-    def deposit_method_label(self):
-        return self.DEPOSIT_METHOD_LABELS.get(self.deposit_method or '', '')
+    status_label = label_of('status', 'STATUS_LABELS')
+    channel_label = label_of('reminder_channel', 'CHANNEL_LABELS', missing='')
+    deposit_method_label = label_of('deposit_method', 'DEPOSIT_METHOD_LABELS', missing='')
 
     @property
     def customer_phone(self):

@@ -16,7 +16,7 @@ from app.appointments.models import Appointment
 from app.core import params
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, FOREMAN, MANAGER, allow
 from app.core.db import utcnow
-from app.core.i18n import current_language
+from app.core.i18n import current_language, customer_language
 from app.core.idempotency import idempotent
 from app.core.timeutil import local_now, shop_today, to_local, to_utc
 from app.core.web import act, render, replay, vary, wants_fragment
@@ -329,8 +329,7 @@ def reminders():
 def slip(appointment_id):
     """The appointment slip to print (A4) in the customer's language."""
     appt = _get(appointment_id)
-    lang = appt.customer.language if appt.customer.language in current_app.config['LANGUAGES'] else \
-        current_app.config['BABEL_DEFAULT_LOCALE']
+    lang = customer_language(appt.customer)
     with force_locale(lang):
         body = render_template('appointments/slip.html', appt=appt, lang=lang, shop=appt.shop,
                                deposit_needed=rules.required_deposit(appt.shop, appt.part_list)[0])

@@ -15,7 +15,7 @@ from app.core.db import utcnow
 from app.core.errors import Refused
 from app.core.idempotency import idempotent
 from app.core.timeutil import to_local, to_utc
-from app.core.web import act, render, replay, vary, wants_fragment
+from app.core.web import act, render, replays_piece, vary, wants_fragment
 from app.reception.models import RepairOrder
 from app.workshop.models import AddedWork
 
@@ -25,6 +25,11 @@ TILES = [
     ('approvals.queue', _l('Added work approvals'), _l("Call the customer about added work and record the answer")),
     ('approvals.progress', _l('Progress checks'), _l('Orders half way to their promised time, and late orders')),
 ]
+
+# What the action says once done, by the answer given.
+DECIDED = {rules.APPROVED: _l('Approved: the job is on the order and the promised time moved.'),
+           rules.DECLINED: _l('Declined: kept on the vehicle as a recommendation.'),
+           rules.UNREACHABLE: _l('Call attempt recorded; the item stays in the queue.')}
 
 
 def _local_now():
@@ -126,18 +131,10 @@ def _decision(added_work_id, status=200, error=None, done=None, form=None):
     return htmx_response(*answer, trigger='approvals-changed') if status == 200 else answer
 
 
-def _replay_decision(added_work_id):
-    return replay(partial(_decision, added_work_id), url_for('approvals.queue'))
-
-
-DECIDED = {rules.APPROVED: _l('Approved: the job is on the order and the promised time moved.'),
-           rules.DECLINED: _l('Declined: kept on the vehicle as a recommendation.'),
-           rules.UNREACHABLE: _l('Call attempt recorded; the item stays in the queue.')}
-
 
 @bp.route('/approvals/<int:added_work_id>/decide', methods=['POST'])
 @allow(ADVISOR, MANAGER)
-@idempotent(replay=_replay_decision)
+@idempotent(replay=replays_piece(_decision, 'approvals.queue'))
 def decide(added_work_id):
     """Record the customer's answer: approved, declined or could not reach, with channel, who, when, price, delay."""
     found = _item_or_404(added_work_id)
@@ -185,13 +182,9 @@ def _checked(order_id, status=200, error=None, done=None, form=None):
     return _row_piece(rules.progress_row(order), form, error=error or None, status=status, done=done)
 
 
-def _replay_check(order_id):
-    return replay(partial(_checked, order_id), url_for('approvals.progress'))
-
-
 @bp.route('/approvals/progress/<int:order_id>', methods=['POST'])
 @allow(ADVISOR, MANAGER)
-@idempotent(replay=_replay_check)
+@idempotent(replay=replays_piece(_checked, 'approvals.progress'))
 def progress_check(order_id):
     """Record a progress check; for a late order the new promised time and that the customer was told."""
     order = RepairOrder.get_for_shop_or_404(current_shop(), order_id)

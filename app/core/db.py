@@ -134,6 +134,21 @@ class BaseModel(pw.Model):
         return self
 
 
+class label_of:
+    """`status_label = label_of('status', 'STATUS_LABELS')`: a field's value in words, from a table on the model
+    (or a dict given); an unknown value shows as itself, or as `missing` when one is given."""
+
+    def __init__(self, field, table, missing=None):
+        self.field, self.table, self.missing = field, table, missing
+
+    def __get__(self, record, model):
+        if record is None:
+            return self
+        value = getattr(record, self.field)
+        table = getattr(record, self.table) if isinstance(self.table, str) else self.table
+        return table.get(value, value if self.missing is None else self.missing)
+
+
 class ShopScoped(BaseModel):
     """A record that belongs to one shop. Query through for_shop() so no page leaks another shop."""
 

@@ -24,6 +24,13 @@ def select_locale():
     return current_app.config['BABEL_DEFAULT_LOCALE']
 
 
+def customer_language(customer):
+    """The language of what a customer reads (prints, messages): theirs where the shop speaks it, else the shop's."""
+    if customer is not None and customer.language in current_app.config['LANGUAGES']:
+        return customer.language
+    return current_app.config['BABEL_DEFAULT_LOCALE']
+
+
 def current_language():
     return str(get_locale().language)
 

@@ -26,21 +26,18 @@ CLOSED = 'closed'
 CANCELLED = 'cancelled'
 
 # (stage, staff label, customer label); in the order a car passes them.
-STAGES = [
-    (DRAFT, _l('Check-in in progress'), _l('Being received')),
-    (CHECKED_IN, _l('Checked in'), _l('Received at reception')),
-    (DISPATCHED, _l('Dispatched'), _l('Assigned to a technician')),
-    (IN_PROGRESS, _l('In progress'), _l('Being repaired')),
-    (WAITING_APPROVAL, _l('Waiting approval'), _l('Waiting for your decision')),
-    (WAITING_PARTS, _l('Waiting parts'), _l('Waiting for parts')),
-    (READY_FOR_QC, _l('Ready for QC'), _l('Quality inspection')),
-    (QC_FAILED, _l('QC failed (rework)'), _l('Being repaired')),
-    (READY_FOR_WASH, _l('Ready for wash'), _l('Cleaning and final check')),
-    (READY_FOR_PICKUP, _l('Ready for pickup'), _l('Ready for pickup')),
-    (DELIVERED, _l('Delivered'), _l('Delivered')),
-    (CLOSED, _l('Closed'), _l('Completed')),
-    (CANCELLED, _l('Cancelled'), _l('Cancelled')),
-]
+STAGES = [(DRAFT, _l('Check-in in progress'), _l('Being received')),
+          (CHECKED_IN, _l('Checked in'), _l('Received at reception')),
+          (DISPATCHED, _l('Dispatched'), _l('Assigned to a technician')),
+          (IN_PROGRESS, _l('In progress'), _l('Being repaired')),
+          (WAITING_APPROVAL, _l('Waiting approval'), _l('Waiting for your decision')),
+          (WAITING_PARTS, _l('Waiting parts'), _l('Waiting for parts')),
+          (READY_FOR_QC, _l('Ready for QC'), _l('Quality inspection')),
+          (QC_FAILED, _l('QC failed (rework)'), _l('Being repaired')),
+          (READY_FOR_WASH, _l('Ready for wash'), _l('Cleaning and final check')),
+          (READY_FOR_PICKUP, _l('Ready for pickup'), _l('Ready for pickup')),
+          (DELIVERED, _l('Delivered'), _l('Delivered')), (CLOSED, _l('Closed'), _l('Completed')),
+          (CANCELLED, _l('Cancelled'), _l('Cancelled'))]
 LABELS = {s: label for s, label, _c in STAGES}
 CUSTOMER_LABELS = {s: c for s, _label, c in STAGES}
 # On the board and in the workshop's load: signed and not yet handed back.

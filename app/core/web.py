@@ -100,6 +100,11 @@ def replays(page, load, endpoint):
     return lambda **view_args: replay(partial(page, load(*view_args.values())), url_for(endpoint, **view_args))
 
 
+def replays_piece(piece, endpoint):
+    """`@idempotent(replay=…)` for one row of a list page: a repeat gets `piece(*view_args)` as it is now, or the list."""
+    return lambda **view_args: replay(partial(piece, *view_args.values()), url_for(endpoint))
+
+
 def record_action(load, page, endpoint, *, form=None, form_as='form', back=None):
     """Make `view(found, form)` an action on one record's page (`act` with a repeat answered by `replays`).
 

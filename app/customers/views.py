@@ -12,7 +12,7 @@ from app.accounts.context import current_shop
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, FOREMAN, MANAGER, WARRANTY, allow
 from app.core.timeutil import shop_today
 from app.core.validators import format_phone, normalize_plate, plate_problem
-from app.core.web import act, render
+from app.core.web import act, record_action, render
 from app.customers import rules
 from app.customers import makes as make_list
 from app.customers.forms import CustomerForm, MakeForm, MergeForm, ModelForm, VehicleForm
@@ -249,36 +249,41 @@ def make_add():
                form=form, form_as='make_form', done=_('Saved.'), back=url_for('customers.makes'))
 
 
+def _make(make_id):
+    return VehicleMake.get_for_shop_or_404(current_shop(), make_id)
+
+
+def _make_page(make, status=200, **given):
+    return _makes_page(status, make_id=make.id, **given)
+
+
+# An action on one make of the list: the list again, with the make open where a form was refused.
+_make_action = partial(record_action, _make, _make_page, 'customers.makes', back=lambda _m: url_for('customers.makes'))
+
+
 @bp.route('/vehicle-makes/<int:make_id>', methods=['POST'])
 @allow(MANAGER)
-def make_change(make_id):
+@_make_action(form=MakeForm, form_as='make_form')
+def make_change(make, form):
     """Rename a make or change its other spellings."""
-    make = VehicleMake.get_for_shop_or_404(current_shop(), make_id)
-    form = MakeForm()
-    return act(partial(_makes_page, make_id=make.id, make_form=form),
-               lambda: make_list.change_make(make, current_user, form.name.data, form.aliases.data),
-               form=form, form_as='make_form', done=_('Saved.'), back=url_for('customers.makes'))
+    make_list.change_make(make, current_user, form.name.data, form.aliases.data)
+    return _('Saved.')
 
 
 @bp.route('/vehicle-makes/<int:make_id>/models', methods=['POST'])
 @allow(MANAGER)
-def model_add(make_id):
+@_make_action(form=ModelForm, form_as='model_form')
+def model_add(make, form):
     """Put a model of a make on the list."""
-    make = VehicleMake.get_for_shop_or_404(current_shop(), make_id)
-    form = ModelForm()
-    return act(partial(_makes_page, make_id=make.id, model_form=form),
-               lambda: make_list.add_model(make, current_user, form.model_name.data, form.model_aliases.data),
-               form=form, form_as='model_form', done=_('Saved.'), back=url_for('customers.makes'))
+    make_list.add_model(make, current_user, form.model_name.data, form.model_aliases.data)
+    return _('Saved.')
 
 
 @bp.route('/vehicle-makes/<int:make_id>/merge', methods=['POST'])
 @allow(MANAGER)
-def make_merge(make_id):
+@_make_action(form=MergeForm, form_as='merge_form')
+def make_merge(make, form):
     """One make typed two ways: its vehicles and models move to the other make."""
-    shop = current_shop()
-    make = VehicleMake.get_for_shop_or_404(shop, make_id)
-    form = MergeForm()
-    into = VehicleMake.get_for_shop_or_404(shop, form.into.data or 0) if request.form.get('into') else make
-    return act(partial(_makes_page, make_id=make.id, merge_form=form),
-               lambda: make_list.merge_make(make, into, current_user),
-               form=form, form_as='merge_form', done=_('Merged.'), back=url_for('customers.makes'))
+    into = _make(form.into.data or 0) if request.form.get('into') else make
+    make_list.merge_make(make, into, current_user)
+    return _('Merged.')

@@ -2,7 +2,7 @@
 import peewee as pw
 from flask_babel import lazy_gettext as _l
 
-from app.core.db import ShopScoped, utcnow
+from app.core.db import ShopScoped, label_of, utcnow
 from app.core.models import Shop
 from app.customers.models import Customer
 from app.reception.models import RepairOrder
@@ -44,14 +44,6 @@ class Message(ShopScoped):
     class Meta:
         indexes = ((('shop', 'created_at'), False),)
 
-    @property
-    def kind_label(self):
-        return self.KIND_LABELS.get(self.kind, self.kind)
-
-    @property
-    def status_label(self):
-        return self.STATUS_LABELS.get(self.status, self.status)
-
-    @property
-    def channel_label(self):
-        return self.CHANNEL_LABELS.get(self.channel, self.channel)
+    kind_label = label_of('kind', 'KIND_LABELS')
+    status_label = label_of('status', 'STATUS_LABELS')
+    channel_label = label_of('channel', 'CHANNEL_LABELS')

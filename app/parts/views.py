@@ -11,7 +11,7 @@ from flask_login import current_user
 from app.accounts.context import current_shop
 from app.core.access import MANAGER, PARTS, allow
 from app.core.idempotency import idempotent
-from app.core.web import act, render, replay, vary, wants_fragment
+from app.core.web import act, render, replays_piece, vary, wants_fragment
 from app.parts import forms, issuing, rules, stock
 from app.parts.blueprint import READERS, bp
 
@@ -51,6 +51,13 @@ def _form(req, formdata=None):
     qty = req.quantity
     qty = qty.quantize(Decimal(1)) if qty == qty.to_integral_value() else qty.normalize()   # 2, not 2.00
     return forms.AnswerForm(formdata=None, prefix=prefix, version=str(req.version), quantity=qty)
+
+
+# What the action says once done, by the answer given.
+ANSWERED = {rules.ISSUED: _l('Issued: the part is on the job.'),
+            rules.SUBSTITUTED: _l('Substitute issued: the part is on the job.'),
+            rules.BACKORDERED: _l('Backordered: the order waits for parts.'),
+            rules.CANCELLED: _l('Request cancelled.')}
 
 
 def _context(shop, **extra):
@@ -97,19 +104,10 @@ def _row(parts_request_id, status=200, form=None, error=None, done=None):
         outcomes=rules.OUTCOMES, status_labels=rules.STATUS_LABELS, failed=status >= 400), status
 
 
-ANSWERED = {rules.ISSUED: _l('Issued: the part is on the job.'),
-            rules.SUBSTITUTED: _l('Substitute issued: the part is on the job.'),
-            rules.BACKORDERED: _l('Backordered: the order waits for parts.'),
-            rules.CANCELLED: _l('Request cancelled.')}
-
-
-def _replay_answer(parts_request_id):
-    return replay(partial(_row, parts_request_id), url_for('parts.queue'))
-
 
 @bp.route('/parts/requests/<int:parts_request_id>/answer', methods=['POST'])
 @allow(PARTS, MANAGER)
-@idempotent(replay=_replay_answer)
+@idempotent(replay=replays_piece(_row, 'parts.queue'))
 def answer(parts_request_id):
     """Answer a request in one step: issued (qty), substituted (part number, qty), backordered (date), cancelled."""
     req = _request_or_404(parts_request_id)

@@ -6,7 +6,7 @@ from flask_login import current_user
 from peewee import JOIN
 
 from app.accounts.context import current_shop
-from app.core.i18n import current_language
+from app.core.i18n import current_language, customer_language
 from app.core import stages
 from flask import flash
 from flask_babel import gettext as _
@@ -128,22 +128,25 @@ def order_outline(order_id):
     return resp
 
 
+def _print(order_id, template):
+    """An A4 print of the order, in the customer's language."""
+    ro = RepairOrder.get_for_shop_or_404(current_shop(), order_id)
+    with force_locale(customer_language(ro.customer)):
+        return render(template, None, **_order_context(ro))
+
+
 @bp.route('/orders/<int:order_id>/print')
 @allow(ANY_STAFF)
 def order_print(order_id):
-    """The repair order on A4 with walk-around and terms, in the customer's language."""
-    ro = RepairOrder.get_for_shop_or_404(current_shop(), order_id)
-    with force_locale(ro.customer.language if ro.customer else 'zh'):
-        return render('reception/print_order.html', None, **_order_context(ro))
+    """The repair order on A4 with walk-around and terms."""
+    return _print(order_id, 'reception/print_order.html')
 
 
 @bp.route('/orders/<int:order_id>/belongings/print')
 @allow(ANY_STAFF)
 def belongings_print(order_id):
-    """The belongings list with the customer's signature, in the customer's language."""
-    ro = RepairOrder.get_for_shop_or_404(current_shop(), order_id)
-    with force_locale(ro.customer.language if ro.customer else 'zh'):
-        return render('reception/print_belongings.html', None, **_order_context(ro))
+    """The belongings list with the customer's signature."""
+    return _print(order_id, 'reception/print_belongings.html')
 
 
 # The area's other pages register their routes on the same blueprint.

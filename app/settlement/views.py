@@ -10,11 +10,12 @@ from flask_login import current_user
 from app.accounts.context import current_shop
 from app.core import stages
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, MANAGER, WARRANTY, allow
+from app.core.i18n import customer_language
 from app.core.idempotency import idempotent
 from app.core.photos import signature_png
 from app.core.settings import get_setting
 from app.core.stages import StaleRecord
-from app.core.web import act, render, replay
+from app.core.web import record_action, render
 from app.reception.checkin import DOCUMENTS
 from app.reception.models import Belonging, Recommendation, RepairOrder
 from app.settlement import forms, queries, rules
@@ -61,10 +62,6 @@ def _version():
     if not raw.isdigit():
         raise StaleRecord(None)
     return int(raw)
-
-
-def _lang(ro):
-    return ro.customer.language if ro.customer_id and ro.customer.language in ('zh', 'en') else 'zh'
 
 
 # --- lists ----------------------------------------------------------------------------------------------
@@ -165,15 +162,8 @@ def _panel(ro, status=200, **given):
     return resp
 
 
-def _act(ro, run, done, **form):
-    """An action on the settlement: the panel again (htmx) or the settlement page (app.core.web.act)."""
-    return act(partial(_panel, ro), run, done=done, back=url_for('settlement.order', order_id=ro.id), **form)
-
-
-def _replay(order_id):
-    """A repeated submit (double tap, retry): the current state, nothing done twice."""
-    ro = _order(order_id)
-    return replay(partial(_panel, ro), url_for('settlement.order', order_id=ro.id))
+# An action on the settlement: the panel again (htmx) or the settlement page; a repeat is answered with it as it is.
+_action = partial(record_action, _order, _panel, 'settlement.order')
 
 
 @bp.route('/orders/<int:order_id>/settlement')
@@ -185,23 +175,22 @@ def order(order_id):
 
 @bp.route('/orders/<int:order_id>/settlement/payers', methods=['POST'])
 @allow(ADVISOR, MANAGER)
-@idempotent(replay=_replay)
-def payers(order_id):
+@_action()
+def payers(ro, _form):
     """Who pays each item: customer, warranty (the maker), insurance or internal."""
-    ro, version = _order(order_id), _version()
     chosen = {k[len('payer_'):]: v for k, v in request.form.items() if k.startswith('payer_')}
-    return _act(ro, lambda: rules.set_payers(ro, current_user, payers=chosen, version=version), _('Payers saved.'))
+    rules.set_payers(ro, current_user, payers=chosen, version=_version())
+    return _('Payers saved.')
 
 
 @bp.route('/orders/<int:order_id>/settlement/discounts', methods=['POST'])
 @allow(ADVISOR, MANAGER)
-@idempotent(replay=_replay)
-def discount_add(order_id):
+@_action(form=forms.DiscountForm, form_as='discount_form')
+def discount_add(ro, form):
     """A discount with its reason; over the advisor's limit it waits for the manager."""
-    ro, form, version = _order(order_id), forms.DiscountForm(), _version()
-    return _act(ro, lambda: rules.add_discount(ro, current_user, kind=form.kind.data, value=form.rule_value(),
-                                               reason=form.reason.data, version=version),
-                _('Discount added.'), form=form, form_as='discount_form')
+    rules.add_discount(ro, current_user, kind=form.kind.data, value=form.rule_value(), reason=form.reason.data,
+                       version=_version())
+    return _('Discount added.')
 
 
 def _discount_id():
@@ -211,100 +200,87 @@ def _discount_id():
 
 @bp.route('/orders/<int:order_id>/settlement/discounts/approve', methods=['POST'])
 @allow(MANAGER)
-@idempotent(replay=_replay)
-def discount_approve(order_id):
+@_action()
+def discount_approve(ro, _form):
     """The service manager approves a discount over the advisor's limit."""
-    ro, version = _order(order_id), _version()
-    return _act(ro, lambda: rules.approve_discount(ro, current_user, discount_id=_discount_id(), version=version),
-                _('Discount approved.'))
+    rules.approve_discount(ro, current_user, discount_id=_discount_id(), version=_version())
+    return _('Discount approved.')
 
 
 @bp.route('/orders/<int:order_id>/settlement/discounts/remove', methods=['POST'])
 @allow(ADVISOR, MANAGER)
-@idempotent(replay=_replay)
-def discount_remove(order_id):
+@_action()
+def discount_remove(ro, _form):
     """Take a discount off the draft."""
-    ro, version = _order(order_id), _version()
-    return _act(ro, lambda: rules.remove_discount(ro, current_user, discount_id=_discount_id(), version=version),
-                _('Discount removed.'))
+    rules.remove_discount(ro, current_user, discount_id=_discount_id(), version=_version())
+    return _('Discount removed.')
 
 
 @bp.route('/orders/<int:order_id>/settlement/consent', methods=['POST'])
 @allow(ADVISOR, MANAGER)
-@idempotent(replay=_replay)
-def consent(order_id):
+@_action(form=forms.ConsentForm, form_as='consent_form')
+def consent(ro, form):
     """The customer agreed to pay the bill as it now stands, above what they signed for."""
-    ro, form, version = _order(order_id), forms.ConsentForm(), _version()
-    return _act(ro, lambda: rules.record_consent(ro, current_user, channel=form.channel.data,
-                                                 spoke_with=form.spoke_with.data, version=version),
-                _('The customer\'s agreement is recorded.'), form=form, form_as='consent_form')
+    rules.record_consent(ro, current_user, channel=form.channel.data, spoke_with=form.spoke_with.data,
+                         version=_version())
+    return _('The customer\'s agreement is recorded.')
 
 
 @bp.route('/orders/<int:order_id>/settlement/internal/approve', methods=['POST'])
 @allow(MANAGER)
-@idempotent(replay=_replay)
-def internal_approve(order_id):
+@_action()
+def internal_approve(ro, _form):
     """The service manager approves the shop paying its share of the work (internal)."""
-    ro, version = _order(order_id), _version()
-    return _act(ro, lambda: rules.approve_internal(ro, current_user, version=version),
-                _('The shop\'s share is approved.'))
+    rules.approve_internal(ro, current_user, version=_version())
+    return _('The shop\'s share is approved.')
 
 
 @bp.route('/orders/<int:order_id>/settlement/write-off', methods=['POST'])
 @allow(MANAGER)
-@idempotent(replay=_replay)
-def write_off(order_id):
+@_action(form=forms.WriteOffForm, form_as='write_off_form')
+def write_off(ro, form):
     """The service manager writes off what the customer still owes on this bill."""
-    ro, form, version = _order(order_id), forms.WriteOffForm(), _version()
-    return _act(ro, lambda: rules.write_off(ro, current_user, reason=form.reason.data, version=version),
-                _('The balance is written off.'), form=form, form_as='write_off_form')
+    rules.write_off(ro, current_user, reason=form.reason.data, version=_version())
+    return _('The balance is written off.')
 
 
 @bp.route('/orders/<int:order_id>/settlement/settle', methods=['POST'])
 @allow(ADVISOR, MANAGER)
-@idempotent(replay=_replay)
-def settle(order_id):
+@_action(form=forms.SettleForm, form_as='settle_form')
+def settle(ro, form):
     """Settle: the bill gets its number and is frozen."""
-    ro, form, version = _order(order_id), forms.SettleForm(), _version()
-    settled = []
-    run = lambda: settled.append(rules.settle(ro, current_user, version=version,  # noqa: E731
-                                              expected_total=form.expected_total.data or None))
-    return _act(ro, run, lambda: _('Settled as %(n)s. Take the payment and print the settlement.', n=settled[0].number),
-                form=form, form_as='settle_form')
+    settled = rules.settle(ro, current_user, version=_version(), expected_total=form.expected_total.data or None)
+    return _('Settled as %(n)s. Take the payment and print the settlement.', n=settled.number)
 
 
 @bp.route('/orders/<int:order_id>/settlement/payments', methods=['POST'])
 @allow(ADVISOR, MANAGER)
-@idempotent(replay=_replay)
-def payment(order_id):
+@_action(form=forms.PaymentForm, form_as='payment_form')
+def payment(ro, form):
     """A payment (cash, card, bank transfer, mobile); partial payments leave a balance."""
-    ro, form, version = _order(order_id), forms.PaymentForm(), _version()
-    return _act(ro, lambda: rules.record_payment(ro, current_user, method=form.method.data, amount=form.amount.data,
-                                                 reference=form.reference.data or '', version=version),
-                _('Payment recorded.'), form=form, form_as='payment_form')
+    rules.record_payment(ro, current_user, method=form.method.data, amount=form.amount.data,
+                         reference=form.reference.data or '', version=_version())
+    return _('Payment recorded.')
 
 
 @bp.route('/orders/<int:order_id>/settlement/credit-notes', methods=['POST'])
 @allow(ADVISOR, MANAGER)
-@idempotent(replay=_replay)
-def credit_note(order_id):
+@_action(form=forms.CreditNoteForm, form_as='credit_form')
+def credit_note(ro, form):
     """Correct a settled order with a credit note; the settlement itself never changes."""
-    ro, form, version = _order(order_id), forms.CreditNoteForm(), _version()
     lines = [i for i in request.form.getlist('line') if i.isdigit()]
-    issued = []
-    run = lambda: issued.append(rules.issue_credit_note(ro, current_user, reason=form.reason.data,  # noqa: E731
-                                                        line_ids=lines, amount=form.amount.data, version=version))
-    return _act(ro, run, lambda: _('Credit note %(n)s issued.', n=issued[0].number), form=form, form_as='credit_form')
+    issued = rules.issue_credit_note(ro, current_user, reason=form.reason.data, line_ids=lines,
+                                     amount=form.amount.data, version=_version())
+    return _('Credit note %(n)s issued.', n=issued.number)
 
 
 @bp.route('/orders/<int:order_id>/close', methods=['POST'])
 @allow(ADVISOR, MANAGER)
-@idempotent(replay=_replay)
-def close(order_id):
+@_action(form=forms.CloseForm, form_as='close_form')
+def close(ro, form):
     """Close a delivered order: paid in full, or by the manager with a reason."""
-    ro, form, version = _order(order_id), forms.CloseForm(), _version()
-    return _act(ro, lambda: rules.close_order(ro, current_user, version=version, reason=form.reason.data or ''),
-                _('Order closed.'))
+    rules.close_order(ro, current_user, version=_version(), reason=form.reason.data or '')
+    return _('Order closed.')
 
 
 # --- print views (A4, in the customer's language) --------------------------------------------------------
@@ -319,44 +295,35 @@ def _print_context(ro):
                 **LABELS)
 
 
+def _print(order_id, template, settled_only=True):
+    """An A4 print in the customer's language; the papers that follow the bill wait until it is settled."""
+    ro = _order(order_id)
+    if settled_only and not order_money(ro).settled:
+        flash(_('Settle the order first.'), 'warn')
+        return redirect(url_for('settlement.order', order_id=ro.id))
+    with force_locale(customer_language(ro.customer)):
+        return render(template, None, **_print_context(ro))
+
+
 @bp.route('/orders/<int:order_id>/settlement/print')
 @allow(*READERS)
 def print_settlement(order_id):
     """The settlement on A4: items, payers, discounts, tax, payments, balance, guarantee, declined work, signature."""
-    ro = _order(order_id)
-    with force_locale(_lang(ro)):
-        return render('settlement/print_settlement.html', None, **_print_context(ro))
-
-
-def _settled_or_back(ro):
-    if order_money(ro).settled:
-        return None
-    flash(_('Settle the order first.'), 'warn')
-    return redirect(url_for('settlement.order', order_id=ro.id))
+    return _print(order_id, 'settlement/print_settlement.html', settled_only=False)
 
 
 @bp.route('/orders/<int:order_id>/exit-notice')
 @allow(*READERS)
 def print_exit_notice(order_id):
     """The exit notice (出厂通知单): the car may leave the premises."""
-    ro = _order(order_id)
-    back = _settled_or_back(ro)
-    if back:
-        return back
-    with force_locale(_lang(ro)):
-        return render('settlement/print_exit_notice.html', None, **_print_context(ro))
+    return _print(order_id, 'settlement/print_exit_notice.html')
 
 
 @bp.route('/orders/<int:order_id>/guarantee-card')
 @allow(*READERS)
 def print_guarantee_card(order_id):
     """The quality guarantee card for the customer: what is guaranteed, for how long and how far."""
-    ro = _order(order_id)
-    back = _settled_or_back(ro)
-    if back:
-        return back
-    with force_locale(_lang(ro)):
-        return render('settlement/print_guarantee_card.html', None, **_print_context(ro))
+    return _print(order_id, 'settlement/print_guarantee_card.html')
 
 
 # --- delivery (交车) -----------------------------------------------------------------------------------------

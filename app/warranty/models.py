@@ -5,23 +5,15 @@ import peewee as pw
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
-from app.core.db import ShopScoped, utcnow
+from app.core.db import ShopScoped, label_of, utcnow
 from app.core.models import Shop
 from app.reception.models import OrderLine, RepairOrder
 
 # The "same problem" key of the three-guarantee rules: a small, declared list of systems / fault groups.
-SYSTEMS = [
-    ('engine', _l('Engine')),
-    ('transmission', _l('Transmission')),
-    ('brakes', _l('Brakes')),
-    ('steering', _l('Steering')),
-    ('suspension', _l('Suspension')),
-    ('electrical', _l('Electrical')),
-    ('body', _l('Body')),
-    ('fuel_system', _l('Fuel system')),
-    ('air_conditioning', _l('Air conditioning')),
-    ('other', _l('Other')),
-]
+SYSTEMS = [('engine', _l('Engine')), ('transmission', _l('Transmission')), ('brakes', _l('Brakes')),
+           ('steering', _l('Steering')), ('suspension', _l('Suspension')), ('electrical', _l('Electrical')),
+           ('body', _l('Body')), ('fuel_system', _l('Fuel system')), ('air_conditioning', _l('Air conditioning')),
+           ('other', _l('Other'))]
 SYSTEM_LABELS = dict(SYSTEMS)
 # The early-failure rule names steering or brake failure, body cracking and fuel leaks: these groups.
 SERIOUS_SYSTEMS = frozenset({'steering', 'brakes', 'body', 'fuel_system'})
@@ -46,13 +38,8 @@ class LineCoverage(ShopScoped):
     decided_at = pw.DateTimeField(default=utcnow)
     version = pw.IntegerField(default=1)
 
-    @property
-    def kind_label(self):
-        return self.KIND_LABELS.get(self.kind, self.kind)
-
-    @property
-    def system_label(self):
-        return SYSTEM_LABELS.get(self.system, self.system)
+    kind_label = label_of('kind', 'KIND_LABELS')
+    system_label = label_of('system', SYSTEM_LABELS)
 
     @property
     def counts_for_three_guarantee(self):
@@ -106,6 +93,4 @@ class LoanerRecord(ShopScoped):
     recorded_by = pw.ForeignKeyField(User, null=True, on_delete='SET NULL')
     recorded_at = pw.DateTimeField(default=utcnow)
 
-    @property
-    def kind_label(self):
-        return self.KIND_LABELS.get(self.kind, self.kind)
+    kind_label = label_of('kind', 'KIND_LABELS')

@@ -68,14 +68,11 @@ MAX_ADDED_PARTS = 3
 MAX_HOURS = Decimal('200')
 
 # The technician's self-check before QC (自检), in the order it is done at the car.
-SELF_CHECK_ITEMS = [
-    ('work_done', _l('Work done as ordered')),
-    ('parts_fitted', _l('Parts fitted and torqued')),
-    ('no_warning_lights', _l('No warning lights on the dashboard')),
-    ('no_tools_left', _l('No tools or rags left in the car')),
-    ('old_parts_bagged', _l('Old parts bagged for the customer')),
-    ('road_test', _l('Road test, if the job needs one')),
-]
+SELF_CHECK_ITEMS = [('work_done', _l('Work done as ordered')), ('parts_fitted', _l('Parts fitted and torqued')),
+                    ('no_warning_lights', _l('No warning lights on the dashboard')),
+                    ('no_tools_left', _l('No tools or rags left in the car')),
+                    ('old_parts_bagged', _l('Old parts bagged for the customer')),
+                    ('road_test', _l('Road test, if the job needs one'))]
 SELF_CHECK_LABELS = dict(SELF_CHECK_ITEMS)
 SELF_CHECK_OPTIONAL = {'road_test'}          # may be answered "not needed"
 OK, NOT_OK, NOT_NEEDED = 'ok', 'not_ok', 'na'
