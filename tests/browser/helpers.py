@@ -1,4 +1,5 @@
 """The browser tests' own helpers: a server with the demo, a screenshot to look at, signing in through the form."""
+import fcntl
 import os
 import shutil
 import socket
@@ -22,19 +23,47 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def serve_demo(prefix='servicebay-browser-', then=()):
-    """Yield the base URL of a freshly migrated server loaded with the demo dealer group (and `then`: more
-    `python` argument lists run on its database before it starts), in its own process and files, as `flask run`
-    gives a person; stopped and removed afterwards. For a fixture: `yield from serve_demo()`."""
-    tmp = tempfile.mkdtemp(prefix=prefix)
-    env = dict(os.environ, FLASK_APP='wsgi.py', DATABASE_URL='sqlite:///%s/servicebay.db' % tmp,
-               INSTANCE_PATH='%s/instance' % tmp, SECRET_KEY='browser-test',
-               DEMO_TIMEZONE=os.environ.get('TEST_SHOP_TZ', 'Asia/Shanghai'), PYTHONUNBUFFERED='1')
-    env.pop('FLASK_DEBUG', None)
-    for cmd in (['-m', 'flask', 'db', 'upgrade'], ['-m', 'flask', 'demo'], *then):
+def _run(commands, env):
+    for cmd in commands:
         done = subprocess.run([sys.executable] + list(cmd), cwd=str(ROOT), env=env, capture_output=True, text=True,
                               timeout=300)
         assert done.returncode == 0, '%s failed:\n%s\n%s' % (cmd, done.stdout, done.stderr[-3000:])
+
+
+def _env(folder):
+    env = dict(os.environ, FLASK_APP='wsgi.py', DATABASE_URL='sqlite:///%s/servicebay.db' % folder,
+               INSTANCE_PATH='%s/instance' % folder, SECRET_KEY='browser-test',
+               DEMO_TIMEZONE=os.environ.get('TEST_SHOP_TZ', 'Asia/Shanghai'), PYTHONUNBUFFERED='1')
+    env.pop('FLASK_DEBUG', None)
+    return env
+
+
+def _loaded_demo():
+    """The demo migrated and loaded once per test run (shared by pytest-xdist's workers under a lock), for each
+    server to copy: loading it is the slow part of starting one."""
+    run = os.environ.get('PYTEST_XDIST_TESTRUNUID') or str(os.getpid())
+    cache = Path(tempfile.gettempdir()) / ('servicebay-demo-%s' % run)
+    with open('%s.lock' % cache, 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (cache / 'loaded').exists():
+            for old in Path(tempfile.gettempdir()).glob('servicebay-demo-*'):     # earlier runs' copies
+                if old != cache and time.time() - old.stat().st_mtime > 6 * 3600:
+                    shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+            shutil.rmtree(cache, ignore_errors=True)
+            cache.mkdir()
+            _run([['-m', 'flask', 'db', 'upgrade'], ['-m', 'flask', 'demo']], _env(cache))
+            (cache / 'loaded').touch()
+    return cache
+
+
+def serve_demo(prefix='servicebay-browser-', then=()):
+    """Yield the base URL of a server with the demo dealer group (and `then`: more `python` argument lists run on
+    its database before it starts), in its own process and files, as `flask run` gives a person; stopped and
+    removed afterwards. Each server has its own copy of the demo. For a fixture: `yield from serve_demo()`."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    shutil.copytree(_loaded_demo(), tmp, dirs_exist_ok=True)
+    env = _env(tmp)
+    _run(then, env)
     port = _free_port()
     base = 'http://127.0.0.1:%d' % port
     log = open(os.path.join(tmp, 'server.log'), 'w+')
