@@ -37,7 +37,10 @@ DAYS = {
 TESTS = [
     'tests/appointments', 'tests/aftercare', 'tests/messages', 'tests/warranty', 'tests/kpi', 'tests/reports',
     'tests/settlement', 'tests/approvals/test_progress.py', 'tests/workshop/test_clock.py', 'tests/status/test_page.py',
-    'tests/customers/test_files.py', 'tests/core/test_demo.py', 'tests/approvals/test_demo.py',
+    'tests/customers/test_files.py', 'tests/approvals/test_demo.py',
+    # the demo at the moved clock (its other cases pin their own hard days, the same on every day of this run)
+    'tests/core/test_demo.py::test_demo_is_realistic_and_idempotent',
+    'tests/core/test_demo.py::test_demo_shows_a_working_shop_whatever_the_date[now]',
     'tests/browser/test_reports.py', 'tests/browser/test_board.py', 'tests/browser/test_kpi.py',
 ]
 
