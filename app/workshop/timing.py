@@ -43,17 +43,20 @@ def timings(orders, now=None):
             .where(TimeEntry.order.in_(ids) & OrderLine.status.in_(OPEN_LINE_STATES)).tuples())
     for order_id, started, ended in rows:
         clocked[order_id] = clocked.get(order_id, 0.0) + ((ended or now) - started).total_seconds() / 3600
-    out = {}
-    for o in orders:
-        left = max(Decimal(hours.get(o.id) or 0) - Decimal(str(round(clocked.get(o.id, 0.0), 2))), Decimal(0))
-        time_left = (o.promised_at - now) if o.promised_at else None
-        share = None
-        if o.promised_at and o.checked_in_at and o.promised_at > o.checked_in_at:
-            share = (now - o.checked_in_at).total_seconds() / (o.promised_at - o.checked_in_at).total_seconds()
-        late = bool(o.promised_at and o.stage in stages.OPEN and o.stage != stages.READY_FOR_PICKUP and (
-            time_left < timedelta(0) or Decimal(str(time_left.total_seconds() / 3600)) < left))
-        out[o.id] = Timing(o.id, left, time_left, share, late)
-    return out
+    return {o.id: timing_of(o, hours.get(o.id), clocked.get(o.id, 0.0), now) for o in orders}
+
+
+def timing_of(order, open_hours, clocked_hours, now):
+    """One order's timing from the flat-rate hours of its unfinished lines and the hours clocked on them (for
+    a caller that has read them already: the job card)."""
+    left = max(Decimal(open_hours or 0) - Decimal(str(round(clocked_hours or 0.0, 2))), Decimal(0))
+    time_left = (order.promised_at - now) if order.promised_at else None
+    share = None
+    if order.promised_at and order.checked_in_at and order.promised_at > order.checked_in_at:
+        share = (now - order.checked_in_at).total_seconds() / (order.promised_at - order.checked_in_at).total_seconds()
+    late = bool(order.promised_at and order.stage in stages.OPEN and order.stage != stages.READY_FOR_PICKUP and (
+        time_left < timedelta(0) or Decimal(str(time_left.total_seconds() / 3600)) < left))
+    return Timing(order.id, left, time_left, share, late)
 
 
 def progress_checks_due(shop, now=None):
