@@ -59,15 +59,20 @@ def timing_of(order, open_hours, clocked_hours, now):
     return Timing(order.id, left, time_left, share, late)
 
 
-def progress_checks_due(shop, now=None):
-    """Open orders inside the progress-check window (50-80% of the promised duration by default) not yet checked."""
+def progress_checks_due(shop, now=None, opened=None, times=None):
+    """Open orders inside the progress-check window (50-80% of the promised duration by default) not yet checked.
+    `opened`, `times`: the shop's open orders with a promise and their timings, when the caller has read them."""
     now = now or utcnow()
     lo, hi = float(get_setting(shop, 'progress_check_from')), float(get_setting(shop, 'progress_check_to'))
-    orders = list(RepairOrder.open_orders(shop).where(RepairOrder.promised_at.is_null(False)
-                                                      & RepairOrder.checked_in_at.is_null(False)
-                                                      & (RepairOrder.stage != stages.READY_FOR_PICKUP)))
+    if opened is None:
+        orders = list(RepairOrder.open_orders(shop).where(RepairOrder.promised_at.is_null(False)
+                                                          & RepairOrder.checked_in_at.is_null(False)
+                                                          & (RepairOrder.stage != stages.READY_FOR_PICKUP)))
+    else:
+        orders = [o for o in opened if o.promised_at is not None and o.checked_in_at is not None
+                  and o.stage != stages.READY_FOR_PICKUP]
     checked = {r.order_id for r in ProgressCheck.select(ProgressCheck.order)
                .where(ProgressCheck.order.in_([o.id for o in orders]))} if orders else set()
-    t = timings(orders, now)
+    t = times if times is not None else timings(orders, now)
     return [(o, t[o.id]) for o in orders
             if o.id not in checked and t[o.id].share_elapsed is not None and lo <= t[o.id].share_elapsed <= hi]
