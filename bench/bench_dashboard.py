@@ -3,7 +3,8 @@
 kpi_facts_refresh_s: the first refresh of the KPI facts (app.kpi.facts) after the year was inserted (a
                      full rebuild of the shop's facts; with KPI_BENCH_DB, `facts.rebuild`).
 dashboard_month_p95: server time of the dashboard for last month, trend by week (Flask test client).
-dashboard_year_p95:  the same for the last twelve months, trend by month.
+dashboard_year_p95:  the same for the last twelve months, trend by month, once its days are stored (app.kpi.rollup).
+dashboard_year_first_view_s: the first year view, which counts and stores the year's days.
 scorecards_year_p95: the staff scorecards page for this calendar year (every role, every person).
 
 The year is generated straight into a temp SQLite file with insert_many in batches (explicit ids, one
@@ -226,18 +227,21 @@ def main():
         return go
 
     month = _timed(get(month_url), MONTH_RUNS, 2)
+    first_year = _timed(get(year_url), 1, 0)[0]      # counts and stores the year's days (app.kpi.rollup)
     year = _timed(get(year_url), YEAR_RUNS, 1)
     cards = _timed(get(cards_url), CARD_RUNS, 1)
     load = os.getloadavg()[0] if hasattr(os, 'getloadavg') else -1
 
     def median(xs):
         return sorted(xs)[len(xs) // 2]
-    print('# %d orders ready in %.0f s; medians: month %.0f ms, year %.0f ms, scorecards %.0f ms; '
-          'load average %.1f on %d CPUs' % (ORDERS, built, median(month), median(year), median(cards), load,
-                                            os.cpu_count()), file=sys.stderr)
+    print('# %d orders ready in %.0f s; medians: month %.0f ms, year %.0f ms (first view %.0f ms), scorecards %.0f ms; '
+          '%s, load average %.1f on %d CPUs' % (ORDERS, built, median(month), median(year), first_year, median(cards),
+                                                time.strftime('%H:%M UTC', time.gmtime()), load, os.cpu_count()),
+          file=sys.stderr)
     report('kpi_facts_refresh_s', refreshed, 's', '<', 60)
     report('dashboard_month_p95', p95(month), 'ms', '<', 300)
-    report('dashboard_year_p95', p95(year), 'ms', '<', 1000)
+    report('dashboard_year_p95', p95(year), 'ms', '<', 400)
+    report('dashboard_year_first_view_s', first_year / 1000, 's', '<', 10)
     report('scorecards_year_p95', p95(cards), 'ms', '<', 1000)
 
 

@@ -9,7 +9,7 @@ import sys
 import time
 import uuid
 
-from common import demo_app, p95, report
+from common import demo_app, p95, report, signed_clients
 
 TAPS = 85             # jobs: each gets a clock-on and a done (the first 5 warm up)
 
@@ -39,13 +39,7 @@ def main():
             people = {u.id: u.get_id() for u in User.select().where(User.id.in_({t for _l, _o, t in jobs}))}
         assert len(jobs) >= 50, 'too few assigned jobs to tap: %d' % len(jobs)
 
-        clients = {}
-        for tech_id, session_id in people.items():
-            client = app.test_client()
-            with client.session_transaction() as s:
-                s['_user_id'] = session_id
-                s['_fresh'] = True
-            clients[tech_id] = client
+        clients = signed_clients(app, people)
 
         def version(line_id):
             with app.app_context(), connection():

@@ -20,6 +20,18 @@ def demo_app(**config):
     return app
 
 
+def signed_clients(app, people):
+    """A test client per person, signed in: {key: client} for people {key: session id (User.get_id())}."""
+    clients = {}
+    for key, session_id in people.items():
+        client = app.test_client()
+        with client.session_transaction() as s:
+            s['_user_id'] = session_id
+            s['_fresh'] = True
+        clients[key] = client
+    return clients
+
+
 def timed(fn, n):
     """Milliseconds for n calls of fn, after a warm-up."""
     for _ in range(min(10, n)):

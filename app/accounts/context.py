@@ -8,10 +8,17 @@ def current_shop():
     if not current_user.is_authenticated:
         return None
     if 'shop' not in g:
-        shops = list(current_user.shops())
+        shops = my_shops()
         chosen = session.get('shop_id')
         g.shop = next((s for s in shops if s.id == chosen), shops[0] if shops else None)
     return g.shop
+
+
+def my_shops():
+    """The shops the signed-in user belongs to, read once per request (the shop switcher on every page)."""
+    if 'my_shops' not in g:
+        g.my_shops = list(current_user.shops()) if current_user.is_authenticated else []
+    return g.my_shops
 
 
 def choose_shop(shop):

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import forms
-from app.accounts.context import choose_shop, current_shop
+from app.accounts.context import choose_shop, current_shop, my_shops
 from app.accounts.models import USERNAME_MAX, LoginFailure, User, UserSession, dummy_hash
 from app.core import params
 from app.core.access import ADMIN, ANY_STAFF, MANAGER, PUBLIC, allow
@@ -24,6 +24,11 @@ TILES = [
     ('accounts.users', _l('Staff and roles'), _l('Add people, set roles, reset passwords, end sessions')),
     ('accounts.audit_log', _l('Audit trail'), _l('Every change: who, what, when')),
 ]
+
+
+@bp.app_context_processor
+def _offer():
+    return {'my_shops': my_shops}
 
 
 @login_manager.user_loader

@@ -305,9 +305,9 @@ class ProgressRow:
 def progress_list(shop, now=None):
     """Orders to check on: late ones first, then those inside the check window (50-80% by default)."""
     now = now or utcnow()
-    due = {o.id: t for o, t in timing.progress_checks_due(shop, now)}
     opened = list(RepairOrder.open_orders(shop).where(RepairOrder.promised_at.is_null(False)))
     times = timing.timings(opened, now)
+    due = {o.id: t for o, t in timing.progress_checks_due(shop, now, opened, times)}
     rows = [ProgressRow(o, times[o.id], times[o.id].late) for o in opened if times[o.id].late or o.id in due]
     if not rows:
         return []

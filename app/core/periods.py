@@ -167,10 +167,15 @@ class Buckets:
     @classmethod
     def make(cls, shops, start, end, by=None):
         """The buckets of [start, end) (one when `by` is None; else by day, week, month or year) for these shops."""
+        return cls.at(shops, bucket_starts(start, end, by), end)
+
+    @classmethod
+    def at(cls, shops, starts, end):
+        """Buckets starting on the given local dates (the first is the period start), up to `end` (exclusive)."""
         zones = {}
         for s in shops:
             zones.setdefault(s.timezone, []).append(s.id)
-        b = cls(bucket_starts(start, end, by), end, zones)
+        b = cls(list(starts), end, zones)
         for tz in zones:
             b.bounds[tz] = [local_midnight_utc(d, tz) for d in b.starts + [end]]
         return b

@@ -116,10 +116,36 @@ DEFAULTS = {
 
 def get_setting(shop, key):
     """The shop's value for a setting, or the rulebook default."""
-    from app.core.models import Setting
     default, kind, _label = DEFAULTS[key]
-    row = Setting.get_or_none((Setting.shop == shop) & (Setting.key == key)) if shop is not None else None
-    return kind(row.value) if row is not None else default
+    value = own_value(shop, key)
+    return kind(value) if value is not None else default
+
+
+def own_value(shop, key):
+    """The shop's own stored value of a key (text), None when it set none."""
+    from app.core.models import Setting
+    if shop is None:
+        return None
+    mine = _this_request(shop)
+    if mine is not None:
+        return mine.get(key)
+    row = Setting.get_or_none((Setting.shop == shop) & (Setting.key == key))
+    return row.value if row is not None else None
+
+
+def _this_request(shop):
+    """Inside a web request: all the shop's own values, read once (a home page asks dozens of settings); None
+    outside one (a command, a test between requests reads each value as it is now)."""
+    from flask import has_request_context, request
+
+    from app.core.models import Setting
+    if not has_request_context():
+        return None
+    read = request.environ.setdefault('servicebay.settings', {})    # (g may outlive the request)
+    shop_id = getattr(shop, 'id', shop)
+    if shop_id not in read:
+        read[shop_id] = dict(Setting.select(Setting.key, Setting.value).where(Setting.shop == shop_id).tuples())
+    return read[shop_id]
 
 
 def set_setting(shop, key, value):
@@ -130,3 +156,6 @@ def set_setting(shop, key, value):
     changed = Setting.update(value=str(value)).where((Setting.shop == shop) & (Setting.key == key)).execute()
     if not changed:
         Setting.create(shop=shop, key=key, value=str(value))
+    mine = _this_request(shop)
+    if mine is not None:
+        mine[key] = str(value)

@@ -31,6 +31,11 @@ class Ctx:
             return DEFAULTS[key][1](self._settings[key])
         return get_setting(None, key)
 
+    def settings_key(self):
+        """The settings the figures are counted with, as one sorted text (what a stored count was made for)."""
+        self.setting('tax_rate')        # read them
+        return repr(sorted((self._settings or {}).items()))
+
     def today(self, tz):
         """The local calendar day of `now` (the request time, or the time a test pins)."""
         return to_local(self.now, tz).date() if self.now else local_now(tz).date()

@@ -21,7 +21,7 @@ from peewee import SQL, Case, fn
 from app.core.access import MANAGER
 from app.core.models import Shop
 from app.core.periods import Buckets
-from app.kpi import fact_sources, facts
+from app.kpi import fact_sources, facts, rollup
 from app.kpi.context import Ctx
 from app.kpi.figure import COUNT, ON_TIME, STATUSES, DrillRow, Figure, meets, ratio
 from app.kpi.sources import OTHER_ROWS, OTHER_SOURCES, SOURCE_KIND, SQL_SOURCES
@@ -38,7 +38,13 @@ def _aggregate(ctx, source):
     """{bucket: {column: summed value}} for one SQL source: one query (from the facts where they have it).
     A source grouped by person (PerUser) gives {(user id, bucket): {column: summed value}}."""
     build = fact_sources.SOURCES.get(source) if ctx.facts else None
-    built = (build or SQL_SOURCES[source])(ctx)
+    if build is not None and rollup.applies(ctx, build):
+        return rollup.aggregate(ctx, build, lambda part: _summed(part, build(part), True))
+    return _summed(ctx, (build or SQL_SOURCES[source])(ctx), build is not None)
+
+
+def _summed(ctx, built, from_facts):
+    """_aggregate of one source's query (`built`: the query and its columns' kinds, or None)."""
     if built is None:
         return None
     inner, kinds = built
@@ -48,7 +54,7 @@ def _aggregate(ctx, source):
     ctes = list(inner._cte_list or [])    # a source's own CTEs go first in the one WITH clause
     inner._cte_list = None
     # (The facts' sources read plain columns: nothing to work out once, so SQLite may fold them in.)
-    t = inner.cte('t', materialized=None if build else True)
+    t = inner.cte('t', materialized=None if from_facts else True)
     sel = [t.c.k.alias('k')] + ([t.c.u.alias('u')] if per_user else [])
     names = []
     for name, kind in kinds.items():

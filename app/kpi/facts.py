@@ -32,6 +32,7 @@ from app.core import deadlines
 from app.core.db import is_sqlite, transaction, utcnow
 from app.core.models import Event, Shop, Signature
 from app.core.periods import epoch, seconds_between
+from app.kpi import rollup
 from app.kpi.models import KpiClockFact, KpiFactMark, KpiLineFact, KpiOrderFact, KpiSettlementFact
 from app.kpi.sql import clocked_seconds, labour_hours_sold
 from app.kpi.steps import durations, order_fact_select
@@ -113,21 +114,30 @@ def _refresh_shop(shop_id, stamps, full=False):
     if old == stamps and not full:
         return
     if full or not old or any(name not in old for name, _m, _c in _tables()):
-        _delete(shop_id, None)
-        _insert(shop_id, None)
+        _remake(shop_id, None)
     else:
         dirty = _changed_orders(shop_id, old)
         if len(dirty) > FULL_ABOVE:
-            _delete(shop_id, None)
-            _insert(shop_id, None)
+            _remake(shop_id, None)
         else:
             dirty = sorted(dirty)
             for i in range(0, len(dirty), BATCH):
-                chunk = dirty[i:i + BATCH]
-                _delete(shop_id, chunk)
-                _insert(shop_id, chunk)
+                _remake(shop_id, dirty[i:i + BATCH])
     KpiFactMark.update(stamps=json.dumps(stamps, sort_keys=True), refreshed_at=utcnow()) \
         .where(KpiFactMark.shop_id == shop_id).execute()
+
+
+def _remake(shop_id, order_ids):
+    """The facts of these orders (None: all the shop's) made again, and the days of the daily roll-up they were
+    dated on, before and after, forgotten (app.kpi.rollup)."""
+    if order_ids is None:
+        rollup.forget(shop_id)
+    else:
+        days = rollup.dated_days(shop_id, order_ids)
+    _delete(shop_id, order_ids)
+    _insert(shop_id, order_ids)
+    if order_ids is not None:
+        rollup.forget(shop_id, days | rollup.dated_days(shop_id, order_ids))
 
 
 def _changed_orders(shop_id, old):

@@ -180,6 +180,12 @@ def settlement(r, ctx):
     ], LATE)
 
 
+def not_due_yet(r, ctx):
+    """SQL: the first follow-up call is not made and not yet due: the only mark of a delivered order that changes
+    with the day it is counted on (app.kpi.rollup counts such orders' days live)."""
+    return r.first_call.is_null() & (r.fu_by >= ctx.first_today())
+
+
 def followup(r, ctx):
     """First follow-up call on a local day from `followup_first_from_days` to `followup_first_to_days` after
     pickup (the task's due_from..due_by); a first attempt outside is late; no call once due_by passed is
@@ -187,7 +193,7 @@ def followup(r, ctx):
     local = r.first_call_e + ctx.b.offset(r.shop_id)
     return status_case([
         (r.fu_by.is_null(), None),
-        (r.first_call.is_null() & (r.fu_by >= ctx.first_today()), None),
+        (not_due_yet(r, ctx), None),
         (r.first_call.is_null(), SKIPPED),
         ((local >= r.fu_from_e) & (local < r.fu_by_e + 86400), ON_TIME),
     ], LATE)

@@ -82,13 +82,16 @@ def queue_nav():
     shop = current_shop()
     if shop is None or not current_user.is_authenticated or not rules.roles_of(current_user):
         return None
-    token = _token(shop)
     if _on_home():
+        token = _token(shop)
         counts = _counts(_found())
         _remember(token, counts)
         return Nav(token, counts, with_list=True)
     seen = _counts_seen.get((session.get('_user_id'), shop.id))
-    if seen is not None and seen[0] == token:
+    if seen is None:        # nothing this screen could show: no version to read either
+        return Nav('', None)
+    token = _token(shop)
+    if seen[0] == token:
         return Nav(token, seen[1])
     return Nav('', None)
 

@@ -25,8 +25,7 @@ from app.core import stages
 from app.core.access import ADVISOR, MANAGER, WARRANTY
 from app.core.db import is_sqlite
 from app.core.errors import IllegalMove
-from app.core.models import Setting
-from app.core.settings import get_setting
+from app.core.settings import get_setting, own_value
 from app.core.timeutil import add_months, to_local
 from app.reception.models import RepairOrder
 
@@ -57,8 +56,8 @@ NOT_A_REPAIR = (stages.DRAFT, stages.CANCELLED)
 
 
 def _local_setting(shop, key):
-    row = Setting.get_or_none((Setting.shop == shop) & (Setting.key == key)) if shop is not None else None
-    return int(row.value) if row is not None else NEAR_DEFAULTS[key]
+    value = own_value(shop, key)
+    return int(value) if value is not None else NEAR_DEFAULTS[key]
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from app.core.access import FOREMAN, may_use
 from app.core.db import utcnow
 from app.core.models import Event
 from app.catalogue.models import CannedJob
-from app.core.models import Photo
+from app.core.models import Photo, Setting
 from app.customers.models import Vehicle
 from app.labels.models import KeyTag
 from app.reception.models import OrderLine, PartLine, RepairOrder, WalkaroundMark
 from app.workshop import rules
 from app.workshop.models import AddedWork, AddedWorkPart, Finding, PartsRequest, QCInspection, TimeEntry
-from app.workshop.timing import timings
+from app.workshop.timing import OPEN_LINE_STATES, timing_of, timings
 
 # The orders a technician's "My jobs" lists: dispatched up to the QC inspection.
 MY_JOB_STAGES = (stages.CHECKED_IN,) + rules.WORKING + (stages.READY_FOR_QC,)
@@ -35,42 +35,70 @@ def _with_car(query):
 
 
 def card_order(shop, order_id):
-    """The order with its vehicle and key tag, in one query; another shop's order does not exist here."""
-    order = (_with_car(RepairOrder.select(RepairOrder, Vehicle, KeyTag))
+    """The order with its vehicle and key tag, the card's version, the shop's shift end, the latest job status
+    change (the self-check's) and how many findings, marks, planned parts, added work, parts requests, QC
+    inspections and photos it has (a piece with none is not read): one query. Another shop's order does not
+    exist here."""
+    def count(model, column):
+        return model.select(fn.COUNT(model.id)).where(column == RepairOrder.id)
+    photos = Photo.select(fn.COUNT(Photo.id)).where(
+        ((Photo.record_type == 'finding') & Photo.record_id.in_(Finding.select(Finding.id)
+                                                                 .where(Finding.order == RepairOrder.id)))
+        | ((Photo.record_type == 'walkaround_mark')
+           & Photo.record_id.in_(WalkaroundMark.select(WalkaroundMark.id).where(WalkaroundMark.order == RepairOrder.id))))
+    extra = [c.alias('v%d' % i) for i, c in enumerate(_version_columns())] + [
+        Setting.select(Setting.value).where((Setting.shop == RepairOrder.shop) & (Setting.key == 'shift_end'))
+        .alias('shift_end'),
+        rules.last_line_event(RepairOrder.id).alias('last_line_event')] + [
+        count(model, column).alias('n_' + name) for name, (model, column) in COUNTED.items()] + [
+        photos.alias('n_photos')]
+    order = (_with_car(RepairOrder.select(RepairOrder, Vehicle, KeyTag, *extra))
              .where((RepairOrder.id == order_id) & (RepairOrder.shop == shop)).first())
     if order is None or order.stage == stages.DRAFT:
         abort(404)
+    order.card_version = _version_text(getattr(order, 'v%d' % i) for i in range(len(_version_columns())))
+    rules.shift_end_read(shop, order.shift_end)
     return order
 
 
-def card_version(shop, order_id):
-    """A short string that changes whenever anything the card shows changes (None: no such order here).
+# What the card counts along with the order (card_order), so a piece it has none of costs no query.
+COUNTED = {'findings': (Finding, Finding.order), 'marks': (WalkaroundMark, WalkaroundMark.order),
+           'planned_parts': (PartLine, PartLine.order), 'added_work': (AddedWork, AddedWork.order),
+           'parts_requests': (PartsRequest, PartsRequest.order), 'inspections': (QCInspection, QCInspection.order)}
 
-    One query: the order's version, its latest audit event, and counts and version sums of its lines,
-    added work, parts requests and QC inspections (in case an answer was written without an event).
-    """
+
+def _version_columns():
+    """The order's version, its latest audit event, and counts and version sums of its lines, added work, parts
+    requests and QC inspections (in case an answer was written without an event): subqueries on RepairOrder."""
     def agg(model, column):
         return (model.select(fn.COUNT(model.id) * 100000 + fn.COALESCE(fn.SUM(model.version), 0))
                 .where(column == RepairOrder.id))
-    row = (RepairOrder.select(
-        RepairOrder.version,
-        Event.select(fn.MAX(Event.id)).where((Event.record_type == 'repair_order')
-                                             & (Event.record_id == RepairOrder.id)),
-        agg(OrderLine, OrderLine.order), agg(AddedWork, AddedWork.order), agg(PartsRequest, PartsRequest.order),
-        QCInspection.select(fn.COUNT(QCInspection.id)).where(QCInspection.order == RepairOrder.id))
-        .where((RepairOrder.id == order_id) & (RepairOrder.shop == shop)).tuples().first())
+    return [RepairOrder.version,
+            Event.select(fn.MAX(Event.id)).where((Event.record_type == 'repair_order')
+                                                 & (Event.record_id == RepairOrder.id)),
+            agg(OrderLine, OrderLine.order), agg(AddedWork, AddedWork.order), agg(PartsRequest, PartsRequest.order),
+            QCInspection.select(fn.COUNT(QCInspection.id)).where(QCInspection.order == RepairOrder.id)]
+
+
+def _version_text(values):
+    return '-'.join(str(int(v or 0)) for v in values)
+
+
+def card_version(shop, order_id):
+    """A short string that changes whenever anything the card shows changes (None: no such order here): one
+    query (_version_columns)."""
+    row = (RepairOrder.select(*_version_columns())
+           .where((RepairOrder.id == order_id) & (RepairOrder.shop == shop)).tuples().first())
     if row is None:
         return None
-    return '-'.join(str(int(v or 0)) for v in row)
+    return _version_text(row)
 
 
-def stage_and_version(order_id):
-    """(stage, version) of an order, narrowly: what a tap may have changed on it."""
-    return RepairOrder.select(RepairOrder.stage, RepairOrder.version).where(RepairOrder.id == order_id).tuples().get()
-
-
-def line_status(line_id):
-    return OrderLine.select(OrderLine.status).where(OrderLine.id == line_id).scalar()
+def stage_version_and_line_status(order_id, line_id):
+    """(stage, version) of an order and a line's status, narrowly: what a tap may have changed. One query."""
+    status = OrderLine.select(OrderLine.status).where(OrderLine.id == line_id)
+    return (RepairOrder.select(RepairOrder.stage, RepairOrder.version, status)
+            .where(RepairOrder.id == order_id).tuples().get())
 
 
 class RunningClock:
@@ -86,17 +114,22 @@ class RunningClock:
         self.minutes = int((min(now, self.cutoff) - entry.started_at).total_seconds() // 60)
 
 
+def _clock_select():
+    """Time entries with what a clock banner shows of their job and car (read narrowly: a tap answers with it)."""
+    return (TimeEntry.select(TimeEntry.id, TimeEntry.started_at, TimeEntry.ended_at, TimeEntry.technician,
+                             TimeEntry.line, TimeEntry.order, OrderLine.id, OrderLine.description,
+                             OrderLine.version, RepairOrder.id, Vehicle.id, Vehicle.plate)
+            .join_from(TimeEntry, OrderLine).join_from(TimeEntry, RepairOrder)
+            .join_from(RepairOrder, Vehicle, JOIN.LEFT_OUTER))
+
+
+def _running_of(user, shop):
+    return (TimeEntry.technician == user.id) & TimeEntry.ended_at.is_null() & (TimeEntry.shop == shop)
+
+
 def running_clock(user, shop, now=None):
-    now = now or utcnow()
-    # Only what the banner shows: a tap answers with it, so it is read narrowly.
-    entry = (TimeEntry.select(TimeEntry.id, TimeEntry.started_at, TimeEntry.line, TimeEntry.order,
-                              OrderLine.id, OrderLine.description, OrderLine.version, RepairOrder.id,
-                              Vehicle.id, Vehicle.plate)
-             .join_from(TimeEntry, OrderLine).join_from(TimeEntry, RepairOrder)
-             .join_from(RepairOrder, Vehicle, JOIN.LEFT_OUTER)
-             .where((TimeEntry.technician == user.id) & TimeEntry.ended_at.is_null() & (TimeEntry.shop == shop))
-             .order_by(TimeEntry.id.desc()).first())
-    return RunningClock(entry, shop, now) if entry else None
+    entry = _clock_select().where(_running_of(user, shop)).order_by(TimeEntry.id.desc()).first()
+    return RunningClock(entry, shop, now or utcnow()) if entry else None
 
 
 def running_line_ids(technician_id):
@@ -142,18 +175,38 @@ class JobCard:
         return (self.order.stage in rules.WORKING and may_use('workshop.finding_add', self.user)
                 and (self.is_foreman or bool(self.mine)))
 
+    def _has(self, name):
+        """False when card_order counted none of these on the order: the piece is drawn empty, unread."""
+        return getattr(self.order, 'n_' + name, 1) != 0
+
     # --- the car and its time
     @cached_property
     def timing(self):
-        return timings([self.order], self.now)[self.order.id]
+        """timing.timings' figures, from the lines and clocks the card has read already."""
+        open_ids = {ln.id for ln in self.lines if ln.status in OPEN_LINE_STATES}
+        hours = sum((ln.labour_hours or 0 for ln in self.lines if ln.id in open_ids), Decimal(0))
+        clocked = sum(((e.ended_at or self.now) - e.started_at).total_seconds() / 3600
+                      for e in self._order_entries if e.line_id in open_ids)
+        return timing_of(self.order, hours, clocked, self.now)
+
+    @cached_property
+    def _entries(self):
+        """The order's clocks and my running clock (on this car or another): one query."""
+        return list(_clock_select().where((TimeEntry.order == self.order.id) | _running_of(self.user, self.shop))
+                    .order_by(TimeEntry.id.desc()))
+
+    @cached_property
+    def _order_entries(self):
+        return [e for e in self._entries if e.order_id == self.order.id]
 
     @cached_property
     def clock(self):
-        return running_clock(self.user, self.shop, self.now)
+        entry = next((e for e in self._entries if e.technician_id == self.user.id and e.ended_at is None), None)
+        return RunningClock(entry, self.shop, self.now) if entry else None
 
     @cached_property
     def version(self):
-        return card_version(self.shop, self.order.id)
+        return getattr(self.order, 'card_version', None) or card_version(self.shop, self.order.id)
 
     # --- the jobs
     @cached_property
@@ -187,9 +240,7 @@ class JobCard:
     @cached_property
     def _clocks(self):
         clocked, running = {}, {}
-        rows = (TimeEntry.select(TimeEntry.line, TimeEntry.started_at, TimeEntry.ended_at)
-                .where(TimeEntry.order == self.order.id).tuples())
-        for line_id, started, ended in rows:
+        for line_id, started, ended in ((e.line_id, e.started_at, e.ended_at) for e in self._order_entries):
             clocked[line_id] = clocked.get(line_id, 0) + int(((ended or self.now) - started).total_seconds() // 60)
             if ended is None:
                 running[line_id] = started
@@ -207,6 +258,8 @@ class JobCard:
     @cached_property
     def planned_parts(self):
         parts = {}
+        if not self._has('planned_parts'):
+            return parts
         for p in PartLine.select().where(PartLine.order == self.order.id).order_by(PartLine.id):
             parts.setdefault(p.line_id, []).append(p)
         return parts
@@ -214,6 +267,8 @@ class JobCard:
     # --- what the technician reported and the answers
     @cached_property
     def findings(self):
+        if not self._has('findings'):
+            return []
         return list(Finding.select(Finding, User).join_from(Finding, User)
                     .where(Finding.order == self.order.id).order_by(Finding.id.desc()))
 
@@ -223,16 +278,27 @@ class JobCard:
 
     @cached_property
     def added_work(self):
-        return list(AddedWork.select().where(AddedWork.order == self.order.id).order_by(AddedWork.id.desc()))
+        return self._added_work_and_parts[0]
 
     @cached_property
     def added_work_parts(self):
-        parts = {}
-        ids = [w.id for w in self.added_work]
-        if ids:
-            for p in AddedWorkPart.select().where(AddedWorkPart.added_work.in_(ids)).order_by(AddedWorkPart.id):
-                parts.setdefault(p.added_work_id, []).append(p)
-        return parts
+        return self._added_work_and_parts[1]
+
+    @cached_property
+    def _added_work_and_parts(self):
+        """The added work asked for on the order, newest first, and its parts by added work: one query."""
+        work, parts = {}, {}
+        if not self._has('added_work'):
+            return [], parts
+        rows = (AddedWork.select(AddedWork, AddedWorkPart)
+                .join_from(AddedWork, AddedWorkPart, JOIN.LEFT_OUTER, on=(AddedWorkPart.added_work == AddedWork.id),
+                           attr='joined_part')
+                .where(AddedWork.order == self.order.id).order_by(AddedWork.id.desc(), AddedWorkPart.id))
+        for w in rows:
+            work.setdefault(w.id, w)
+            if w.joined_part is not None and w.joined_part.id is not None:
+                parts.setdefault(w.id, []).append(w.joined_part)
+        return list(work.values()), parts
 
     @cached_property
     def people(self):
@@ -249,6 +315,8 @@ class JobCard:
 
     @cached_property
     def parts_requests(self):
+        if not self._has('parts_requests'):
+            return []
         return list(PartsRequest.select(PartsRequest, OrderLine).join_from(PartsRequest, OrderLine, JOIN.LEFT_OUTER)
                     .where(PartsRequest.order == self.order.id).order_by(PartsRequest.id.desc()))
 
@@ -260,6 +328,8 @@ class JobCard:
     # --- the walk-around from reception
     @cached_property
     def marks(self):
+        if not self._has('marks'):
+            return []
         return list(WalkaroundMark.select().where(WalkaroundMark.order == self.order.id).order_by(WalkaroundMark.id))
 
     @cached_property
@@ -269,6 +339,8 @@ class JobCard:
     # --- self-check, hand-over, QC
     @cached_property
     def check(self):
+        if hasattr(self.order, 'last_line_event'):      # read with the order (card_order)
+            return rules.SelfCheck(self.order, self.order.last_line_event or 0)
         return rules.self_check_of(self.order)
 
     @cached_property
@@ -281,12 +353,14 @@ class JobCard:
 
     @cached_property
     def inspection(self):
+        if not self._has('inspections'):
+            return None
         return (QCInspection.select(QCInspection, User).join_from(QCInspection, User)
                 .where(QCInspection.order == self.order.id).order_by(QCInspection.id.desc()).first())
 
     def _photos(self, record_type, ids):
         found = {}
-        if ids:
+        if ids and self._has('photos'):
             for p in (Photo.select().where((Photo.record_type == record_type) & Photo.record_id.in_(ids))
                       .order_by(Photo.id)):
                 found.setdefault(p.record_id, []).append(p)

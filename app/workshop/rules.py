@@ -21,7 +21,7 @@ from app.core.db import is_sqlite, transaction, utcnow
 from app.core.errors import Refused
 from app.core.models import Event, Shop
 from app.core.money import money
-from app.core.settings import get_setting
+from app.core.settings import DEFAULTS, get_setting
 from app.core.timeutil import to_local, to_utc
 from app.core.models import Photo
 from app.customers.models import Vehicle
@@ -162,8 +162,20 @@ def _shift_end_setting(shop):
     """(hour, minute) of the shop's shift end, read once per request (a tap may stop several clocks)."""
     cache = g.setdefault('_shift_end', {}) if has_app_context() else {}
     if shop.id not in cache:
-        cache[shop.id] = tuple(int(x) for x in str(get_setting(shop, 'shift_end')).split(':'))
+        cache[shop.id] = _hour_minute(get_setting(shop, 'shift_end'))
     return cache[shop.id]
+
+
+def _hour_minute(value):
+    return tuple(int(x) for x in str(value).split(':'))
+
+
+def shift_end_read(shop, stored):
+    """The shop's own `shift_end` read along with something else (None: the shop has none, the default holds),
+    kept for this request as `_shift_end_setting` keeps it."""
+    if has_app_context():
+        value = stored if stored is not None else DEFAULTS['shift_end'][0]
+        g.setdefault('_shift_end', {})[shop.id] = _hour_minute(value)
 
 
 def shift_cutoff(started_at, shop):
@@ -441,11 +453,16 @@ def request_parts(order, by, *, line, part_number='', name, quantity):
 
 # --- self-check and hand-over ----------------------------------------------------------------
 
-def _last_line_event(order_id):
-    """The latest job status change on the order: a self-check is of the car as it was then."""
+def last_line_event(order_id):
+    """The latest job status change on the order (a query; `order_id` may be a column, for a subquery): a
+    self-check is of the car as it was then."""
     return (Event.select(fn.MAX(Event.id))
             .where((Event.record_type == 'repair_order') & (Event.record_id == order_id)
-                   & (Event.action == 'line.status')).scalar()) or 0
+                   & (Event.action == 'line.status')))
+
+
+def _last_line_event(order_id):
+    return last_line_event(order_id).scalar() or 0
 
 
 class SelfCheck:

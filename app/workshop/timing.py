@@ -43,28 +43,36 @@ def timings(orders, now=None):
             .where(TimeEntry.order.in_(ids) & OrderLine.status.in_(OPEN_LINE_STATES)).tuples())
     for order_id, started, ended in rows:
         clocked[order_id] = clocked.get(order_id, 0.0) + ((ended or now) - started).total_seconds() / 3600
-    out = {}
-    for o in orders:
-        left = max(Decimal(hours.get(o.id) or 0) - Decimal(str(round(clocked.get(o.id, 0.0), 2))), Decimal(0))
-        time_left = (o.promised_at - now) if o.promised_at else None
-        share = None
-        if o.promised_at and o.checked_in_at and o.promised_at > o.checked_in_at:
-            share = (now - o.checked_in_at).total_seconds() / (o.promised_at - o.checked_in_at).total_seconds()
-        late = bool(o.promised_at and o.stage in stages.OPEN and o.stage != stages.READY_FOR_PICKUP and (
-            time_left < timedelta(0) or Decimal(str(time_left.total_seconds() / 3600)) < left))
-        out[o.id] = Timing(o.id, left, time_left, share, late)
-    return out
+    return {o.id: timing_of(o, hours.get(o.id), clocked.get(o.id, 0.0), now) for o in orders}
 
 
-def progress_checks_due(shop, now=None):
-    """Open orders inside the progress-check window (50-80% of the promised duration by default) not yet checked."""
+def timing_of(order, open_hours, clocked_hours, now):
+    """One order's timing from the flat-rate hours of its unfinished lines and the hours clocked on them (for
+    a caller that has read them already: the job card)."""
+    left = max(Decimal(open_hours or 0) - Decimal(str(round(clocked_hours or 0.0, 2))), Decimal(0))
+    time_left = (order.promised_at - now) if order.promised_at else None
+    share = None
+    if order.promised_at and order.checked_in_at and order.promised_at > order.checked_in_at:
+        share = (now - order.checked_in_at).total_seconds() / (order.promised_at - order.checked_in_at).total_seconds()
+    late = bool(order.promised_at and order.stage in stages.OPEN and order.stage != stages.READY_FOR_PICKUP and (
+        time_left < timedelta(0) or Decimal(str(time_left.total_seconds() / 3600)) < left))
+    return Timing(order.id, left, time_left, share, late)
+
+
+def progress_checks_due(shop, now=None, opened=None, times=None):
+    """Open orders inside the progress-check window (50-80% of the promised duration by default) not yet checked.
+    `opened`, `times`: the shop's open orders with a promise and their timings, when the caller has read them."""
     now = now or utcnow()
     lo, hi = float(get_setting(shop, 'progress_check_from')), float(get_setting(shop, 'progress_check_to'))
-    orders = list(RepairOrder.open_orders(shop).where(RepairOrder.promised_at.is_null(False)
-                                                      & RepairOrder.checked_in_at.is_null(False)
-                                                      & (RepairOrder.stage != stages.READY_FOR_PICKUP)))
+    if opened is None:
+        orders = list(RepairOrder.open_orders(shop).where(RepairOrder.promised_at.is_null(False)
+                                                          & RepairOrder.checked_in_at.is_null(False)
+                                                          & (RepairOrder.stage != stages.READY_FOR_PICKUP)))
+    else:
+        orders = [o for o in opened if o.promised_at is not None and o.checked_in_at is not None
+                  and o.stage != stages.READY_FOR_PICKUP]
     checked = {r.order_id for r in ProgressCheck.select(ProgressCheck.order)
                .where(ProgressCheck.order.in_([o.id for o in orders]))} if orders else set()
-    t = timings(orders, now)
+    t = times if times is not None else timings(orders, now)
     return [(o, t[o.id]) for o in orders
             if o.id not in checked and t[o.id].share_elapsed is not None and lo <= t[o.id].share_elapsed <= hi]

@@ -221,8 +221,8 @@ def _line_piece(order, line_id, answer, touched, was, status=200, error=None, do
         return _page(_card(_order(order.id)), status, error=error)
     if error is not None or was is None:
         return _line_answer(_order(order.id), line_id, answer, touched, status, error)
-    order.stage, order.version = queries.stage_and_version(order.id)
-    changed = order.stage != was[0] or was[1] != (queries.line_status(line_id) == stages.LINE_DONE)
+    order.stage, order.version, status = queries.stage_version_and_line_status(order.id, line_id)
+    changed = order.stage != was[0] or was[1] != (status == stages.LINE_DONE)
     return _line_answer(_order(order.id) if changed else order, line_id, answer, touched, changed=changed,
                         notice=notice() if notice and done is not None else None)
 
@@ -244,7 +244,12 @@ def _line_action(order_id, line_id, rule, done, notice=None):
     def run():
         ran['result'] = rule(line, current_user, version=_version_field())
 
-    said = (lambda: notice(ran.get('result'))) if notice else None
+    said = None
+    if notice:
+        def said():     # asked by the flash and by the piece: worked out once
+            if 'notice' not in ran:
+                ran['notice'] = notice(ran.get('result'))
+            return ran['notice']
     piece = partial(_line_piece, order, line_id, request.form.get('answer'), touched, was, notice=said)
     return act(piece, run, done=lambda: (said and said()) or done, back=_card_url(order_id, 'line-%d' % line_id))
 

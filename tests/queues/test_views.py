@@ -8,11 +8,12 @@ from types import SimpleNamespace
 import pytest
 from flask_babel import force_locale
 
+from app.core.db import utcnow
 from app.dispatch.rules import assign_order
 from app.queues.views import waited_words
 from app.workshop.models import AddedWork
 from tests import factories
-from tests.helpers import HX, mid_minute, reload, sign_in
+from tests.helpers import HX, count_queries, mid_minute, reload, sign_in
 
 pytestmark = pytest.mark.shop_tz('Asia/Shanghai')
 
@@ -161,3 +162,22 @@ def test_a_long_wait_reads_in_days(app, minutes, en, zh):
             assert waited_words(SimpleNamespace(waited=minutes)) == en
         with force_locale('zh'):
             assert waited_words(SimpleNamespace(waited=minutes)) == zh
+
+
+def test_the_managers_home_reads_each_setting_once_and_does_not_grow_with_the_orders(client, floor, shop):
+    """The manager's home, the heaviest queue, would slow down with every car on the floor (a query per setting
+    asked, per car)."""
+    def cost():
+        with count_queries() as seen:
+            assert client.get('/').status_code == 200
+        return seen
+    sign_in(client, floor.boss)
+    for _ in range(2):
+        factories.make_order(shop, floor.advisor, promised_at=utcnow() - timedelta(hours=1))
+    few = cost()
+    for _ in range(8):
+        factories.make_order(shop, floor.advisor, promised_at=utcnow() - timedelta(hours=1))
+    many = cost()
+    assert len(many) == len(few)
+    assert sum(1 for q in many if 'FROM "setting"' in q) == 1
+    assert len(many) <= 55

@@ -175,7 +175,30 @@ def test_queries_do_not_grow_with_the_lines_and_orders(as_tech, shop, advisor, t
     assert _tap_cost(as_tech, order, second) == tap_small
     _off(as_tech, order, second)
     assert len(_count(as_tech, '/jobs')) == my_jobs
-    assert card_small < 40 and tap_small < 40
+    # signing in (user, roles, shop), the order with its counts and version, the lines, the clocks, the job list,
+    # the findings, the added work with its parts, the parts requests: no piece costs a query of its own twice
+    assert card_small <= 10 and tap_small <= 20
+
+
+def test_a_tap_draws_its_answer_once_and_asks_the_paused_job_once(as_tech, app, shop, advisor, tech, order):
+    """A clock-on that pauses another job answers with one drawing, naming the paused job from one query."""
+    from flask import template_rendered
+    first, second = lines_of(order)
+    tap(as_tech, order, first, 'clock-on')
+    drawn = []
+
+    def seen(sender, template, context, **extra):
+        drawn.append(template.name)
+    template_rendered.connect(seen, app)
+    try:
+        with count_queries() as queries:
+            resp = as_tech.post('/jobs/%d/lines/%d/clock-on' % (order.id, second.id),
+                                data={'version': reload(second).version, 'answer': 'line'}, headers=HX)
+    finally:
+        template_rendered.disconnect(seen, app)
+    assert resp.status_code == 200 and 'data-testid="clock-paused"' in resp.get_data(as_text=True)
+    assert drawn == ['workshop/_line_answer.html']
+    assert sum(1 for q in queries if q.lstrip().startswith('SELECT "t1"."description"')) == 1
 
 
 def _count(client, url):
