@@ -130,17 +130,14 @@ class KpiFactMark(BaseModel):
         derived = True      # rebuilt from the records, not data (tests/core/test_access.py skips it)
 
 
-class KpiDay(BaseModel):
+class KpiDay(_Fact):
     """One shop's sums of one fact source over one local calendar day (app/kpi/rollup.py): a year of the dashboard
     reads 365 of these per source instead of every order. `made_for`: the settings and rules they were counted
     with (counted again when those differ); a day whose facts change is deleted by the facts' refresh."""
-    shop_id = pw.IntegerField()
     source = pw.CharField(max_length=20)
     day = pw.DateField()
     made_for = pw.CharField(max_length=64)
     sums = pw.TextField(default='{}')                    # JSON {column: value}; Decimals as strings "D:…"
 
     class Meta:
-        table_name = 'kpi_day'
-        derived = True      # rebuilt from the facts, not data (tests/core/test_access.py skips it)
         indexes = ((('shop_id', 'source', 'day'), True),)
