@@ -130,6 +130,8 @@ class Outreach(ShopScoped):
 class Complaint(ShopScoped):
     """A complaint (投诉). Whoever logs it owns it (首问负责制) until they hand it on."""
     OPEN, ANSWERED, RESOLVED, CLOSED = 'open', 'answered', 'resolved', 'closed'
+    NORMAL, MAJOR = 'normal', 'major'
+    SEVERITIES = {NORMAL: _l('Normal'), MAJOR: _l('Major problem')}
     STATUSES = {OPEN: _l('Open'), ANSWERED: _l('Answered'), RESOLVED: _l('Resolved'), CLOSED: _l('Closed')}
     CHANNELS = {'phone': _l('Phone'), 'in_person': _l('In person'), 'message': _l('Message'),
                 'online': _l('Online'), 'letter': _l('Letter')}
@@ -150,7 +152,9 @@ class Complaint(ShopScoped):
     service_fault = pw.BooleanField(null=True)           # counts in the KPI complaint rate when true
     investigation = pw.TextField(default='')
     resolution = pw.TextField(default='')
+    severity = pw.CharField(max_length=8, default='normal')   # NORMAL / MAJOR (重大问题: handled within 48 h, 003)
     first_answer_due_at = pw.DateTimeField(index=True)
+    handled_due_at = pw.DateTimeField(null=True)         # a major problem: resolved by then (app.core.deadlines)
     first_answer_at = pw.DateTimeField(null=True)
     first_answer = pw.TextField(default='')
     customer_told_at = pw.DateTimeField(null=True)
@@ -164,6 +168,10 @@ class Complaint(ShopScoped):
     @property
     def status_label(self):
         return self.STATUSES.get(self.status, self.status)
+
+    @property
+    def severity_label(self):
+        return self.SEVERITIES.get(self.severity, self.severity)
 
     @property
     def channel_label(self):

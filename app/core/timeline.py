@@ -17,6 +17,7 @@ ACTIONS = {
     'order.accepted': _l('Accepted by the foreman'), 'order.progress_checked': _l('Progress checked'),
     'order.final_check': _l('Final check'), 'order.washed': _l('Washed'),
     'order.delivered': _l('Handed back to the customer'), 'order.closed': _l('Order closed'),
+    'order.declined': _l('Customer declined the repair'), 'setting.changed': _l('Setting changed'),
     # check-in
     'checkin.started': _l('Check-in started'), 'checkin.vehicle': _l('Check-in: customer and vehicle'),
     'checkin.walkaround': _l('Check-in: walk-around'), 'checkin.belongings': _l('Check-in: belongings'),
