@@ -401,7 +401,9 @@ def new_complaint():
                 flash(_('Complaint logged. You own it until you hand it on; first answer due by %(when)s.',
                         when=format_local(complaint.first_answer_due_at)), 'ok')
                 return redirect(url_for('aftercare.complaint', complaint_id=complaint.id))
-    return render('aftercare/complaint_new.html', None, form=form), 400 if request.method == 'POST' else 200
+    hours = get_setting(shop, 'complaint_first_response_hours')
+    return (render('aftercare/complaint_new.html', None, form=form, first_hours=hours),
+            400 if request.method == 'POST' else 200)
 
 
 def _complaint(complaint_id):
