@@ -124,3 +124,9 @@ class NewUserForm(UserForm):
 class ResetPasswordForm(_PasswordForm):
     password = new_password_field(_l('New password'))
     confirm = confirm_field()
+
+
+class SettingForm(FlaskForm):
+    """One setting's value on the settings page (the rule checks it against the setting's type)."""
+    key = HiddenField()
+    value = StringField(_l('Value'), filters=[lambda v: (v or '').strip()], validators=[Length(max=200)])

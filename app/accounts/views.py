@@ -11,11 +11,12 @@ from flask_login import current_user, login_user, logout_user
 from app.accounts import forms
 from app.accounts.context import choose_shop, current_shop, my_shops
 from app.accounts.models import USERNAME_MAX, LoginFailure, User, UserSession, dummy_hash
+from app.accounts.shop_settings import change_setting, setting_rows
 from app.core import params
 from app.core.access import ADMIN, ANY_STAFF, MANAGER, PUBLIC, allow
 from app.core.db import transaction, utcnow
 from app.core.models import Event, Shop
-from app.core.web import render
+from app.core.web import act, render
 from app.extensions import login_manager
 
 bp = Blueprint('accounts', __name__)
@@ -23,6 +24,7 @@ bp = Blueprint('accounts', __name__)
 TILES = [
     ('accounts.users', _l('Staff and roles'), _l('Add people, set roles, reset passwords, end sessions')),
     ('accounts.audit_log', _l('Audit trail'), _l('Every change: who, what, when')),
+    ('accounts.settings', _l('Settings'), _l('Rulebook numbers and the shop\'s own defaults, with their sources')),
 ]
 
 
@@ -360,3 +362,28 @@ def audit_log():
     rows = list(events.paginate(page, AUDIT_PAGE + 1))
     return render('accounts/audit.html', 'accounts/_audit_rows.html', events=rows[:AUDIT_PAGE],
                   has_more=len(rows) > AUDIT_PAGE, page=page, kind=kind)
+
+
+
+# --- settings: every rulebook number and shop default, its value here, where the default comes from ----------
+
+def _settings_page(status=200, form=None, error=None, **_given):
+    resp = render('accounts/settings.html', None, rows=setting_rows(current_shop()), form=form, error=error)
+    resp.status_code = status
+    return resp
+
+
+@bp.route('/admin/settings')
+@allow(ADMIN, MANAGER)
+def settings():
+    """Every setting with its value, its default and its source (a rulebook line, a national rule, the shop's own)."""
+    return _settings_page()
+
+
+@bp.route('/admin/settings', methods=['POST'])
+@allow(ADMIN, MANAGER)
+def setting_change():
+    """The shop's own value for one setting."""
+    form = forms.SettingForm()
+    return act(_settings_page, lambda: change_setting(current_shop(), current_user, form.key.data, form.value.data),
+               done=_('Saved.'), back=url_for('accounts.settings', _anchor='s-' + (form.key.data or '')), form=form)

@@ -1,5 +1,6 @@
-"""Complaints (投诉): whoever logs one owns it (首问负责制) until they hand it on; its first answer is due within
-`complaint_first_answer_days` and escalated to the service manager when late; then investigation, resolution, close.
+"""Complaints (投诉): whoever logs one owns it (首问负责制) until they hand it on; its first response is due within
+24 hours and a major problem is handled (resolved) within 48 (003: app.core.deadlines.complaint_dues); a first
+answer that is late is escalated to the service manager; then investigation, resolution, close.
 
 A complaint goes open → answered → resolved → closed (or straight from open to resolved): COMPLAINTS.
 """
@@ -8,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
 from app.aftercare.models import Complaint, ComplaintHandover
-from app.aftercare.shared import (REQUEST_WARNING, NotYours, audit_target, require_move, require_told, shop_of,
+from app.aftercare.shared import (NotYours, audit_target, require_move, require_told, shop_of,
                                   supervisors)
 from app.core import audit, deadlines
 from app.core.access import MANAGER
@@ -31,9 +32,16 @@ def first_answer_window(shop):
     return deadlines.complaint_answer_limit(deadlines.shop_settings(shop))
 
 
-def log_complaint(shop, by, *, channel, content, contact='', customer=None, order=None, logged_at=None):
-    """Anyone on staff logs a complaint and owns it (首问负责制); the first answer is due in
-    `complaint_first_answer_days`."""
+def _require_severity(severity):
+    if severity not in Complaint.SEVERITIES:
+        raise Refused(_l('Choose how serious the complaint is.'), field='severity')
+
+
+def log_complaint(shop, by, *, channel, content, contact='', customer=None, order=None, logged_at=None,
+                  severity=Complaint.NORMAL):
+    """Anyone on staff logs a complaint and owns it (首问负责制); the first response is due in 24 hours, a major
+    problem handled in 48 (`complaint_first_response_hours`, `complaint_major_handled_hours`)."""
+    _require_severity(severity)
     content, contact = (content or '').strip(), (contact or '').strip()
     if channel not in Complaint.CHANNELS:
         raise Refused(_l('Choose how the complaint came in.'))
@@ -47,14 +55,16 @@ def log_complaint(shop, by, *, channel, content, contact='', customer=None, orde
         raise Refused(_l('Write down who complained and how to reach them.'))
     logged_at = logged_at or utcnow()
     with transaction():
-        due = logged_at + first_answer_window(shop)
+        due, handled_due = deadlines.complaint_dues(logged_at, severity == Complaint.MAJOR,
+                                                    deadlines.shop_settings(shop))
         c = Complaint.create(shop=shop, logged_at=logged_at, logged_by=by, owner=by, channel=channel,
                              customer=customer, contact=contact[:120], order=order, content=content,
-                             first_answer_due_at=due)
+                             severity=severity, first_answer_due_at=due, handled_due_at=handled_due)
         rtype, rid = audit_target(c, 'complaint')
         audit.record('complaint.logged', rtype, rid, shop=shop, actor=by,
                      after={'complaint': c.id, 'channel': channel, 'owner': getattr(by, 'id', None),
-                            'first_answer_due_at': c.first_answer_due_at})
+                            'severity': severity, 'first_answer_due_at': c.first_answer_due_at,
+                            'handled_due_at': c.handled_due_at})
     return c
 
 
@@ -97,22 +107,30 @@ def hand_over(complaint, by, to_user, *, note='', expected_version=None):
     return complaint
 
 
-def investigate(complaint, by, *, investigation, cause_category, service_fault, expected_version=None):
-    """Investigation notes, the cause and whether it was service's fault (for the KPI complaint rate)."""
+def investigate(complaint, by, *, investigation, cause_category, service_fault, expected_version=None,
+                severity=None):
+    """Investigation notes, the cause, whether it was service's fault (for the KPI complaint rate) and how serious
+    it is: a complaint found to be a major problem is due handled 48 hours after it was logged."""
     require_handler(complaint, by)
+    severity = severity or complaint.severity
+    _require_severity(severity)
     if complaint.status == Complaint.CLOSED:
         raise Refused(_l('This complaint is closed.'))
     if cause_category and cause_category not in Complaint.CAUSES:
         raise Refused(_l('Choose a cause from the list.'))
     with transaction():
+        _first, handled_due = deadlines.complaint_dues(complaint.logged_at, severity == Complaint.MAJOR,
+                                                       deadlines.shop_settings(shop_of(complaint)))
         complaint.update_versioned(expected_version, investigation=(investigation or '').strip(),
-                                   cause_category=cause_category or '', service_fault=service_fault)
-        _complaint_event(complaint, 'complaint.investigated', by, cause=cause_category, service_fault=service_fault)
+                                   cause_category=cause_category or '', service_fault=service_fault,
+                                   severity=severity, handled_due_at=handled_due)
+        _complaint_event(complaint, 'complaint.investigated', by, cause=cause_category, service_fault=service_fault,
+                         severity=severity)
     return complaint
 
 
 def first_answer(complaint, by, *, answer, told_channel, at=None, expected_version=None):
-    """The customer got a first answer (when, how, what): this is what the 2-day deadline measures."""
+    """The customer got a first answer (when, how, what): this is what the 24-hour deadline measures."""
     require_handler(complaint, by)
     answer = (answer or '').strip()
     if complaint.first_answer_at is not None:
@@ -182,12 +200,30 @@ def escalate_overdue_complaints(shop, now=None):
         boss = next(iter(supervisors(shop)), None)
         for c in overdue_complaints(shop, now).order_by(Complaint.id):
             c.update_versioned(escalated_at=now, escalated_to=boss.id if boss else None)
-            days = get_setting(shop, 'complaint_first_answer_days')
-            note = ('No first answer within %d days' % days) + ('' if boss else '; no service manager in this shop')
+            hours = get_setting(shop, 'complaint_first_response_hours')
+            note = ('No first answer within %d hours' % hours) + ('' if boss else '; no service manager in this shop')
             _complaint_event(c, 'complaint.escalated', None, note=note, escalated_to=boss.id if boss else None,
                              due_at=c.first_answer_due_at)
             done.append(c)
     return done
+
+
+def handled_state(complaint, now):
+    """For a major problem: 'handled' (resolved by its deadline), 'handled_late', 'breached' (past it, not
+    resolved), 'due_soon' or 'open'; None for a normal complaint."""
+    due = complaint.handled_due_at
+    if due is None:
+        return None
+    if complaint.status in (Complaint.RESOLVED, Complaint.CLOSED):
+        return 'handled' if complaint.customer_told_at and complaint.customer_told_at <= due else 'handled_late'
+    if now >= due:
+        return 'breached'
+    return 'due_soon' if due - now <= warning(complaint.handled_due_at - complaint.logged_at) else 'open'
+
+
+def warning(window):
+    """How long before a complaint's deadline the lists warn: the last quarter of its window (6 of 24 hours)."""
+    return window / 4
 
 
 def answer_state(complaint, now):
@@ -196,5 +232,6 @@ def answer_state(complaint, now):
         return 'answered'
     if now >= complaint.first_answer_due_at:
         return 'breached'
-    return 'due_soon' if complaint.first_answer_due_at - now <= REQUEST_WARNING else 'open'
+    due = complaint.first_answer_due_at
+    return 'due_soon' if due - now <= warning(due - complaint.logged_at) else 'open'
 

@@ -15,11 +15,11 @@ from app.reception.models import RepairOrder
 NOTES = ['车况良好，客户满意', '客户说刹车比以前安静多了', '客户表示等待时间可以接受', '客户对洗车很满意']
 # (months ago, cause, service's fault, hours to first answer, satisfaction, content, status)
 COMPLAINTS = [
-    (5, 'waiting', True, 5, 4, '约好下午三点交车，等到五点半才拿到车，也没人提前打电话说明。', 'closed'),
-    (4, 'quality', True, 20, 3, '更换刹车片后第三天又有异响，要求重新检查。', 'resolved'),
-    (3, 'price', False, 30, 4, '结算单上的工时费比估价单高了两百元，没有事先说明。', 'closed'),
-    (2, 'attitude', True, 50, 2, '前台接待态度冷淡，问问题不耐烦。', 'resolved'),
-    (0.7, 'parts', False, 8, None, '订的原厂雨刮片一周了还没到货。', 'answered'),
+    (5, 'waiting', True, 5, 4, '约好下午三点交车，等到五点半才拿到车，也没人提前打电话说明。', 'closed', 'normal'),
+    (4, 'quality', True, 20, 3, '更换刹车片后第三天又有异响，要求重新检查。', 'resolved', 'major'),
+    (3, 'price', False, 30, 4, '结算单上的工时费比估价单高了两百元，没有事先说明。', 'closed', 'normal'),
+    (2, 'attitude', True, 50, 2, '前台接待态度冷淡，问问题不耐烦。', 'resolved', 'normal'),
+    (0.7, 'parts', False, 8, None, '订的原厂雨刮片一周了还没到货。', 'answered', 'normal'),
 ]
 
 
@@ -42,7 +42,7 @@ def load(rng):
         _followups(shop, rng, now, today, service, boss)
         _reminders(shop, today)
         ShopEvent.create(shop=shop, title='车主免费安全检测日', title_en='Free safety check day',
-                         starts_on=today + timedelta(days=6), created_by=boss,
+                         starts_on=today + timedelta(days=10), created_by=boss,   # told a week ahead (001)
                          description='免费检测刹车、轮胎、灯光、电瓶和空调，现场更换滤芯享九折。')
         _complaints(shop, rng, now, service, boss, advisors)
         complaints.escalate_overdue_complaints(shop, now)
@@ -113,17 +113,17 @@ def _complaints(shop, rng, now, service, boss, advisors):
                   .order_by(RepairOrder.id).limit(12))
     tech = User.get_or_none(User.username == 'tech') or advisors[0]
     loggers = [advisors[0], service, advisors[-1], tech, advisors[0]]
-    for i, (months, cause, fault, hours, score, content, status) in enumerate(COMPLAINTS):
+    for i, (months, cause, fault, hours, score, content, status, severity) in enumerate(COMPLAINTS):
         order = orders[i * 2 % len(orders)] if orders else None
         at = now - timedelta(days=int(months * 30) + rng.randint(0, 5), hours=rng.randint(0, 8))
         by = loggers[i]
         c = complaints.log_complaint(shop, by, channel=rng.choice(list(Complaint.CHANNELS)), content=content,
-                                     order=order, logged_at=at)
+                                     order=order, logged_at=at, severity=severity)
         if by.id == tech.id and by.id != service.id:
             complaints.hand_over(c, by, service, note='客户在车间门口投诉，转客服跟进')
             c = Complaint.get_by_id(c.id)
             by = service
-        if hours >= get_setting(shop, 'complaint_first_answer_days') * 24:
+        if hours >= get_setting(shop, 'complaint_first_response_hours'):
             complaints.escalate_overdue_complaints(shop, c.first_answer_due_at)    # answered late: it was escalated
             c = Complaint.get_by_id(c.id)
         complaints.investigate(c, by, investigation='已调取工单和监控记录核实情况。', cause_category=cause,
@@ -139,6 +139,13 @@ def _complaints(shop, rng, now, service, boss, advisors):
     order = orders[-1] if orders else None
     complaints.log_complaint(shop, advisors[-1], channel='phone', order=order, logged_at=now - timedelta(days=3),
                              content='车辆保养后仪表盘保养提示没有复位，打了两次电话都说会回电，一直没人回。')
+    # a major problem answered the same morning, to be handled within 48 hours of logging: on the lists until then
+    order = orders[-3] if len(orders) > 2 else None
+    major = complaints.log_complaint(shop, service, channel='phone', order=order, severity=Complaint.MAJOR,
+                                     logged_at=now - timedelta(hours=30),
+                                     content='保养后发动机故障灯亮，高速上动力不足，客户要求立即处理。')
+    complaints.first_answer(major, service, answer='已安排明早接车检查，技术主管亲自诊断。', told_channel='phone',
+                            at=now - timedelta(hours=27))
     # not answered yet, three hours left before its first answer is late: about to breach
     order = orders[-2] if len(orders) > 1 else None
     complaints.log_complaint(shop, service, channel='phone', order=order,

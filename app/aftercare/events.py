@@ -5,8 +5,9 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 
 from app.aftercare.models import FollowUpTask, Outreach, ShopEvent
+from app.aftercare.reminders import REMINDER_WINDOW_DAYS
 from app.aftercare.shared import day_bounds, shop_of
-from app.core import audit
+from app.core import audit, deadlines
 from app.core.db import transaction
 from app.core.errors import Refused
 from app.core.settings import get_setting
@@ -34,9 +35,15 @@ def add_event(shop, by, *, title, starts_on, title_en='', description=''):
     return event
 
 
+def notice_due_by(event, today):
+    """The last day to tell a customer: a week before the event (001 "提前一周"), or today when that has passed."""
+    return max(today, deadlines.announce_from(event.starts_on, deadlines.shop_settings(shop_of(event))))
+
+
 def events_to_announce(shop, today):
-    """Events starting within the notice period (today up to `event_notice_days` ahead)."""
-    ahead = today + timedelta(days=get_setting(shop, 'event_notice_days'))
+    """Events whose notices fall due this week (a week before each, 001 "提前一周"), or are late already: starting
+    from today up to `event_notice_days` after the last day of the reminders' week."""
+    ahead = today + timedelta(days=get_setting(shop, 'event_notice_days') + REMINDER_WINDOW_DAYS - 1)
     return (ShopEvent.for_shop(shop).where(ShopEvent.starts_on.between(today, ahead))
             .order_by(ShopEvent.starts_on, ShopEvent.id))
 
@@ -77,7 +84,7 @@ def notify_event(event, customers, by, *, via, today=None):
             task = None
             if via == Outreach.CALL:
                 task = FollowUpTask.create(shop=shop, customer=customer, event=event, kind=FollowUpTask.EVENT,
-                                           due_from=today, due_by=max(today, event.starts_on - timedelta(days=1)))
+                                           due_from=today, due_by=notice_due_by(event, today))
             Outreach.create(shop=shop, kind=Outreach.EVENT, customer=customer, event=event, due_on=event.starts_on,
                             via=via, task=task, by=by)
         done = [c.id for c in chosen]

@@ -5,13 +5,12 @@ Follow-up windows are days of the shop's local calendar, both ends included:
 - first call: from `followup_first_from_days` to `followup_first_to_days` days after the local
   day of pickup (defaults 2 and 7);
 - second call: created when the first call reaches the customer (a first call that never gets
-  through has nothing to follow), due from the next day up to `followup_second_within_days`
-  days after the day of that call (default 7) — "within the following 7 days" of the first call.
+  through has nothing to follow), due within 7 days after the week that follows that call (001 "一周后7天以内"):
+  from `followup_second_after_days` (7) to that plus `followup_second_within_days` (7) days after it.
 
 A task is open until a call reaches the customer (done) or finds a wrong number (cancelled): TASKS.
 """
 from dataclasses import dataclass
-from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 
@@ -22,7 +21,6 @@ from app.core import audit, deadlines
 from app.core.db import transaction, utcnow
 from app.core.errors import Refused
 from app.core.machine import Machine
-from app.core.settings import get_setting
 
 TASKS = Machine(field='status', labels=FollowUpTask.STATUSES,
                 moves={FollowUpTask.OPEN: {FollowUpTask.OPEN, FollowUpTask.DONE, FollowUpTask.CANCELLED},
@@ -36,9 +34,8 @@ def first_window(shop, picked_up_at):
 
 
 def second_window(shop, first_called_at):
-    """(due_from, due_by) of the second call: the days following the first call that got through."""
-    day = local_day(shop, first_called_at)
-    return day + timedelta(days=1), day + timedelta(days=get_setting(shop, 'followup_second_within_days'))
+    """(due_from, due_by) of the second call: days 7 to 14 after the first call that got through."""
+    return deadlines.second_followup_window(local_day(shop, first_called_at), deadlines.shop_settings(shop))
 
 
 def schedule_followups(order, by):

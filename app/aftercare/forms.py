@@ -85,6 +85,7 @@ class ComplaintForm(FlaskForm):
                           validators=[Length(max=120)])
     order_number = StringField(_l('Repair order number (if any)'), filters=[_strip], validators=[Length(max=20)])
     customer_id = HiddenField()
+    severity = SelectField(_l('How serious'), choices=_choices(Complaint.SEVERITIES.items()), default=Complaint.NORMAL)
     content = TextAreaField(_l('What is the complaint?'), filters=[_strip],
                             validators=[DataRequired(message=_l('Write down what the customer complains about.')),
                                         Length(max=4000)])
@@ -102,6 +103,7 @@ class InvestigateForm(VersionForm):
                                  choices=_choices([('', _l('Not decided yet'))] + list(Complaint.CAUSES.items())),
                                  default='')
     service_fault = SelectField(_l('Service\'s fault?'), choices=_choices(SERVICE_FAULT), default='')
+    severity = SelectField(_l('How serious'), choices=_choices(Complaint.SEVERITIES.items()), default=Complaint.NORMAL)
 
     @property
     def fault_value(self):

@@ -120,6 +120,8 @@ class Outreach(ShopScoped):
 class Complaint(ShopScoped):
     """A complaint (投诉). Whoever logs it owns it (首问负责制) until they hand it on."""
     OPEN, ANSWERED, RESOLVED, CLOSED = 'open', 'answered', 'resolved', 'closed'
+    NORMAL, MAJOR = 'normal', 'major'
+    SEVERITIES = {NORMAL: _l('Normal'), MAJOR: _l('Major problem')}
     STATUSES = {OPEN: _l('Open'), ANSWERED: _l('Answered'), RESOLVED: _l('Resolved'), CLOSED: _l('Closed')}
     CHANNELS = {'phone': _l('Phone'), 'in_person': _l('In person'), 'message': _l('Message'),
                 'online': _l('Online'), 'letter': _l('Letter')}
@@ -140,7 +142,9 @@ class Complaint(ShopScoped):
     service_fault = pw.BooleanField(null=True)           # counts in the KPI complaint rate when true
     investigation = pw.TextField(default='')
     resolution = pw.TextField(default='')
+    severity = pw.CharField(max_length=8, default='normal')   # NORMAL / MAJOR (重大问题: handled within 48 h, 003)
     first_answer_due_at = pw.DateTimeField(index=True)
+    handled_due_at = pw.DateTimeField(null=True)         # a major problem: resolved by then (app.core.deadlines)
     first_answer_at = pw.DateTimeField(null=True)
     first_answer = pw.TextField(default='')
     customer_told_at = pw.DateTimeField(null=True)
@@ -152,6 +156,7 @@ class Complaint(ShopScoped):
     version = pw.IntegerField(default=1)
 
     status_label = label_of('status', 'STATUSES')
+    severity_label = label_of('severity', 'SEVERITIES')
     channel_label = label_of('channel', 'CHANNELS')
     cause_label = label_of('cause_category', 'CAUSES', missing='')
 

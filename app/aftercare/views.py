@@ -1,5 +1,4 @@
 """Aftercare: follow-up calls (跟踪服务), maintenance reminders and event notices, complaints (投诉)."""
-from datetime import timedelta
 from functools import partial
 
 import click
@@ -14,7 +13,7 @@ from app.aftercare import analysis as complaint_analysis
 from app.aftercare import call_requests, chart, complaints, events, followups, forms, reminders
 from app.aftercare.models import CallRecord, Complaint, ComplaintHandover, FollowUpTask, Outreach, ShopEvent
 from app.aftercare.shared import callers, supervisors
-from app.core import params
+from app.core import deadlines, params
 from app.core.access import ADVISOR, ANY_STAFF, CUSTOMER_SERVICE, MANAGER, allow
 from app.core.db import connection, utcnow
 from app.core.errors import Refused
@@ -207,6 +206,7 @@ def _reminders_page(status=200, error=None):
     to_announce = list(events.events_to_announce(shop, today))
     for event in to_announce:
         event.waiting = events.event_audience(event, today).count()
+        event.tell_by = deadlines.announce_from(event.starts_on, deadlines.shop_settings(shop))
     first, last = reminders.reminder_window(today)
     return render(
         'aftercare/reminders.html', None, due=reminders.maintenance_due(shop, today), events=to_announce,
@@ -292,7 +292,7 @@ def _event_page(ev, status=200, error=None, done=None):
                 .order_by(Outreach.at.desc()))
     ids = [o.customer_id for o in told]
     customers = {c.id: c for c in Customer.select().where(Customer.id.in_(ids))} if ids else {}
-    notice_from = ev.starts_on - timedelta(days=get_setting(shop, 'event_notice_days'))
+    notice_from = deadlines.announce_from(ev.starts_on, deadlines.shop_settings(shop))
     return render(
         'aftercare/event.html', None, event=ev, audience=list(events.event_audience(ev, today)), told=told,
         customers=customers, today=today, notice_from=notice_from, error=error), status
@@ -349,6 +349,7 @@ def complaints_page():
     owners = _people(rows, 'owner_id', 'escalated_to_id')
     for c in rows:
         c.state = complaints.answer_state(c, now)
+        c.handled = complaints.handled_state(c, now)
     return render('aftercare/complaints.html', None, complaints=rows, show=show, filters=COMPLAINT_FILTERS,
                   owners=owners, just_escalated=len(escalated))
 
@@ -392,7 +393,7 @@ def new_complaint():
             try:
                 complaint = complaints.log_complaint(shop, current_user, channel=form.channel.data,
                                                      content=form.content.data, contact=form.contact.data,
-                                                     customer=customer, order=order,
+                                                     customer=customer, order=order, severity=form.severity.data,
                                                      logged_at=_to_utc(shop, form.received_at.data))
             except Refused as refused:
                 form.contact.errors = [str(refused)]
@@ -400,7 +401,9 @@ def new_complaint():
                 flash(_('Complaint logged. You own it until you hand it on; first answer due by %(when)s.',
                         when=format_local(complaint.first_answer_due_at)), 'ok')
                 return redirect(url_for('aftercare.complaint', complaint_id=complaint.id))
-    return render('aftercare/complaint_new.html', None, form=form), 400 if request.method == 'POST' else 200
+    hours = get_setting(shop, 'complaint_first_response_hours')
+    return (render('aftercare/complaint_new.html', None, form=form, first_hours=hours),
+            400 if request.method == 'POST' else 200)
 
 
 def _complaint(complaint_id):
@@ -412,7 +415,7 @@ def _complaint_page(c, status=200, error=None, done=None, **forms_in):
     ctx = dict(
         handover_form=forms.HandoverForm(formdata=None, version=v),
         investigate_form=forms.InvestigateForm(formdata=None, version=v, investigation=c.investigation,
-                                               cause_category=c.cause_category,
+                                               cause_category=c.cause_category, severity=c.severity,
                                                service_fault={True: 'yes', False: 'no'}.get(c.service_fault, '')),
         answer_form=forms.FirstAnswerForm(formdata=None, version=v),
         resolve_form=forms.ResolveForm(formdata=None, version=v),
@@ -425,6 +428,7 @@ def _complaint_page(c, status=200, error=None, done=None, **forms_in):
     return render(
         'aftercare/complaint.html', None, c=c, handovers=handovers, people=people, error=error,
         may_handle=complaints.may_handle(c, current_user), state=complaints.answer_state(c, utcnow()),
+        handled=complaints.handled_state(c, utcnow()),
         candidates=complaints.handover_candidates(c), **ctx), status
 
 
@@ -457,7 +461,7 @@ def investigate(c, form):
     """Investigation notes, cause and whether it was service's fault."""
     complaints.investigate(c, current_user, investigation=form.investigation.data,
                            cause_category=form.cause_category.data, service_fault=form.fault_value,
-                           expected_version=form.version.data)
+                           severity=form.severity.data, expected_version=form.version.data)
     return _('Investigation saved.')
 
 

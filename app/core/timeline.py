@@ -22,6 +22,8 @@ ACTIONS = {
     'order.washed': _l('Washed'),
     'order.delivered': _l('Handed back to the customer'),
     'order.closed': _l('Order closed'),
+    'order.declined': _l('Customer declined the repair'),
+    'setting.changed': _l('Setting changed'),
     # check-in
     'checkin.started': _l('Check-in started'),
     'checkin.vehicle': _l('Check-in: customer and vehicle'),

@@ -110,18 +110,23 @@ class CustomerForm(FlaskForm):
         render_kw={'type': 'tel', 'inputmode': 'tel', 'autocomplete': 'off'})
     phone2 = StringField(_l('Second phone (optional)'), filters=[_strip, phone_filter], validators=[
         Optional(), Phone()], render_kw={'type': 'tel', 'inputmode': 'tel', 'autocomplete': 'off'})
+    address = StringField(_l('Address'), filters=[_strip], validators=[
+        Length(max=200, message=_l('An address can have at most %(max)d characters.'))])
     language = SelectField(_l('Preferred language'),
                            choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()], default='zh')
     consent_contact = BooleanField(_l('Agrees to be contacted (reminders, follow-up calls, surveys)'),
                                    default=True)
+    wishes = TextAreaField(_l('Service the customer hopes for'), filters=[_strip], validators=[
+        Length(max=2000, message=_l('This can have at most %(max)d characters.'))], render_kw={'rows': 2})
     note = TextAreaField(_l('Note'), filters=[_strip], validators=[
         Length(max=2000, message=_l('A note can have at most %(max)d characters.'))], render_kw={'rows': 3})
 
     def rule_fields(self):
         """The form's values as keyword arguments for create_customer / update_customer."""
         return dict(kind=self.kind.data, name=self.name.data, phone=self.phone.data,
-                    phone2=self.phone2.data or '', language=self.language.data,
-                    consent_contact=self.consent_contact.data, note=self.note.data or '')
+                    phone2=self.phone2.data or '', address=self.address.data or '', language=self.language.data,
+                    consent_contact=self.consent_contact.data, wishes=self.wishes.data or '',
+                    note=self.note.data or '')
 
 
 class VehicleForm(FlaskForm):

@@ -30,6 +30,8 @@ class Customer(ShopScoped):
     phone2 = pw.CharField(max_length=20, default='')
     language = pw.CharField(max_length=5, default='zh')
     consent_contact = pw.BooleanField(default=True)
+    address = pw.CharField(max_length=200, default='')   # 客户档案: name, address, phone… (001)
+    wishes = pw.TextField(default='')                    # 客户希望得到的服务: the service the customer hopes for (001)
     note = pw.TextField(default='')
     created_at = pw.DateTimeField(default=utcnow)
 

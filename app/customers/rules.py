@@ -25,7 +25,7 @@ from app.core.validators import (
 from app.customers.makes import entries_for
 from app.customers.models import Customer, MileageReading, Ownership, Vehicle
 
-CUSTOMER_FIELDS = ('kind', 'name', 'phone', 'phone2', 'language', 'consent_contact', 'note')
+CUSTOMER_FIELDS = ('kind', 'name', 'phone', 'phone2', 'address', 'language', 'consent_contact', 'wishes', 'note')
 VEHICLE_FIELDS = ('vin', 'plate', 'make', 'model', 'year', 'colour', 'sale_date', 'mileage',
                   'next_service_date', 'next_service_km')
 KINDS = (Customer.PERSON, Customer.COMPANY)
@@ -77,8 +77,9 @@ def _clean_customer(fields):
         raise InvalidFile('kind', _l('Choose person or company.'))
     if 'language' in data and data['language'] not in LANGUAGES:
         raise InvalidFile('language', _l('Choose Chinese or English.'))
-    if 'note' in data:
-        data['note'] = (data['note'] or '').strip()
+    for text in ('note', 'address', 'wishes'):
+        if text in data:
+            data[text] = (data[text] or '').strip()
     if 'consent_contact' in data:
         data['consent_contact'] = bool(data['consent_contact'])
     return data
@@ -113,7 +114,7 @@ def _snapshot(record, keys):
 # --- customers ------------------------------------------------------------------------
 
 def create_customer(shop, by, **fields):
-    """Open a customer file. Fields: kind, name, phone, phone2, language, consent_contact, note."""
+    """Open a customer file. Fields: kind, name, phone, phone2, address, language, consent_contact, wishes, note."""
     data = _clean_customer(fields)
     for required in ('name', 'phone'):
         if not data.get(required):

@@ -16,7 +16,7 @@ from app.accounts.models import User
 from app.aftercare.models import CallRecord, Complaint, FollowUpTask
 from app.appointments.models import Appointment
 from app.catalogue.models import CannedJob
-from app.core import audit
+from app.core import audit, deadlines
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, TECHNICIAN
 from app.core.db import transaction, utcnow
 from app.core.models import Counter, Event, Shop, Signature
@@ -174,7 +174,8 @@ def _order(shop, times, rng, advisor, techs, caller, car, jobs, now):
         logged = delivered + timedelta(days=1)
         Complaint.create(shop=shop, logged_at=logged, logged_by=caller, owner=caller, channel='phone',
                          customer=car.owner_id, order=ro, content='等待时间太长', cause_category='waiting',
-                         service_fault=rng.random() < 0.6, first_answer_due_at=logged + timedelta(days=2),
+                         service_fault=rng.random() < 0.6,
+                         first_answer_due_at=deadlines.complaint_dues(logged, False, deadlines.shop_settings(shop))[0],
                          first_answer_at=logged + timedelta(hours=rng.choice([5, 20, 60])), first_answer='已致歉',
                          customer_told_at=logged + timedelta(days=1), told_channel='phone',
                          customer_satisfaction=rng.choice([4, 5, 3]), status='closed')

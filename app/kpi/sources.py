@@ -158,6 +158,12 @@ def src_complaints(ctx, drill=False):
                 (C.first_answer_at.is_null() & (C.first_answer_due_at >= now), None),
                 (C.first_answer_at.is_null(), SKIPPED),
                 (C.first_answer_at <= C.first_answer_due_at, ON_TIME)], LATE),
+            # a major problem (003): handled (resolved, the customer told) by handled_due_at; the rest count nothing
+            'c_complaint_handled': status_case([
+                (C.handled_due_at.is_null(), None),
+                (C.status.in_((C.OPEN, C.ANSWERED)) & (C.handled_due_at >= now), None),
+                (C.status.in_((C.OPEN, C.ANSWERED)), SKIPPED),
+                (C.customer_told_at <= C.handled_due_at, ON_TIME)], LATE),
             'sat_answers': flag(C.customer_satisfaction.is_null(False)),
             'sat_good': flag(C.customer_satisfaction >= good)}
     q = (selecting(C, cols, *(_row(C.order, fn.COALESCE(RO.number, C.contact), C.logged_at, C.shop) if drill else ()))

@@ -90,13 +90,14 @@ COMPLIANCE_STEPS = [
     ('c_reminder', _l('Appointment reminder'), 'appointments'),
     ('c_walkaround', _l('Walk-around with signature'), 'delivered'),
     ('c_belongings', _l('Belongings list signed'), 'delivered'),
-    ('c_acceptance', _l('Foreman acceptance'), 'delivered'),
+    ('c_acceptance', _l('Foreman acceptance (shop target)'), 'delivered'),
     ('c_progress', _l('Progress check in the window'), 'delivered'),
     ('c_added_work', _l('Added work decided before done'), 'added'),
     ('c_pickup', _l('Pickup notice on time'), 'delivered'),
     ('c_settlement', _l('Maintenance orders settled in time'), 'delivered'),
     ('c_followup', _l('First follow-up call in the window'), 'delivered'),
     ('c_complaint_answer', _l('Complaint first answer in time'), 'complaints'),
+    ('c_complaint_handled', _l('Major complaint handled in time'), 'complaints'),
 ]
 STEP_COLUMNS = [c for c, *_ in COMPLIANCE_STEPS]
 
@@ -187,7 +188,8 @@ ROLE_FIGURES = {
               'compliance_settlement'],
     TECHNICIAN: ['tech_efficiency', 'tech_productivity', 'qc_first_pass', 'rework_rate', 'hours_sold'],
     FOREMAN: ['timeliness', 'car_count', 'compliance_acceptance'],
-    CUSTOMER_SERVICE: ['followup_success', 'complaint_satisfaction', 'compliance_complaint_answer'],
+    CUSTOMER_SERVICE: ['followup_success', 'complaint_satisfaction', 'compliance_complaint_answer',
+                       'compliance_complaint_handled'],
     PARTS: ['parts_fill_rate', 'stock_variance'],
     WARRANTY: ['warranty_first_approval', 'first_maintenance_return'],
     QC: [],

@@ -15,6 +15,7 @@ from app.kpi import charts, engine
 from app.kpi.figure import STATUS_LABELS, STATUSES
 from app.kpi.forms import PeriodForm
 from app.kpi.specs import COMPLIANCE_STEPS, GROUPS, SPEC_BY_NAME, SPECS
+from app.parts import reports as parts_reports
 
 bp = Blueprint('kpi', __name__, url_prefix='/kpi')
 
@@ -108,7 +109,8 @@ def dashboard():
                   last=end - timedelta(days=1), by=by, shops=shops, quick=_quick_periods(today),
                   args=lambda **extra: _args(form, start, end, **extra), wall=form.view.data == 'wall',
                   drill_url=_drill_url(form, start, end),
-                  steps=COMPLIANCE_STEPS, status_labels=STATUS_LABELS, valid=valid)
+                  steps=COMPLIANCE_STEPS, status_labels=STATUS_LABELS, valid=valid,
+                  safety=[(s, parts_reports.safety_stock(s)) for s in shops])
     if not valid:
         resp.status_code = 400
     return resp

@@ -15,7 +15,7 @@ from app.core.errors import Refused
 from app.core.i18n import current_language
 from app.core.idempotency import idempotent
 from app.core.web import act, record_action, render, replay
-from app.parts import catalogue, forms, purchasing
+from app.parts import catalogue, forms, purchasing, reports
 from app.parts.blueprint import (KIND_LABELS, STOCK_READERS, STOCK_WRITERS, bp, is_manager, move_or_404)
 from app.parts.models import Part, Supplier
 
@@ -161,4 +161,5 @@ def stock_on_hand():
     page = params.page_arg()
     rows = list(catalogue.stock_page(shop, bin_prefix=bin_prefix, only=only, page=page))
     return render('parts/stock.html', 'parts/_stock_rows.html', rows=rows, bin=bin_prefix, only=only, page=page,
-                  totals=catalogue.stock_totals(shop), page_size=catalogue.PAGE_SIZE, lang=current_language())
+                  totals=catalogue.stock_totals(shop), page_size=catalogue.PAGE_SIZE, lang=current_language(),
+                  ss=reports.safety_stock(shop))

@@ -1,6 +1,6 @@
 """Buying parts in: purchase orders to suppliers, receiving against them with inspection, rejected goods, and
-replenishment (safety stock = factor x last month's outflow, parts below it with a suggested quantity, one tap
-to draft purchase orders). A purchase order goes draft → ordered → partly received → received, or is cancelled
+replenishment (reorder level = factor x last month's outflow of a part, the shop's own rule; parts below it with
+a suggested quantity, one tap to draft purchase orders). A purchase order goes draft → ordered → partly received → received, or is cancelled
 before anything arrives: PURCHASE_ORDERS."""
 import math
 from datetime import datetime, timedelta
@@ -263,12 +263,14 @@ def on_order(shop):
 
 
 def below_safety(shop, now=None):
-    """Parts whose stock plus what is on order is below their safety stock, with a suggested order quantity.
+    """Parts whose stock plus what is on order is below their reorder level, with a suggested order quantity.
 
-    Safety stock = factor x last month's net outflow (or the part's minimum, when higher). The suggestion
-    tops up to the larger of the safety stock and the part's maximum, in whole units.
+    Reorder level = `reorder_cover_factor` x last month's net outflow of the part (or the part's minimum, when
+    higher): the shop's own rule per part (the rulebook's safety stock is a value for the whole shop:
+    app.parts.reports.safety_stock). The suggestion tops up to the larger of the reorder level and the part's
+    maximum, in whole units.
     """
-    factor = Decimal(str(get_setting(shop, 'safety_stock_factor')))
+    factor = Decimal(str(get_setting(shop, 'reorder_cover_factor')))
     start, end = last_month(shop, now)
     used = outflow(shop, start, end)
     coming = on_order(shop)

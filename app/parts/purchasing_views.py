@@ -1,5 +1,5 @@
 """Parts pages: suppliers, purchase orders (lines, sending, cancelling, receiving with inspection per line),
-rejected goods going back, and replenishment below safety stock."""
+rejected goods going back, and replenishment below the reorder level."""
 from decimal import Decimal
 
 from flask import abort, flash, redirect, request, url_for
@@ -192,10 +192,10 @@ def rejected_returned(receipt_line_id):
 @bp.route('/parts/replenish')
 @allow(*STOCK_WRITERS)
 def replenish():
-    """Parts below safety stock (factor x last month's outflow) with a suggested order quantity."""
+    """Parts below their reorder level (the shop's own factor x last month's outflow) with a suggested quantity."""
     shop = current_shop()
     return render('parts/replenish.html', None, rows=purchasing.below_safety(shop),
-                  factor=get_setting(shop, 'safety_stock_factor'), lang=current_language())
+                  factor=get_setting(shop, 'reorder_cover_factor'), lang=current_language())
 
 
 @bp.route('/parts/replenish', methods=['POST'])
@@ -206,7 +206,7 @@ def replenish_draft():
     shop = current_shop()
     rows = purchasing.below_safety(shop)
     if not rows:
-        flash(_('Nothing is below safety stock.'), 'ok')
+        flash(_('Nothing is below its reorder level.'), 'ok')
         return redirect(url_for('parts.replenish'))
     made, skipped = purchasing.draft_from_suggestions(shop, current_user, rows)
     flash(_('%(n)d draft purchase orders made.', n=len(made)), 'ok')

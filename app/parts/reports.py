@@ -9,7 +9,9 @@ from decimal import Decimal
 from peewee import JOIN, fn
 
 from app.core.settings import get_setting
+from app.core.timeutil import to_local
 from app.parts import kpi
+from app.parts.purchasing import last_month
 from app.parts.models import Part, StockLevel, StockMove
 
 DAYS_PER_MONTH = 30
@@ -25,6 +27,20 @@ def stock_value(shop, at=None):
             .where((StockMove.shop == shop) & (StockMove.at < at)).group_by(StockMove.part))
     total = StockMove.select(fn.SUM(StockMove.value_after)).where(StockMove.id.in_(last)).scalar()
     return Decimal(str(total or 0)).quantize(Decimal('0.01'))
+
+
+def safety_stock(shop, now=None):
+    """The shop's safety stock (004 "控制安全库存(当月出库金额的1.5倍)"): a stock VALUE of `safety_stock_factor` x
+    last calendar month's outflow value (parts issued to orders at cost, less returns), against the stock value
+    now. `cover` is the stock in months of that outflow; `gap` the stock value above (+) or below (-) the target."""
+    start, end = last_month(shop, now)
+    factor = Decimal(str(get_setting(shop, 'safety_stock_factor')))
+    outflow_value = kpi.parts_cost([shop.id if hasattr(shop, 'id') else shop], start, end)
+    target = (factor * outflow_value).quantize(Decimal('0.01'))
+    value = stock_value(shop)
+    return {'factor': factor, 'month': to_local(start, shop.timezone).date(), 'outflow_value': outflow_value, 'target': target, 'stock_value': value,
+            'gap': value - target, 'below': value < target,
+            'cover': (value / outflow_value).quantize(Decimal('0.1')) if outflow_value else None}
 
 
 def slow_moving(shop, now, months):

@@ -1,6 +1,6 @@
 """The workshop floor's queues: the foreman (cars to sign in and dispatch, jobs without a technician, technicians
 without a job, jobs over their hours), the technician (my jobs in order, rework, parts ready at the counter), QC
-(cars waiting for inspection, and how long) and the parts counter (requests, backorders due, stock below safety).
+(cars waiting for inspection, and how long) and the parts counter (requests, backorders due, parts below their reorder level).
 Each list is the owning area's own query."""
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -37,8 +37,8 @@ def _at(value):
 # --- foreman ---------------------------------------------------------------------------------------------
 
 def dispatch(ctx):
-    """Checked-in cars waiting for the foreman's acceptance (within `foreman_acceptance_minutes`, signed by the
-    first assignment), and cars in the workshop with jobs nobody has yet (by their promised time)."""
+    """Checked-in cars waiting for the foreman's acceptance (within `foreman_acceptance_minutes`, the shop's own
+    target, signed by the first assignment), and cars in the workshop with jobs nobody has yet (by their promised time)."""
     limit = deadlines.acceptance_limit(ctx.setting)
     minutes = int(limit.total_seconds() // 60)
     for w in waiting_orders(ctx.shop):
@@ -47,7 +47,7 @@ def dispatch(ctx):
             yield ctx.item('acceptance', o.id, plate(o), url_for('dispatch.index'),
                            due=deadlines.acceptance_due(o.checked_in_at, ctx.setting), since=o.checked_in_at,
                            window=limit, detail=', '.join(ln.description for ln in w.lines[:2]),
-                           rule=_l('within %(n)d min of check-in', n=minutes))
+                           rule=_l('shop target: within %(n)d min of check-in', n=minutes))
         else:
             yield ctx.item('assign', o.id, plate(o), url_for('dispatch.index'), due=o.promised_at,
                            detail=', '.join(ln.description for ln in w.pending[:2]), rule=_l('promised time'))
@@ -141,7 +141,7 @@ def qc(ctx):
 
 def parts(ctx):
     """Requests waiting at the counter (answered at once), backorders by their expected day, and one line for the
-    parts below safety stock."""
+    parts below their reorder level."""
     for r in counter_queue(ctx.shop):
         if r.status == PartsRequest.REQUESTED:
             yield ctx.item('parts_request', r.id, r.name, url_for('parts.queue'), since=r.requested_at,

@@ -45,7 +45,7 @@ KINDS = {
     # parts
     'parts_request': _l('Parts request waiting'),
     'backorder': _l('Backorder due'),
-    'restock': _l('Stock below safety stock'),
+    'restock': _l('Parts below their reorder level'),
     # warranty
     'claim_file': _l('Warranty claim to file'),
     'claim_rejected': _l('Claim rejected: correct and resubmit'),

@@ -1,5 +1,5 @@
 """The office's queues: the warranty clerk (claims to file or resubmit, loaner cars owed), customer service
-(follow-up calls due today and overdue, complaints before their first-answer deadline, customers' requests) and
+(follow-up calls due today and overdue, complaints before their first-answer or handling deadline, customers' requests) and
 what waits for the service manager's own approval (discounts and the shop's own share over the advisor's limit,
 stock counts, requests and complaints escalated to him). Each list is the owning area's own query."""
 from datetime import timedelta
@@ -59,16 +59,25 @@ def calls(ctx):
 
 
 def complaints(ctx):
-    """Complaints without a first answer (mine, or every one for the manager): amber a day before the deadline."""
-    query = Complaint.for_shop(ctx.shop).where(Complaint.first_answer_at.is_null()
-                                               & (Complaint.status == Complaint.OPEN))
+    """Complaints without a first answer, and major problems not yet handled (mine, or every one for the
+    manager): due by the first response (24 h) or, once answered, by the handling deadline (48 h), as
+    app.core.deadlines.complaint_dues set them."""
+    C = Complaint
+    query = C.for_shop(ctx.shop).where(
+        (C.first_answer_at.is_null() & (C.status == C.OPEN))
+        | (C.handled_due_at.is_null(False) & C.status.in_((C.OPEN, C.ANSWERED))))
     if ctx.mine:
-        query = query.where(Complaint.owner == ctx.user.id)
-    limit = deadlines.complaint_answer_limit(ctx.setting)
+        query = query.where(C.owner == ctx.user.id)
+    answer, handled = deadlines.complaint_answer_limit(ctx.setting), deadlines.complaint_handled_limit(ctx.setting)
     for c in query:
+        if c.first_answer_at is None:
+            due, window, rule = c.first_answer_due_at, answer, _l('first answer within %(n)d hours',
+                                                                  n=int(answer.total_seconds() // 3600))
+        else:
+            due, window, rule = c.handled_due_at, handled, _l('major problem handled within %(n)d hours',
+                                                              n=int(handled.total_seconds() // 3600))
         yield ctx.item('complaint', c.id, c.contact, url_for('aftercare.complaint', complaint_id=c.id),
-                       due=c.first_answer_due_at, since=c.logged_at, detail=c.content[:80], window=limit,
-                       rule=_l('within %(n)d days', n=limit.days))
+                       due=due, since=c.logged_at, detail=c.content[:80], window=window, rule=rule)
 
 
 def customer_service(ctx):

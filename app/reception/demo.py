@@ -114,6 +114,16 @@ def _keys(rng):
             RepairOrder.update(key_tag=tag.id, key_hook=hook.id).where(RepairOrder.id == order.id).execute()
 
 
+# the customer file holds the address and the service the customer hopes for (001)
+STREETS = ['深圳市南山区科技园南路 %d 号', '深圳市福田区深南大道 %d 号', '深圳市宝安区新安街道建安一路 %d 号',
+           '深圳市龙岗区龙城大道 %d 号', '深圳市罗湖区东门中路 %d 号']
+WISHES = ['工作日下午三点后来电', '希望提供代步车', '只用原厂配件', '保养前请先微信告知报价', '周末送修，希望当天取车', '']
+
+
+def _address(rng):
+    return rng.choice(STREETS) % rng.randint(1, 300)
+
+
 def _orders(rng):
     shop = Shop.get(Shop.code == 'XH01')
     if Customer.for_shop(shop).exists():
@@ -124,11 +134,13 @@ def _orders(rng):
         for i in range(40):
             if i < len(COMPANIES):
                 customers.append(Customer.create(shop=shop, kind=Customer.COMPANY, name=COMPANIES[i],
-                                                 phone=random_mobile(rng)))
+                                                 phone=random_mobile(rng), address=_address(rng),
+                                                 wishes='月结；开增值税专用发票'))
             else:
                 name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.5 else '')
                 customers.append(Customer.create(shop=shop, name=name, phone=random_mobile(rng),
-                                                 language='en' if i % 13 == 0 else 'zh'))
+                                                 language='en' if i % 13 == 0 else 'zh', address=_address(rng),
+                                                 wishes=rng.choice(WISHES)))
         vehicles = []
         for i in range(50):
             owner = customers[i % 40]

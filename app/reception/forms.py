@@ -123,3 +123,9 @@ class AmendForm(FlaskForm):
     # a new promised time is told to the customer (checked by the rule only when the time moves)
     told_channel = RadioField(_l('The customer was told of a new time by'), validate_choice=False,
                               choices=[SelectChoice(k, v) for k, v in CHANNELS.items()])
+
+
+class DeclineForm(FlaskForm):
+    """The customer declines the repair: the diagnosis or estimate fee to pay (002); checked by the rule."""
+    fee = StringField(_l('Diagnosis or estimate fee (yuan, before tax)'), filters=[lambda v: (v or '').strip()],
+                      validators=[Length(max=12)], render_kw={'inputmode': 'decimal', 'autocomplete': 'off'})

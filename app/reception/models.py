@@ -69,6 +69,10 @@ class RepairOrder(ShopScoped):
     # Settling a bill above it needs their consent recorded (app.settlement.rules.consent_needed).
     agreed_total = pw.DecimalField(max_digits=12, decimal_places=2, null=True)
     settled_at = pw.DateTimeField(null=True)              # the bill was settled: jobs, parts and prices are frozen
+    # The customer declined the repair (002): the check-in is cancelled, the diagnosis fee (net) billed, an exit
+    # notice printed (app.reception.declined).
+    declined_at = pw.DateTimeField(null=True)
+    diagnosis_fee = pw.DecimalField(max_digits=10, decimal_places=2, null=True)
 
     class Meta:
         indexes = ((('shop', 'number'), True),)

@@ -6,6 +6,7 @@ from flask_login import current_user
 from peewee import JOIN
 
 from app.accounts.context import current_shop
+from app.accounts.models import User
 from app.core.i18n import current_language, customer_language
 from app.core import stages
 from flask import flash
@@ -70,7 +71,8 @@ def _order_context(ro):
                 belongings=list(ro.belongings.order_by(Belonging.id)),
                 signature=ro.signatures.where(Signature.purpose == 'repair_order').first(),
                 kinds=checkin.MARK_KINDS, checks=checkin.CHECKS, documents=checkin.DOCUMENTS,
-                methods=ESTIMATE_METHODS, label_printer=printer_of(current_shop()))
+                methods=ESTIMATE_METHODS, label_printer=printer_of(current_shop()),
+                accepted_by=User.get_or_none(User.id == ro.accepted_by) if ro.accepted_by else None)
 
 
 @bp.route('/orders/<int:order_id>')
@@ -150,4 +152,4 @@ def belongings_print(order_id):
 
 
 # The area's other pages register their routes on the same blueprint.
-from app.reception import checkin_views, key_views  # noqa: E402,F401
+from app.reception import checkin_views, declined_views, key_views  # noqa: E402,F401

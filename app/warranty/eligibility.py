@@ -25,18 +25,14 @@ from app.core import stages
 from app.core.access import ADVISOR, MANAGER, WARRANTY
 from app.core.db import is_sqlite
 from app.core.errors import IllegalMove
-from app.core.settings import get_setting, own_value
+from app.core.settings import DEFAULTS, get_setting, own_value
 from app.core.timeutil import add_months, to_local
 from app.reception.models import RepairOrder
 
 # --- settings-like constants: a shop may store its own value in Setting under the same key -----------------
 
-NEAR_DEFAULTS = {
-    'lemon_near_days': 25,          # warn from this many cumulative repair days (of lemon_repair_days)
-    'lemon_near_repairs': 4,        # warn at this repair of the same problem (of lemon_same_problem_repairs)
-    'first_maintenance_months': 9,  # the first maintenance counts as a return up to this many months after sale
-    'first_maintenance_km': 7500,   # … and at no more than this odometer reading
-}
+NEAR_DEFAULTS = {key: DEFAULTS[key][0] for key in
+                 ('lemon_near_days', 'lemon_near_repairs', 'first_maintenance_months', 'first_maintenance_km')}
 LEMON_NEAR_DAYS = NEAR_DEFAULTS['lemon_near_days']
 LEMON_NEAR_REPAIRS = NEAR_DEFAULTS['lemon_near_repairs']
 FIRST_MAINTENANCE_MONTHS = NEAR_DEFAULTS['first_maintenance_months']

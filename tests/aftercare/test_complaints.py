@@ -31,7 +31,8 @@ def test_anyone_logs_a_complaint_and_owns_it(client, shop, people):
     assert (c.owner_id, c.logged_by_id, c.order_id, c.customer_id) == (people['tech'].id, people['tech'].id,
                                                                        order.id, order.customer_id)
     assert c.contact.startswith(order.customer.name)
-    assert c.first_answer_due_at == c.logged_at + timedelta(days=2)
+    assert c.first_answer_due_at == c.logged_at + timedelta(hours=24)      # 003: first response within 24 hours
+    assert c.severity == Complaint.NORMAL and c.handled_due_at is None
     assert Event.for_record('repair_order', order.id).where(Event.action == 'complaint.logged').exists()
 
 
@@ -77,7 +78,7 @@ def test_handover_is_recorded_and_moves_ownership(client, shop, people):
 
 
 def test_first_answer_due_and_escalation_to_the_manager(shop, people):
-    """A complaint without a first answer in 2 days must go to the service manager, on the record, once."""
+    """A complaint without a first answer in 24 hours (003) must go to the service manager, on the record, once."""
     logged = datetime(2026, 4, 1, 2, 0)
     c = complaints.log_complaint(shop, people['advisor'], channel='phone', content='态度差', contact='钱先生',
                                  logged_at=logged)
@@ -85,16 +86,16 @@ def test_first_answer_due_and_escalation_to_the_manager(shop, people):
                                         logged_at=logged)
     complaints.first_answer(answered, people['advisor'], answer='正在核实', told_channel='phone',
                             at=logged + timedelta(hours=3))
-    assert complaints.answer_state(c, logged + timedelta(hours=23)) == 'open'
-    assert complaints.answer_state(c, logged + timedelta(hours=25)) == 'due_soon'
-    assert complaints.escalate_overdue_complaints(shop, logged + timedelta(days=2) - timedelta(seconds=1)) == []
-    done = complaints.escalate_overdue_complaints(shop, logged + timedelta(days=2))
+    assert complaints.answer_state(c, logged + timedelta(hours=17)) == 'open'
+    assert complaints.answer_state(c, logged + timedelta(hours=19)) == 'due_soon'     # the last quarter
+    assert complaints.escalate_overdue_complaints(shop, logged + timedelta(hours=24) - timedelta(seconds=1)) == []
+    done = complaints.escalate_overdue_complaints(shop, logged + timedelta(hours=24))
     assert [x.id for x in done] == [c.id]
     c = Complaint.get_by_id(c.id)
-    assert c.escalated_to_id == people['manager'].id and c.escalated_at == logged + timedelta(days=2)
+    assert c.escalated_to_id == people['manager'].id and c.escalated_at == logged + timedelta(hours=24)
     assert c.owner_id == people['advisor'].id                          # still owned by who received it
     event = Event.get(Event.action == 'complaint.escalated')
-    assert event.after_data['escalated_to'] == people['manager'].id and 'within 2 days' in event.note
+    assert event.after_data['escalated_to'] == people['manager'].id and 'within 24 hours' in event.note
     assert complaints.escalate_overdue_complaints(shop, logged + timedelta(days=5)) == []   # once only
     assert complaints.may_handle(c, people['manager'])
 

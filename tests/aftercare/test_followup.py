@@ -43,8 +43,8 @@ def test_scheduling_twice_keeps_one_task_and_shows_on_the_orders_timeline(shop, 
 
 
 @pytest.mark.shop_tz('Asia/Shanghai')
-def test_second_call_is_due_within_7_days_after_the_first_call_reached_the_customer(shop, people):
-    """The second call must come within the week after the first, not before and not forgotten."""
+def test_second_call_is_due_in_the_week_after_the_week_following_the_first_call(shop, people):
+    """The second call must come 7 to 14 days after the first (001 "一周后7天以内"), not before and not forgotten."""
     order = delivered_order(shop, people['advisor'], utc(2026, 3, 1, 2, 0))
     first = followups.schedule_followups(order, people['advisor'])
     assert FollowUpTask.select().where(FollowUpTask.kind == FollowUpTask.SECOND).count() == 0
@@ -54,9 +54,9 @@ def test_second_call_is_due_within_7_days_after_the_first_call_reached_the_custo
     first = FollowUpTask.get_by_id(first.id)
     assert first.status == FollowUpTask.DONE and first.done_at == utc(2026, 3, 5, 16, 30)
     second = FollowUpTask.get((FollowUpTask.order == order.id) & (FollowUpTask.kind == FollowUpTask.SECOND))
-    assert (second.due_from, second.due_by) == (date(2026, 3, 7), date(2026, 3, 13))
+    assert (second.due_from, second.due_by) == (date(2026, 3, 13), date(2026, 3, 20))   # the first on 6 March
     # the second call reached: no third
-    followups.record_call(second, people['cs'], outcome=CallRecord.REACHED, called_at=utc(2026, 3, 8, 3, 0))
+    followups.record_call(second, people['cs'], outcome=CallRecord.REACHED, called_at=utc(2026, 3, 14, 3, 0))
     assert FollowUpTask.select().where(FollowUpTask.order == order.id).count() == 2
 
 

@@ -118,9 +118,10 @@ def test_events_are_announced_a_week_ahead_to_recent_customers_with_consent(shop
     """Customers seen in the last two years who agreed to be contacted must hear of an event a week before it."""
     today = shop_today(shop)
     in_week = ShopEvent.create(shop=shop, title='夏季空调检测', starts_on=today + timedelta(days=7))
-    ShopEvent.create(shop=shop, title='太早', starts_on=today + timedelta(days=8))
+    next_week = ShopEvent.create(shop=shop, title='秋季检测', starts_on=today + timedelta(days=13))   # tell within 6 days
+    ShopEvent.create(shop=shop, title='太早', starts_on=today + timedelta(days=14))
     ShopEvent.create(shop=shop, title='已过', starts_on=today - timedelta(days=1))
-    assert [e.id for e in events.events_to_announce(shop, today)] == [in_week.id]
+    assert [e.id for e in events.events_to_announce(shop, today)] == [in_week.id, next_week.id]
 
     recent = _visited(shop, people['advisor'], 100)
     edge = _visited(shop, people['advisor'], 700)
@@ -136,7 +137,7 @@ def test_events_are_announced_a_week_ahead_to_recent_customers_with_consent(shop
     assert tasks == [edge.id]                                    # the one already told is not told twice
     task = FollowUpTask.get(FollowUpTask.kind == 'event')
     assert (task.customer_id, task.event_id) == (edge.id, in_week.id)
-    assert task.due_by == in_week.starts_on - timedelta(days=1)
+    assert task.due_by == today      # a week ahead (001 "提前一周") is today for an event in 7 days, not the day before
     assert list(events.event_audience(in_week, today)) == []
 
 

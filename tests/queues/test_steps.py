@@ -149,9 +149,9 @@ def test_complaint_without_first_answer_is_red_then_skipped_then_late(shop, peop
         c = complaints.log_complaint(shop, cs, channel='phone', content='等太久', order=order)
         key = 'complaint:%d' % c.id
         assert state('customer_service', shop, cs, key) == 'open'
-        t.shift(timedelta(days=1, hours=12))
+        t.shift(timedelta(hours=20))
         assert state('customer_service', shop, cs, key) == 'soon'
-        t.shift(timedelta(hours=13))
+        t.shift(timedelta(hours=5))                                          # 25 h: past the 24 h of 003
         assert state('customer_service', shop, cs, key) == 'late'
         assert step_mark(shop, 'compliance_complaint_answer', order.number, c.logged_at) == 'skipped'
         complaints.first_answer(reload(c), cs, answer='已道歉', told_channel='phone')
