@@ -59,6 +59,10 @@ ACTIONS = {
     'complaint.closed': _l('Complaint closed'),
     # warranty
     'warranty.coverage': _l('Warranty decision'), 'warranty.loaner': _l('Loaner car or transport recorded'),
+    'warranty.comeback': _l('Comeback recorded'),
+    # recalls and campaigns
+    'recalls.campaign': _l('Campaign entered'), 'recalls.added': _l('Campaign work added (the maker pays)'),
+    'recalls.calls': _l('Campaign calls made'), 'recalls.part_check': _l('Claimed-part check call made'),
     'claim.opened': _l('Warranty claim opened'), 'claim.edited': _l('Warranty claim edited'),
     'claim.submitted': _l('Warranty claim submitted'), 'claim.approved': _l('Warranty claim approved'),
     'claim.rejected': _l('Warranty claim rejected'), 'claim.paid': _l('Warranty claim paid'),
