@@ -20,11 +20,12 @@ class CampaignForm(FlaskForm):
     system = SelectField(_l('System'), choices=lambda: [SelectChoice(k, v) for k, v in SYSTEMS], default='other')
     hours = DecimalField(_l('Flat-rate hours'), places=2, default=0,
                          validators=[InputRequired(_l('Enter the hours (0 if none).')), NumberRange(0, 99)])
-    parts = TextAreaField(_l('Parts, one a line: part number; name; quantity; unit price'), validators=[Optional()])
+    parts = TextAreaField(_l('Parts, one a line: part number; name; quantity; unit price'), validators=[Optional()],
+                          render_kw={'rows': 3})
     starts_on = DateField(_l('Starts on'), validators=[InputRequired(_l('Enter the day it starts.'))])
     ends_on = DateField(_l('Ends on'), validators=[Optional()])
     note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
-    vins = TextAreaField(_l('VINs, one a line (a range as FROM-TO)'), validators=[Optional()])
+    vins = TextAreaField(_l('VINs, one a line (a range as FROM-TO)'), validators=[Optional()], render_kw={'rows': 8})
     file = FileField(_l('Or the maker\'s file (CSV or XLSX)'))
 
 

@@ -7,6 +7,8 @@ from app.catalogue.models import CannedJob
 from app.core import stages
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
+from app.core.timeutil import shop_today
+from app.reception.checkin import add_line
 from app.reception.models import RepairOrder
 from app.warranty import comebacks
 from app.warranty.demo_orders import history_order
@@ -35,13 +37,17 @@ def load(rng):
     if advisor is None or not techs or len(orders) < len(CASES):
         return []
     pads = CannedJob.get_or_none((CannedJob.shop == shop) & (CannedJob.code == 'BRKF'))
+    # the workmanship comeback's earlier job in this month where the month has begun: the dashboard counts it
+    cases = [(min(12, max(2, shop_today(shop).day - 1)),) + CASES[0][1:]] + CASES[1:]
     recorded = []
     with transaction():
-        for i, (order, (days, km, cause)) in enumerate(zip(orders, CASES)):
+        for i, (order, (days, km, cause)) in enumerate(zip(orders, cases)):
             at = order.checked_in_at - timedelta(days=days, hours=2)
             _earlier, lines = history_order(shop, advisor, techs[i % len(techs)], order.vehicle, at, 1,
                                             max(0, order.odometer - km), '刹车异响 Brake noise',
                                             [(pads, pads.name if pads else '更换前刹车片', 'brakes', '1.2', PADS)])
+            # the advisor writes the job down: the brakes again (the same system flags the earlier order)
+            add_line(order, canned_job=pads, description='前刹车异响复查 Brake noise again', system='brakes')
             if cause:
                 recorded.append((order, lines[0], cause))
     for order, line, cause in recorded:

@@ -4,8 +4,9 @@ How things are counted (the window is a setting, the shop's own choice, not a ru
 - A possible comeback: at check-in, an earlier order of the same car delivered no more than `comeback_window_days`
   local days before this order (its signature, else now) and no more than `comeback_window_km` before this
   order's odometer (whichever comes first ends the window; an odometer not yet read leaves the days alone to
-  decide). The check-in shows it with its jobs, their systems and who did them; a job of the same system as one on
-  this order is marked so.
+  decide), for the same system: once this order has a job of a known system (not "other"), only the earlier orders
+  with a job of one of its systems are flagged; before that, any. The check-in shows the newest SHOWN of them with
+  their jobs, systems and who did them (a comeback already recorded is always shown).
 - The advisor records the comeback against the earlier job (so its technician) with a cause: workmanship, faulty
   part, wrong diagnosis or a new fault. One comeback per earlier order and new order.
 - First-time fix: the job lines counted for the workshop (done, with a technician, on an order that was a repair)
@@ -31,6 +32,7 @@ from app.warranty.eligibility import NOT_A_REPAIR, local_day, lock_order
 from app.warranty.models import SYSTEM_LABELS, Comeback, system_of
 
 FINISHED = (stages.DELIVERED, stages.CLOSED)
+SHOWN = 3           # not a rule: the newest possible comebacks a check-in shows
 
 
 @dataclass
@@ -80,20 +82,23 @@ def candidates(order, now=None):
                .where((RepairOrder.vehicle == order.vehicle_id) & (RepairOrder.id != order.id)
                       & RepairOrder.stage.in_(list(FINISHED)) & RepairOrder.delivered_at.is_null(False))
                .order_by(RepairOrder.delivered_at.desc()))
-    mine = {line_system(ln) for ln in order.lines} | {c.system for c in order.coverages}
+    mine = ({line_system(ln) for ln in order.lines} | {c.system for c in order.coverages}) - {'other'}
     recorded = {c.earlier_order_id: c for c in Comeback.select().where(Comeback.order == order)}
-    found = []
+    found, shown = [], 0
     for old in earlier:
         days = (today - local_day(shop, old.delivered_at)).days
         km = order.odometer - old.odometer if order.odometer and old.odometer else None
-        if days > win.days:
+        if days > win.days and not recorded:
             break
-        if not within(win, days, km) and old.id not in recorded:
-            continue
         covs = {c.line_id: c for c in old.coverages}
         lines = [(ln, line_system(ln, covs.get(ln.id)), line_system(ln, covs.get(ln.id)) in mine)
                  for ln in old.lines.order_by(OrderLine.position)]
-        found.append(Candidate(old, days, km, lines, recorded.get(old.id)))
+        cand = Candidate(old, days, km, lines, recorded.get(old.id))
+        if cand.recorded is not None:
+            found.append(cand)
+        elif within(win, days, km) and (not mine or cand.same_system) and shown < SHOWN:
+            found.append(cand)
+            shown += 1
     return found
 
 

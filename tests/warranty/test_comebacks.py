@@ -198,3 +198,17 @@ def test_other_shops_order_is_404(client, shop, people, make_user):
     sign_in(client, people['advisor'])
     assert client.post('/warranty/orders/%d/comebacks' % ro.id,
                        data={'earlier_line': 1, 'cause': 'part'}).status_code == 404
+
+
+def test_only_the_same_system_once_the_jobs_are_known(shop, people):
+    """A car back for its brakes must not be flagged against last week's paint job, only against the brake job."""
+    with at_local(NOW):
+        vehicle = car(shop)
+        brakes, _l1 = _earlier(shop, people, vehicle, 6)
+        paint, l2 = _earlier(shop, people, vehicle, 4)
+        OrderLine.update(system='body').where(OrderLine.id == l2.id).execute()
+        ro = _back(shop, people, vehicle)
+        assert [c.order.id for c in comebacks.candidates(ro)] == [paint.id, brakes.id]    # no job known yet: both
+        OrderLine.update(system='brakes').where(OrderLine.order == ro).execute()
+        found = comebacks.candidates(reload(ro))
+        assert [c.order.id for c in found] == [brakes.id] and found[0].same_system
