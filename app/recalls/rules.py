@@ -243,12 +243,24 @@ class Affected:
         return 'done' if self.done else 'in_shop' if self.job is not None else 'open'
 
 
+def covered_vehicles(shop, entries):
+    """The shop's cars (with their owners) a campaign's entries cover: single VINs looked up, ranges read per
+    vehicle line (positions 1-8) and checked here."""
+    cars = Vehicle.for_shop(shop).join(Customer, on=(Vehicle.owner == Customer.id)).select(Vehicle, Customer)
+    singles = sorted({a for a, b in entries if a == b})
+    ranges = [(a, b) for a, b in entries if a != b]
+    found = {}
+    for start in range(0, len(singles), 500):
+        found.update((v.id, v) for v in cars.where(Vehicle.vin.in_(singles[start:start + 500])))
+    for prefix in sorted({a[:8] for a, _b in ranges}):
+        found.update((v.id, v) for v in cars.where(Vehicle.vin.startswith(prefix))
+                     if any(in_range(v.vin, a, b) for a, b in ranges))
+    return list(found.values())
+
+
 def affected(campaign):
     """Every car of the shop the campaign covers, with its owner, its job and call, not done first."""
-    entries = [(v.vin_from, v.vin_to) for v in campaign.vins]
-    cars = [v for v in (Vehicle.for_shop(campaign.shop_id).join(Customer, on=(Vehicle.owner == Customer.id))
-                        .select(Vehicle, Customer))
-            if any(in_range(v.vin, a, b) for a, b in entries)]
+    cars = covered_vehicles(campaign.shop_id, [(v.vin_from, v.vin_to) for v in campaign.vins])
     jobs = _jobs([campaign.id], [v.id for v in cars])
     calls = {c.vehicle_id: c for c in CampaignCall.select().where(CampaignCall.campaign == campaign)}
     here = {o.vehicle_id: o for o in RepairOrder.open_orders(campaign.shop_id)
