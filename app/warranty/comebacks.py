@@ -70,6 +70,12 @@ class Candidate:
     def same_system(self):
         return any(same for _l, _s, same in self.lines)
 
+    @property
+    def default_line_id(self):
+        """The job the form proposes: the first of the same system, else the only one."""
+        same = [ln.id for ln, _s, is_same in self.lines if is_same]
+        return same[0] if same else self.lines[0][0].id if len(self.lines) == 1 else None
+
 
 def candidates(order, now=None):
     """The earlier orders of this order's car inside the comeback window, newest first (see the module's rules)."""
