@@ -243,3 +243,15 @@ def test_other_shops_campaigns_and_orders_are_404(client, shop, people):
     assert [r.campaign.id for r in rules.vehicle_recalls(my_ro.vehicle)] == [mine.id]
 
 
+
+
+def test_the_call_task_says_which_campaign(client, shop, people):
+    """The caller must see which campaign to talk about, on the call list and the task."""
+    c = campaign(shop, [(vin(100), vin(200))], code='RC-77', title='Airbag recall')
+    owner_car = car(shop, 150)
+    rules.make_calls(c, people[MANAGER])
+    task = FollowUpTask.get()
+    sign_in(client, people[CUSTOMER_SERVICE])
+    assert 'RC-77 Airbag recall' in client.get('/aftercare/calls').get_data(as_text=True)
+    page = client.get('/aftercare/tasks/%d' % task.id).get_data(as_text=True)
+    assert 'data-testid="task-note"' in page and 'RC-77' in page and owner_car.plate in page
