@@ -10,6 +10,7 @@ AREAS += ['reports']   # reports and staff scorecards (issue 7)
 AREAS += ['kpi']       # the KPI engine and the manager's dashboard (issue 7)
 AREAS += ['catalogue']  # the labour catalogue: canned jobs and their usual parts
 AREAS += ['queues']     # each role's work queue on its home page, with counts on the navigation (issue 15)
+AREAS += ['recalls']    # recalls and service campaigns, claimed-part checks (issue 16)
 
 
 def area_module(area, name):

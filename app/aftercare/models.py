@@ -30,9 +30,11 @@ class FollowUpTask(ShopScoped):
     set when the customer asked to be called back at a given time, and then rules the task's day.
     """
     FIRST, SECOND, REMINDER, EVENT = 'first', 'second', 'reminder', 'event'
+    RECALL, PART_CHECK = 'recall', 'part_check'     # app.recalls: a campaign not yet done, a claimed part's check
     OPEN, DONE, CANCELLED = 'open', 'done', 'cancelled'
     KINDS = {FIRST: _l('First follow-up call'), SECOND: _l('Second follow-up call'),
-             REMINDER: _l('Maintenance reminder call'), EVENT: _l('Event invitation call')}
+             REMINDER: _l('Maintenance reminder call'), EVENT: _l('Event invitation call'),
+             RECALL: _l('Recall or campaign call'), PART_CHECK: _l('Claimed-part check call')}
     STATUSES = {OPEN: _l('Open'), DONE: _l('Done'), CANCELLED: _l('Cancelled')}
 
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
@@ -101,6 +103,7 @@ class Outreach(ShopScoped):
     Keeps a customer from being reminded twice for the same service date or event.
     """
     MAINTENANCE, EVENT = 'maintenance', 'event'
+    PART_CHECK = 'part_check'     # a warranty-claimed part nearing ½, 1, 2, 3 or 5 years (app.recalls.parts_due)
     MESSAGE, CALL = 'message', 'call'
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     kind = pw.CharField(max_length=12)

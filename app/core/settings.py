@@ -86,6 +86,14 @@ DEFAULTS = {
     'first_maintenance_km': (7500, int, _l('First maintenance counts as a return up to (km)')),
     'first_maintenance_return_target': (Decimal('0.95'), Decimal, _l('First-maintenance return rate target')),
     'claim_first_approval_target': (Decimal('0.98'), Decimal, _l('Claim first-time approval target')),
+    # not from the rulebooks, the shop's own choice: a car back within this many days and km of a delivery is
+    # a possible comeback (返修), flagged at check-in (app.warranty.comebacks)
+    'comeback_window_days': (30, int, _l('Comeback window (days after delivery) — the shop\'s own choice')),
+    'comeback_window_km': (3000, int, _l('Comeback window (km after delivery) — the shop\'s own choice')),
+    # 004 "半年、一年、两年、三年、五年索赔件到期前预约回厂检查": how far ahead of each date the call is due is the
+    # shop's own choice (app.recalls.parts_due)
+    'claimed_part_reminder_days': (14, int, _l('Claimed-part check: call this many days before ½, 1, 2, 3 and 5 '
+                                               'years — the shop\'s own choice')),
     # KPIs
     'timeliness_target': (Decimal('0.90'), Decimal, _l('Service timeliness target')),
     'satisfaction_target': (Decimal('0.85'), Decimal, _l('Customer satisfaction target')),
@@ -100,6 +108,7 @@ DEFAULTS = {
     'kpi_efficiency_target': (Decimal('1.00'), Decimal, _l('Technician efficiency target')),
     'kpi_productivity_target': (Decimal('0.80'), Decimal, _l('Technician productivity target')),
     'kpi_qc_first_pass_target': (Decimal('0.95'), Decimal, _l('First-time QC pass rate target')),
+    'kpi_first_time_fix_target': (Decimal('0.95'), Decimal, _l('First-time fix rate target')),
     'kpi_technician_hour_cost': (Decimal('60'), Decimal, _l('Cost of a clocked technician hour, for the labour margin (yuan)')),
     # reports: staff scorecards (app.reports.scorecards). Weights per role follow DOMAIN.md's per-role KPI
     # lists; a role's weights are shared out of their sum. The KPI engine's figures bring their own targets;
@@ -110,6 +119,9 @@ DEFAULTS = {
     'scorecard_advisor_complaint_timeliness': (20, int, _l('Scorecard weight, advisor: complaint handling in time')),
     'scorecard_technician_qc_first_pass': (40, int, _l('Scorecard weight, technician: first-time QC pass')),
     'scorecard_technician_hours': (40, int, _l('Scorecard weight, technician: labour-hour completion')),
+    # not from the rulebooks: first-time fix is shown on the scorecards and weighs nothing until the shop says
+    'scorecard_technician_first_fix': (0, int, _l('Scorecard weight, technician: jobs fixed the first time')),
+    'scorecard_advisor_first_fix': (0, int, _l('Scorecard weight, advisor: jobs fixed the first time')),
     'scorecard_technician_parts_use': (20, int, _l('Scorecard weight, technician: parts use')),
     'scorecard_foreman_acceptance': (40, int, _l('Scorecard weight, foreman: cars signed in on time')),
     'scorecard_foreman_timeliness': (30, int, _l('Scorecard weight, foreman: workshop timeliness')),

@@ -100,6 +100,11 @@ ACTIONS = {
     'claim.approved': _l('Warranty claim approved'),
     'claim.rejected': _l('Warranty claim rejected'),
     'claim.paid': _l('Warranty claim paid'),
+    'warranty.comeback': _l('Comeback recorded'),
+    'recalls.campaign': _l('Campaign entered'),
+    'recalls.added': _l('Campaign work added (the maker pays)'),
+    'recalls.calls': _l('Campaign calls made'),
+    'recalls.part_check': _l('Claimed-part check call made'),
     # the parts store
     'parts.part_created': _l('Part added to the catalogue'),
     'parts.part_changed': _l('Part changed'),

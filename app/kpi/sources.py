@@ -40,6 +40,7 @@ from app.settlement.models import Settlement as S
 from app.settlement.models import SettlementLine as SL
 from app.settlement.models import VehicleDelivery as VD
 from app.settlement.receivables import bills_owing, owed_by_bucket
+from app.warranty import comebacks
 from app.warranty import rules as warranty
 from app.warranty.models import Claim
 from app.workshop.models import AddedWork as AW
@@ -130,6 +131,20 @@ def src_lines(ctx, drill=False):
          .join(RO, on=(OL.order == RO.id))
          .where(ctx.b.within(RO.shop, RO.delivered_at) & RO.stage.not_in(list(NOT_A_REPAIR))
                 & (OL.status == stages.LINE_DONE) & OL.technician.is_null(False)))
+    return narrowed(q, who, cols)
+
+
+def src_fixes(ctx, drill=False):
+    """The job lines counted for the workshop, each fixed the first time or come back (app.warranty.comebacks)."""
+    who = ctx.who({TECHNICIAN: OL.technician, ADVISOR: RO.advisor})
+    if who is None:
+        return None
+    back = comebacks.came_back(OL.id)
+    cols = {'k': ctx.b.bucket(RO.shop, RO.delivered_at), 'fix_lines': pw.Value(1),
+            'fixed_first': flag(~back), 'came_back': flag(back)}
+    q = (selecting(OL, cols, *(_order_row(RO.delivered_at) if drill else ()))
+         .join(RO, on=(OL.order == RO.id))
+         .where(ctx.b.within(RO.shop, RO.delivered_at) & comebacks.counted_lines_where(RO, OL)))
     return narrowed(q, who, cols)
 
 
@@ -226,12 +241,12 @@ def src_added(ctx, drill=False):
 SQL_SOURCES = {
     'delivered': src_delivered, 'settled': src_settled, 'clocks': src_clocks, 'present': src_present,
     'lines': src_lines, 'deliveries': src_deliveries, 'complaints': src_complaints,
-    'followups': src_followups, 'appointments': src_appointments, 'added': src_added,
+    'followups': src_followups, 'appointments': src_appointments, 'added': src_added, 'fixes': src_fixes,
 }
 # What a drill-down row of each source is.
 SOURCE_KIND = {'delivered': 'order', 'settled': 'settlement', 'clocks': 'clock', 'present': 'clock',
                'lines': 'line', 'deliveries': 'delivery', 'complaints': 'complaint', 'followups': 'call',
-               'appointments': 'appointment', 'added': 'added_work'}
+               'appointments': 'appointment', 'added': 'added_work', 'fixes': 'line'}
 
 
 # --- computed by other areas' rules: {bucket: {column: value}}, and their drill-down rows ------------------------

@@ -22,7 +22,8 @@ How things are counted (one place for each rule; the numbers are settings, app.c
   on those lines (a line done with no time clocked is left out of both and counted as unclocked); productivity =
   hours clocked on jobs ÷ hours present, where present is the shift (workday_start–workday_end) on each local day
   the technician clocked on (no attendance clock exists); first-time QC pass = those job lines never failed at QC
-  ÷ lines; rework the rest.
+  ÷ lines; rework the rest. First-time fix = those lines no comeback (other than a new fault) names ÷ lines,
+  per technician and advisor; the comeback rate the rest (app.warranty.comebacks).
 - Process compliance per rulebook step: each counted record is on time, late (done outside the
   window) or skipped (not done once it can no longer be on time); share = on time ÷ all three.
   See app.kpi.steps for each step's rule (and app.kpi.sources for the reminder, added work and complaint steps).
@@ -164,6 +165,10 @@ SPECS = [
          _s('lines'), 'kpi_qc_first_pass_target', '>=', 'lines', 'first_pass'),
     Spec('rework_rate', _l('Rework rate'), PERCENT, 'workshop', ('lines',), _s('reworked'), _s('lines'),
          None, None, 'lines', 'reworked'),
+    Spec('first_time_fix', _l('First-time fix rate'), PERCENT, 'workshop', ('fixes',), _s('fixed_first'),
+         _s('fix_lines'), 'kpi_first_time_fix_target', '>=', 'fixes', 'fixed_first'),
+    Spec('comeback_rate', _l('Comeback rate'), PERCENT, 'workshop', ('fixes',), _s('came_back'), _s('fix_lines'),
+         None, None, 'fixes', 'came_back'),
     Spec('hours_sold', _l('Flat-rate hours sold'), HOURS, 'workshop', ('lines',), _hours_of('sold_h'), None, None,
          None, 'lines', None),
     # process compliance
@@ -185,8 +190,9 @@ ROLE_FIGURES = {
     ADVISOR: ['timeliness', 'satisfaction', 'complaint_rate', 'followup_success', 'car_count', 'labour_revenue',
               'parts_revenue', 'avg_ro_value', 'compliance', 'compliance_reminder', 'compliance_walkaround',
               'compliance_belongings', 'compliance_progress', 'compliance_added_work', 'compliance_pickup',
-              'compliance_settlement'],
-    TECHNICIAN: ['tech_efficiency', 'tech_productivity', 'qc_first_pass', 'rework_rate', 'hours_sold'],
+              'compliance_settlement', 'first_time_fix', 'comeback_rate'],
+    TECHNICIAN: ['tech_efficiency', 'tech_productivity', 'qc_first_pass', 'rework_rate', 'first_time_fix',
+                 'comeback_rate', 'hours_sold'],
     FOREMAN: ['timeliness', 'car_count', 'compliance_acceptance'],
     CUSTOMER_SERVICE: ['followup_success', 'complaint_satisfaction', 'compliance_complaint_answer',
                        'compliance_complaint_handled'],

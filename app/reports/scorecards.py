@@ -62,6 +62,7 @@ ROLE_KPIS = {
         Kpi('settlement_accuracy', _l('Settlements without a credit note'), 'scorecard_advisor_settlement_accuracy',
             OWN),
         Kpi('complaint_timeliness', _l('Complaints answered in time'), 'scorecard_advisor_complaint_timeliness', OWN),
+        Kpi('first_fix', _l('Jobs fixed the first time'), 'scorecard_advisor_first_fix', USER, 'first_time_fix'),
     ],
     TECHNICIAN: [
         Kpi('qc_first_pass', _l('Lines passing QC the first time'), 'scorecard_technician_qc_first_pass', USER,
@@ -69,6 +70,7 @@ ROLE_KPIS = {
         Kpi('hours', _l('Labour-hour completion (sold ÷ clocked hours)'), 'scorecard_technician_hours', USER,
             'tech_efficiency'),
         Kpi('parts_use', _l('Parts requests used (not cancelled)'), 'scorecard_technician_parts_use', OWN),
+        Kpi('first_fix', _l('Jobs fixed the first time'), 'scorecard_technician_first_fix', USER, 'first_time_fix'),
     ],
     FOREMAN: [
         Kpi('acceptance', _l('Cars signed into the workshop in time'), 'scorecard_foreman_acceptance', USER,

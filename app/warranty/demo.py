@@ -12,6 +12,8 @@ from app.reception.checkin import create_signed_order
 from app.catalogue.models import CannedJob
 from app.customers.models import MileageReading, Ownership, Vehicle
 from app.reception.models import OrderLine, PartLine, RepairOrder
+from app.warranty import comeback_demo
+from app.warranty.demo_orders import history_order
 from app.warranty.claims import move_claim, open_claim
 from app.warranty.coverage import decide_coverage
 from app.warranty.eligibility import local_day
@@ -46,27 +48,6 @@ REASONS = {
 def _users():
     get = lambda name: User.get_or_none(User.username == name)  # noqa: E731
     return get('warranty') or get('manager'), get('advisor') or get('manager'), get('manager'), get('tech')
-
-
-def _history_order(shop, advisor, tech, car, checked_in, days, odometer, complaint, jobs):
-    """A finished order in the past: signed at `checked_in`, ready and delivered `days` later."""
-    ro = create_signed_order(shop=shop, by=advisor, customer=car.owner_id, vehicle=car, advisor=advisor,
-                                     complaint=complaint, odometer=odometer, checked_in_at=checked_in,
-                                     promised_at=checked_in + timedelta(days=days))
-    lines = []
-    for canned, description, system, hours, parts in jobs:
-        hours = Decimal(hours)
-        line = OrderLine.create(shop=shop, order=ro, canned_job=canned, description=description, system=system,
-                                labour_hours=hours, labour_rate=Decimal('300'), labour_price=hours * Decimal('300'),
-                                technician=tech, status=stages.LINE_DONE)
-        for number, name, qty, price in parts:
-            PartLine.create(shop=shop, order=ro, line=line, part_number=number, name=name, quantity=Decimal(qty),
-                            unit_price=Decimal(price))
-        lines.append(line)
-    ro.stage = stages.CLOSED
-    ro.delivered_at = checked_in + timedelta(days=days) - timedelta(hours=3)
-    ro.save(only=[RepairOrder.stage, RepairOrder.delivered_at])
-    return ro, lines
 
 
 def _claim_path(order, line, clerk, path, start):
@@ -105,7 +86,7 @@ def _readings(shop, car, now):
 
 def _first_maintenance(shop, advisor, tech, car, at, odometer, clerk):
     maint = CannedJob.get_or_none((CannedJob.shop == shop) & (CannedJob.code == 'M5K'))
-    ro, lines = _history_order(shop, advisor, tech, car, at, 1, odometer, '首保 First maintenance',
+    ro, lines = history_order(shop, advisor, tech, car, at, 1, odometer, '首保 First maintenance',
                                [(maint, maint.name if maint else '5000 公里常规保养', 'engine', '0.8',
                                  [('90915-YZZD2', '机油滤清器 Oil filter', '1', '68')])])
     decide_coverage(lines[0], by=clerk, kind=LineCoverage.CUSTOMER_PAY, system='engine',
@@ -113,6 +94,12 @@ def _first_maintenance(shop, advisor, tech, car, at, odometer, clerk):
 
 
 def load(rng):
+    _load(rng)
+    comeback_demo.load(rng)
+    return []
+
+
+def _load(rng):
     shop = Shop.get_or_none(Shop.code == 'XH01')
     if shop is None or LineCoverage.for_shop(shop).exists():
         return []
@@ -136,7 +123,7 @@ def load(rng):
             for months, days, odometer, system, job, hours, parts, path in history:
                 checked_in = to_utc(datetime.combine(add_months(car.sale_date, months),
                                                                  time(9, 30)), shop.timezone)
-                ro, lines = _history_order(shop, advisor, tech, car, checked_in, days, odometer, job,
+                ro, lines = history_order(shop, advisor, tech, car, checked_in, days, odometer, job,
                                            [(None, job, system, hours, parts)])
                 decide_coverage(lines[0], by=clerk, kind=LineCoverage.WARRANTY, system=system,
                                 reason=REASONS['warranty'], now=checked_in + timedelta(hours=3))

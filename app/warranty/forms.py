@@ -8,7 +8,7 @@ from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.warranty.models import SYSTEMS, LineCoverage, LoanerRecord
+from app.warranty.models import SYSTEMS, Comeback, LineCoverage, LoanerRecord
 
 
 def _strip(value):
@@ -70,3 +70,15 @@ class LoanerForm(VersionedForm):
         Optional(),
         NumberRange(min=Decimal('0'), max=Decimal('9999999'), message=_l('Enter an amount of zero or more.'))])
     note = StringField(_l('Note'), filters=[_strip], validators=[Optional(), Length(max=200)])
+
+
+class ComebackForm(FlaskForm):
+    """A comeback recorded at check-in: the earlier job the car came back for, and why."""
+    earlier_line = IntegerField(_l('Earlier job'), validators=[
+        InputRequired(_l('Choose the earlier job the car came back for.'))])
+    cause = SelectField(_l('Why it came back'), choices=lambda: _choices([('', _l('Choose…'))] + Comeback.CAUSES),
+                        validators=[InputRequired(_l('Choose why the car came back.'))])
+    system = SelectField(_l('System'), choices=lambda: _choices([('', _l('As the earlier job'))] + SYSTEMS),
+                         validators=[Optional()])
+    note = StringField(_l('Note'), filters=[_strip], validators=[Optional(), Length(max=200)])
+    back = HiddenField()

@@ -17,6 +17,15 @@ SYSTEMS = [('engine', _l('Engine')), ('transmission', _l('Transmission')), ('bra
 SYSTEM_LABELS = dict(SYSTEMS)
 # The early-failure rule names steering or brake failure, body cracking and fuel leaks: these groups.
 SERIOUS_SYSTEMS = frozenset({'steering', 'brakes', 'body', 'fuel_system'})
+# The catalogue's systems (app.catalogue CannedJob.system) as the systems above, where the names agree.
+CATALOGUE_SYSTEMS = {'engine': 'engine', 'brakes': 'brakes', 'electrical': 'electrical', 'body': 'body',
+                     'climate': 'air_conditioning', 'chassis': 'suspension', 'steering': 'steering',
+                     'transmission': 'transmission'}
+
+
+def system_of(job_system):
+    """The "same problem" key of a catalogue system, or '' when it is none of them."""
+    return CATALOGUE_SYSTEMS.get((job_system or '').lower(), '')
 
 
 class LineCoverage(ShopScoped):
@@ -94,3 +103,30 @@ class LoanerRecord(ShopScoped):
     recorded_at = pw.DateTimeField(default=utcnow)
 
     kind_label = label_of('kind', 'KIND_LABELS')
+
+
+class Comeback(ShopScoped):
+    """A car back within the comeback window for the same complaint or system (返修): the new order, the earlier
+    order and job it came back from, who did that job, and why it came back (app.warranty.comebacks)."""
+    WORKMANSHIP, PART, DIAGNOSIS, NEW_FAULT = 'workmanship', 'part', 'diagnosis', 'new_fault'
+    CAUSES = [(WORKMANSHIP, _l('Workmanship')), (PART, _l('Faulty part')), (DIAGNOSIS, _l('Wrong diagnosis')),
+              (NEW_FAULT, _l('New fault'))]
+    CAUSE_LABELS = dict(CAUSES)
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    order = pw.ForeignKeyField(RepairOrder, backref='comebacks', on_delete='CASCADE')
+    earlier_order = pw.ForeignKeyField(RepairOrder, backref='+', on_delete='RESTRICT')
+    earlier_line = pw.ForeignKeyField(OrderLine, null=True, backref='+', on_delete='SET NULL')
+    technician = pw.ForeignKeyField(User, null=True, backref='+', on_delete='SET NULL')   # who did the earlier job
+    system = pw.CharField(max_length=20)                  # the "same problem" key: one of SYSTEMS
+    cause = pw.CharField(max_length=12)
+    days = pw.IntegerField(default=0)                     # since the earlier order's delivery
+    km = pw.IntegerField(null=True)                       # since the earlier order's odometer (None: not known)
+    note = pw.CharField(max_length=200, default='')
+    recorded_by = pw.ForeignKeyField(User, null=True, backref='+', on_delete='SET NULL')
+    recorded_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((('order', 'earlier_order'), True),)
+
+    cause_label = label_of('cause', 'CAUSE_LABELS')
+    system_label = label_of('system', SYSTEM_LABELS)

@@ -12,7 +12,8 @@ How things are counted (DOMAIN.md "Warranty"; the numbers are settings, see app.
   inside the three-guarantee period (`LineCoverage.counts_for_three_guarantee`: within the period and not
   customer-pay). Cumulative days = the sum of those orders' repair days. Repairs of the same problem =
   the number of those orders with a line of that system / fault group (two brake lines on one order are
-  one repair). Limits: over when days > lemon_repair_days (35) or repairs > lemon_same_problem_repairs
+  one repair). A comeback (app.warranty.comebacks) on an order inside the three-guarantee period counts as a repair
+  of its system too (once per order and system), its days only if the order is counted anyway. Limits: over when days > lemon_repair_days (35) or repairs > lemon_same_problem_repairs
   (5): the customer may ask for a replacement. Near from LEMON_NEAR_DAYS (25) days or the
   LEMON_NEAR_REPAIRS-th (4th) repair of one problem.
 - A loaner car or transport money is owed when one quality repair inside the maker's warranty takes more
@@ -32,6 +33,7 @@ from app.core.models import Event
 from app.core.money import money
 from app.customers.models import Vehicle
 from app.reception.models import RepairOrder
+from app.warranty import comebacks
 from app.warranty.eligibility import (LOANER_RECORDERS, NOT_A_REPAIR, Limits, add_years, is_early, km_text, limits,
                                       local_day, lock_order, order_day, order_eligibility, require_role)
 from app.warranty.models import SERIOUS_SYSTEMS, SYSTEM_LABELS, LineCoverage, LoanerRecord
@@ -172,7 +174,7 @@ def _counted_rows(shop, vehicle=None, sold_since=None):
     return list(query)
 
 
-def _status(vehicle, rows, ready, lim, now, today):
+def _status(vehicle, rows, ready, lim, now, today, backs=()):
     status = VehicleStatus(vehicle, lim)
     if vehicle.sale_date is not None:
         status.period_end = add_years(vehicle.sale_date, lim.three_guarantee_years)
@@ -185,6 +187,14 @@ def _status(vehicle, rows, ready, lim, now, today):
             visit = by_order[order.id] = Visit(order, order_days(order, now, ready.get(order.id)), set(),
                                                order.stage in stages.OPEN)
         visit.systems.add(cov.system)
+    for cb in backs:       # a comeback inside the period: a repair of its system (its days only if counted anyway)
+        order = cb.order
+        if status.period_end is None or local_day(order.shop, order.checked_in_at) > status.period_end:
+            continue
+        visit = by_order.get(order.id)
+        if visit is None:
+            visit = by_order[order.id] = Visit(order, 0, set(), order.stage in stages.OPEN)
+        visit.systems.add(cb.system)
     status.visits = sorted(by_order.values(), key=lambda v: v.order.checked_in_at)
     status.days = sum(v.days for v in status.visits)
     for v in status.visits:
@@ -215,7 +225,8 @@ def vehicle_status(vehicle, now=None):
     shop = vehicle.shop
     rows = _counted_rows(shop, vehicle)
     ready = completion_times({c.order_id for c in rows})
-    return _status(vehicle, rows, ready, limits(shop), now, local_day(shop, now))
+    return _status(vehicle, rows, ready, limits(shop), now, local_day(shop, now),
+                   comebacks.counted_for_tracker(shop, vehicle))
 
 
 def tracker(shop, now=None):
@@ -223,12 +234,18 @@ def tracker(shop, now=None):
     worst first. Cars whose period has ended are history: their own page still shows them."""
     now = now or utcnow()
     lim, today = limits(shop), local_day(shop, now)
-    rows = _counted_rows(shop, sold_since=add_years(today, -lim.three_guarantee_years))
+    since = add_years(today, -lim.three_guarantee_years)
+    rows = _counted_rows(shop, sold_since=since)
     ready = completion_times({c.order_id for c in rows})
-    per_vehicle = {}
+    per_vehicle, backs, cars = {}, {}, {}
     for cov in rows:
         per_vehicle.setdefault(cov.order.vehicle.id, []).append(cov)
-    statuses = [_status(covs[0].order.vehicle, covs, ready, lim, now, today) for covs in per_vehicle.values()]
+        cars[cov.order.vehicle.id] = cov.order.vehicle
+    for cb in comebacks.counted_for_tracker(shop, sold_since=since):
+        backs.setdefault(cb.order.vehicle.id, []).append(cb)
+        cars.setdefault(cb.order.vehicle.id, cb.order.vehicle)
+    statuses = [_status(car, per_vehicle.get(vid, []), ready, lim, now, today, backs.get(vid, ()))
+                for vid, car in cars.items()]
     rank = {'over': 0, 'near': 1, '': 2}
     return sorted(statuses, key=lambda s: (rank[s.level], -s.days, -s.worst_problem[1], s.vehicle.plate))
 

@@ -18,10 +18,10 @@ from app.customers.models import Vehicle
 from app.reception.models import OrderLine, PartLine, RepairOrder
 from app.reception.pricing import line_parts_total
 from app.warranty import claims as claim_rules
-from app.warranty import forms, kpis, tracker
+from app.warranty import comeback_views, forms, kpis, tracker
 from app.warranty.coverage import claim_locking, coverage_by_line, decide_coverage
 from app.warranty.eligibility import CLERKS, LOANER_RECORDERS, eligibility, limits
-from app.warranty.models import SYSTEM_LABELS, Claim, LineCoverage, LoanerRecord
+from app.warranty.models import SYSTEM_LABELS, Claim, LineCoverage, LoanerRecord, system_of
 
 bp = Blueprint('warranty', __name__)
 
@@ -30,6 +30,8 @@ FLAG_READERS = (ADVISOR, WARRANTY, MANAGER, CUSTOMER_SERVICE)  # see the three-g
 TILES = [
     ('warranty.dashboard', _l('Warranty'), _l('Three-guarantee limits, open claims, money owed by the maker, KPIs')),
     ('warranty.claims', _l('Warranty claims'), _l('Claims to the maker by status and age')),
+    ('warranty.comebacks', _l('Comebacks'), _l('Cars back for the same problem; first-time fix per technician, '
+                                                 'advisor and job type')),
 ]
 
 
@@ -46,7 +48,12 @@ def _warranty_helpers():
             return None
         return tracker.vehicle_status(vehicle)
 
-    return {'warranty_order_flags': order_flags, 'warranty_vehicle_status': vehicle_status}
+    return {'warranty_order_flags': order_flags, 'warranty_vehicle_status': vehicle_status,
+            **comeback_views.helpers()}
+
+
+for _rule, _endpoint, _view, _methods in comeback_views.ROUTES:     # comebacks (app.warranty.comeback_views)
+    bp.add_url_rule(_rule, _endpoint, _view, methods=_methods)
 
 
 
@@ -134,9 +141,7 @@ def _coverage_form(row, formdata=None):
 
 def _guess_system(line):
     """Pre-select the fault group from the job's own system where the names agree."""
-    known = {'engine': 'engine', 'brakes': 'brakes', 'electrical': 'electrical', 'body': 'body', 'climate':
-             'air_conditioning', 'chassis': 'suspension', 'steering': 'steering', 'transmission': 'transmission'}
-    return known.get((line.system or '').lower(), '')
+    return system_of(line.system)
 
 
 def _order_page(order, status=200, error=None, done=None, claim_form=None, loaner_form=None, line_forms=None):

@@ -110,7 +110,17 @@ def build_world():
     from app.accounts.models import UserSession
     for user, sample in ((users['technician'], world.records), (b_user, world.foreign)):
         sample['device_id'] = UserSession.start(user, user_agent='pytest', ip='127.0.0.1', remember=False)[0].id
-    world.markers = ('LeakCustomerB', 'LeakStaffB', 'LeakComplaintB', '粤Z99999', '1M8GDM9AXKP042788')
+    # recalls: a campaign per shop covering its sample car (shop B's title only shop B may see)
+    from datetime import date
+    from app.recalls.models import Campaign, CampaignVin
+    for shop, car_id, title, sample in ((a, ro_a.vehicle_id, 'World recall', world.records),
+                                        (b, car_b.id, 'LeakCampaignB', world.foreign)):
+        from app.customers.models import Vehicle
+        vin = Vehicle.get_by_id(car_id).vin
+        campaign = Campaign.create(shop=shop, code='RC-W1', title=title, work='World work', starts_on=date(2020, 1, 1))
+        CampaignVin.create(shop=shop, campaign=campaign, vin_from=vin, vin_to=vin)
+        sample['campaign_id'] = campaign.id
+    world.markers = ('LeakCampaignB', 'LeakCustomerB', 'LeakStaffB', 'LeakComplaintB', '粤Z99999', '1M8GDM9AXKP042788')
     return world
 
 

@@ -99,16 +99,19 @@ EXPECTED = {
     # role: {username: (total, grade, {kpi: score})}; targets: satisfaction 85%, timeliness 90%, first-time QC
     # pass 95%, efficiency 100%, compliance 90%, fill rate 98%, first approval 98%, follow-up 90%, own shares 100%.
     'advisor': {'rp_adv': (D('64.3'), 'pass', {'satisfaction': D('58.8'), 'completion': D('55.6'),
-                                                'settlement_accuracy': D('100.0'), 'complaint_timeliness': D('50.0')}),
+                                                'settlement_accuracy': D('100.0'), 'complaint_timeliness': D('50.0'),
+                                                'first_fix': D('100.0')}),
                 'rp_adv2': (D('75.0'), 'pass', {'satisfaction': D('100.0'), 'completion': D('100.0'),
-                                                 'settlement_accuracy': D('0.0'), 'complaint_timeliness': None})},
+                                                 'settlement_accuracy': D('0.0'), 'complaint_timeliness': None,
+                                                 'first_fix': D('100.0')})},
     # t2: sold 2 h ÷ 4 h clocked on the line (the September clock too: it is on the same job) = 50%
     # t1: sold 1.5 h ÷ 3.5 h clocked = 42.9%; his o3 and o4 jobs were marked done with no time clocked and are left
     # out (they counted 5.5 sold hours against 3.5 clocked: "157 % efficient")
     'technician': {'rp_t1': (D('77.2'), 'pass', {'qc_first_pass': D('100.0'), 'hours': D('42.9'),
-                                                        'parts_use': D('100.0')}),
+                                                        'parts_use': D('100.0'), 'first_fix': D('100.0')}),
                    'rp_t2': (D('30.0'), 'fail', {'qc_first_pass': D('0.0'), 'hours': D('50.0'),
-                                                  'parts_use': D('50.0')})},
+                                                  'parts_use': D('50.0'), 'first_fix': D('100.0')})},
+    # (first-time fix is shown with a weight of 0 until the shop gives it one: it does not move the totals)
     # (40 × 55.6 + 30 × 55.6 + 30 × 70.2) / 100 = 59.98 → 60.0, just a pass
     'foreman': {'rp_fm': (D('60.0'), 'pass', {'acceptance': D('55.6'), 'timeliness': D('55.6'),
                                               'qc_first_pass': D('70.2')})},

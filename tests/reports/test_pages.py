@@ -92,7 +92,7 @@ def test_scorecards_page_and_exports(app, month):
     rows = list(_sheet(client.get('/reports/scorecards/export?fmt=xlsx&period=month&at=2026-10')).iter_rows(values_only=True))
     assert rows[0][:3] == ('Role', 'Person', 'KPI')
     t2 = [r for r in rows if r[1] == 'RP t2']
-    assert len(t2) == 3 and {r[9] for r in t2} == {30.0} and {r[10] for r in t2} == {'Fail'}
+    assert len(t2) == 4 and {r[9] for r in t2} == {30.0} and {r[10] for r in t2} == {'Fail'}
     assert client.get('/reports/scorecards/export?fmt=csv&period=year&at=2026').status_code == 200
 
 
@@ -105,7 +105,7 @@ def test_one_persons_scorecard(app, month):
     sheet = _sheet(client.get('/reports/scorecards/%d/export?fmt=xlsx&period=month&at=2026-10' % t2.id))
     assert sheet['I2'].value == 0 and sheet['J2'].value == 30
     text = client.get('/reports/scorecards/%d/export?fmt=csv&period=month&at=2026-10' % t2.id).data.decode('utf-8-sig')
-    assert text.count('RP t2') == 3
+    assert text.count('RP t2') == 4          # three weighted KPIs and first-time fix (weight 0)
 
 
 def test_foreman_sees_technicians_only(app, month):
