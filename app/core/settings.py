@@ -46,7 +46,7 @@ DEFAULTS = {
     'complaint_first_answer_days': (2, int, _l('Complaint first answer within (days)')),
     'event_notice_days': (7, int, _l('Announce activities this many days ahead')),
     'status_link_days_after_delivery': (14, int, _l('Status link valid after delivery (days)')),
-    'status_link_requests_per_minute': (30, int, _l('Status link requests per minute per client')),
+    'status_link_requests_per_minute': (30, int, _l('Failed status link requests per minute per client')),
     'discount_share_without_manager': (Decimal('0.10'), Decimal, _l('Largest discount an advisor may give alone (share)')),
     'guarantee_major_days': (100, int, _l('Guarantee for major or assembly repair (days)')),
     'guarantee_major_km': (20000, int, _l('Guarantee for major or assembly repair (km)')),

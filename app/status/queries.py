@@ -4,11 +4,15 @@
 holds the order, the customer or the vehicle: a careless `{{ order.customer.phone }}` cannot happen.
 Never in it: the customer's name or phone, the VIN, staff names, notes, or anything of another order.
 """
+import hashlib
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
-from flask import url_for
+import peewee as pw
+from flask import current_app, url_for
 
 from app.core import stages
 from app.core.db import utcnow
@@ -172,6 +176,41 @@ def guarantee_for(order, delivered_at):
     tz = order.shop.timezone
     until = (_local(start, tz) + timedelta(days=days)).date() if start else None
     return Guarantee(days, km, until)
+
+
+def _newest_event(record_type, record_id):
+    return (Event.select(pw.fn.MAX(Event.id))
+            .where((Event.record_type == record_type) & (Event.record_id == record_id)))
+
+
+@lru_cache(maxsize=4)
+def _page_files_stamp(template_folder, translations):
+    """When the page's templates or translations last changed (a new release shows even without a change)."""
+    folders = [os.path.join(template_folder, 'status')] + [os.path.join(translations, lang, 'LC_MESSAGES')
+                                                           for lang in sorted(os.listdir(translations))
+                                                           if os.path.isdir(os.path.join(translations, lang))]
+    return max((os.stat(os.path.join(d, f)).st_mtime_ns for d in folders if os.path.isdir(d) for f in os.listdir(d)),
+               default=0)
+
+
+def page_version(found, locale):
+    """The ETag of the page a link shows (app.status.views answers 304 when it still matches).
+
+    It must change whenever anything `status_view` shows may have: everything done to the order writes an audit
+    event on it (its stages, lines, parts, items to decide, photos, progress checks, settlement), the vehicle's
+    and the shop's own changes (name, phone, hours, settings) write theirs; the order's version, the language,
+    the link's expiry, whether the promised time has passed, and the release's templates complete it. One query.
+    Whatever the page comes to show besides goes in here too.
+    """
+    order = found.order
+    newest = pw.Select(columns=[_newest_event('repair_order', order.id).alias('o'),
+                                _newest_event('vehicle', order.vehicle_id or 0).alias('v'),
+                                _newest_event('shop', order.shop_id).alias('s')]).bind(Event._meta.database)
+    events = next(iter(newest.tuples()))
+    overdue = bool(order.promised_at and order.promised_at < utcnow())
+    files = _page_files_stamp(current_app.template_folder, current_app.config['BABEL_TRANSLATION_DIRECTORIES'])
+    parts = (order.id, order.version, order.stage, events, locale, overdue, found.expires_at, files)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
 def status_view(found, token, locale):
