@@ -1,9 +1,10 @@
 """The database: chosen by DATABASE_URL, connected when a request first needs it, writes in one transaction.
 
-PostgreSQL connections come from a pool per process (playhouse.pool), sized by `pool_settings`; SQLite opens one
-connection per thread and request (opening a file costs next to nothing). A request that never queries (static
-files, robots.txt, the board's fast poll) never connects: peewee connects on the first query, through
-`_WaitingConnect`, which waits up to DATABASE_CONNECT_WAIT seconds for a database that is restarting.
+PostgreSQL connections come from a pool per process (playhouse.pool), sized by `pool_settings`, and go back to it
+when the request ends. SQLite keeps one connection per thread across requests (opening the file and setting its
+pragmas costs more than most queries), closed only if a request left a transaction open. A request that never
+queries (static files, robots.txt, the fast poll paths) never connects: peewee connects on the first query,
+through `_WaitingConnect`, which waits up to DATABASE_CONNECT_WAIT seconds for a database that is restarting.
 """
 import os
 import sys
@@ -155,8 +156,25 @@ def init_app(app):
 
     @app.teardown_request
     def _close(exc):
-        if not db.is_closed():
-            db.close()
+        release()
+
+
+def release():
+    """The end of a request's use of the database (see the module's docstring)."""
+    if db.is_closed():
+        return
+    if isinstance(db.obj, pw.SqliteDatabase) and not db.connection().in_transaction:
+        return
+    db.close()
+
+
+@contextmanager
+def served():
+    """The database for work in front of the app (app.board.fastpoll): connected on first use, released after."""
+    try:
+        yield db
+    finally:
+        release()
 
 
 class BaseModel(pw.Model):

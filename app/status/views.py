@@ -17,7 +17,7 @@ from app.core.i18n import current_language, select_locale
 from app.core.models import Shop
 from app.core.settings import get_setting
 from app.reception import links as rules
-from app.status import queries, ratelimit
+from app.status import fastpath, queries, ratelimit
 
 bp = Blueprint('status', __name__)
 
@@ -32,6 +32,7 @@ DATE_FORMATS = {'zh': 'yyyy年M月d日', 'en': 'd MMM yyyy'}
 def _register_log_filter(state):
     from app.status import logfilter
     logfilter.install()
+    state.app.wsgi_app = fastpath.UnchangedPage(state.app, state.app.wsgi_app)
 
 
 @bp.app_template_filter('status_time')
@@ -86,21 +87,15 @@ def _link_space_headers(resp):
     """Never stored, never indexed, no referrer (the last policy a browser knows wins; core asks for same-origin)."""
     if _in_link_space():
         resp.headers.setdefault('Cache-Control', 'no-store')
-        resp.headers['X-Robots-Tag'] = 'noindex, nofollow, noarchive'
-        resp.headers['Referrer-Policy'] = 'same-origin, no-referrer'
+        resp.headers.update(fastpath.LINK_SPACE_HEADERS)
     return resp
 
 
 def _language(order=None):
     """?lang= (the page's own zh/en links), else the customer's language, else the browser's."""
-    supported = current_app.config['LANGUAGES']
-    chosen = request.args.get('lang')
-    if chosen in supported:
-        return chosen
     customer = order.customer if order is not None and order.customer_id else None
-    if customer is not None and customer.language in supported:
-        return customer.language
-    return select_locale()
+    return queries.page_language(request.args.get('lang'), customer.language if customer is not None else None,
+                                 current_app.config['LANGUAGES'], select_locale)
 
 
 def _plain_page(code, shop):
@@ -132,7 +127,8 @@ def page(status_token):
     if found.state != rules.OK:
         return _refused(found)
     lang = _language(found.order)
-    version = queries.page_version(found, lang)     # before reading the page: a change in between shows next time
+    version = queries.page_version(found.order, found.expires_at, lang)   # before reading the page: a change in
+    # between shows at the next refresh
     if request.if_none_match.contains_weak(version):
         resp = current_app.response_class(status=304)
     else:

@@ -50,7 +50,7 @@ def build(url, instance, technicians=40, orders=300, customers=200):
     from app.core.access import ADVISOR, TECHNICIAN
     from app.core.db import connection, transaction, utcnow
     from app.reception.models import Customer, RepairOrder, Vehicle
-    from app.status.rules import issue_link
+    from app.reception.links import issue_link
     from app.workshop.models import AddedWork
     with app.app_context(), connection():
         template = User.get(User.username == 'advisor')

@@ -75,6 +75,7 @@ def test_static_files_and_robots_open_no_connection(client, make_user, connects)
     for path in ('/static/status.css', '/static/favicon.svg', '/robots.txt'):
         assert client.get(path).status_code == 200, path
     sign_in(client, make_user('sam', ['technician']))
+    core_db.db.close()          # (SQLite's stays with the thread)
     connects.clear()
     for path in ('/static/css/servicebay.css', '/static/app.js', '/robots.txt'):
         assert client.get(path).status_code == 200, path

@@ -99,3 +99,56 @@ def test_a_revoked_link_is_not_answered_304(client, order, token):
     etag = client.get('/s/' + token).headers['ETag']
     links.revoke_and_reissue(reload(order), None)
     assert client.get('/s/' + token, headers={'If-None-Match': etag}).status_code == 404
+
+
+# --- answered in front of the app -----------------------------------------------------------------------------
+
+def test_refresh_of_an_unchanged_page_is_answered_before_the_app(app, client, token, monkeypatch):
+    """The 30-second refresh of a page nobody changed costs one query and none of the app's request work."""
+    from app.status import views
+    etag = client.get('/s/' + token, headers={'Accept-Language': 'zh'}).headers['ETag']
+    reached = []
+    monkeypatch.setattr(views, '_rate_limit', lambda: reached.append(1))   # the app's first hook for /s/
+    app.before_request_funcs[None] = [f if getattr(f, '__name__', '') != '_rate_limit' else views._rate_limit
+                                      for f in app.before_request_funcs[None]]
+    with count_queries() as sql:
+        resp = client.get('/s/' + token, headers={'If-None-Match': etag, 'Accept-Language': 'zh'})
+    assert resp.status_code == 304 and resp.headers['ETag'] == etag and resp.get_data() == b''
+    assert resp.headers['Cache-Control'] == 'no-store' and 'noindex' in resp.headers['X-Robots-Tag']
+    assert len(sql) == 1 and reached == []
+
+
+def test_front_and_app_agree_on_the_version(client, order, token):
+    """A page drawn by the app in English is still English to the refresh (same language rule, same version)."""
+    for headers, query in (({'Accept-Language': 'en-GB,en;q=0.9'}, ''), ({}, '?lang=en'), ({}, '?lang=zh')):
+        etag = client.get('/s/' + token + query, headers=headers).headers['ETag']
+        assert client.get('/s/' + token + query, headers=dict(headers, **{'If-None-Match': etag})).status_code == 304
+    zh = client.get('/s/' + token + '?lang=zh').headers['ETag']
+    assert client.get('/s/' + token + '?lang=en', headers={'If-None-Match': zh}).status_code == 200
+
+
+def test_front_leaves_blocked_addresses_and_ended_links_to_the_app(client, order, token):
+    """An address over the limit gets its 429 and an ended order its own page, whatever version it holds."""
+    from app.core.models import Setting
+    Setting.create(shop=order.shop, key='status_link_requests_per_minute', value='1')
+    here = {'REMOTE_ADDR': '10.7.0.9'}
+    etag = client.get('/s/' + token, environ_base=here).headers['ETag']
+    with mid_minute():
+        for _ in range(2):
+            client.get('/s/' + 'E' * 22, environ_base=here)
+        assert client.get('/s/' + token, environ_base=here, headers={'If-None-Match': etag}).status_code == 429
+
+
+def test_reload_of_an_unchanged_page_is_the_page_kept(client, order, token, staff):
+    """A phone without JavaScript reloading every 30 s gets the same page for one query; a change shows at once."""
+    first = client.get('/s/' + token)
+    with count_queries() as sql:
+        again = client.get('/s/' + token)
+    assert len(sql) == 1
+    assert again.status_code == 200 and again.get_data() == first.get_data()
+    for header in ('ETag', 'Content-Security-Policy', 'Cache-Control', 'X-Robots-Tag', 'Content-Type'):
+        assert again.headers[header] == first.headers[header], header
+    order = reload(order)
+    order.update_versioned(promised_at=utcnow() + timedelta(hours=30))
+    changed = client.get('/s/' + token)
+    assert changed.headers['ETag'] != first.headers['ETag'] and changed.get_data() != first.get_data()
