@@ -270,11 +270,37 @@ def _page_state_sql(database):
     return sql, tuple(params), params.index(_TOKEN_SLOT), fields
 
 
+PREPARED = 'servicebay_status_page_state'
+
+
+def _prepare_sql(sql, params, slot):
+    """PostgreSQL: the query as a prepared statement of the token hash alone ($1; the rest are fixed names)."""
+    pieces = sql.split('%s')
+    assert len(pieces) == len(params) + 1 and all(p.isidentifier() for i, p in enumerate(params) if i != slot)
+    values = ['$1' if i == slot else "'%s'" % p for i, p in enumerate(params)]
+    return 'PREPARE %s (text) AS %s' % (PREPARED, ''.join(a + b for a, b in zip(pieces, values + [''])))
+
+
+def _run_prepared(database, sql, params, slot, token_hash):
+    """Planning the query costs PostgreSQL more than running it: each connection prepares it once."""
+    execute = 'EXECUTE %s (%%s)' % PREPARED
+    try:
+        return database.execute_sql(execute, (token_hash,))
+    except pw.DatabaseError as exc:      # not prepared on this connection yet (outside a transaction: nothing lost)
+        if 'does not exist' not in str(exc):
+            raise
+        database.execute_sql(_prepare_sql(sql, params, slot))
+        return database.execute_sql(execute, (token_hash,))
+
+
 def page_state(token_hash):
     """The PageState of the link with this token hash, or None."""
     database = StatusLink._meta.database.obj
     sql, params, slot, fields = _page_state_sql(database)
-    row = database.execute_sql(sql, params[:slot] + (token_hash,) + params[slot + 1:]).fetchone()
+    if isinstance(database, pw.PostgresqlDatabase) and not database.in_transaction():
+        row = _run_prepared(database, sql, params, slot, token_hash).fetchone()
+    else:
+        row = database.execute_sql(sql, params[:slot] + (token_hash,) + params[slot + 1:]).fetchone()
     if row is None:
         return None
     values = [f.python_value(v) for f, v in zip(fields, row)]

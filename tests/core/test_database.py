@@ -1,5 +1,6 @@
 """The connection: a pool for PostgreSQL, sized from the server's threads; nothing opened for requests that need none."""
 import re
+import time
 
 import peewee as pw
 import pytest
@@ -37,6 +38,29 @@ def test_postgres_is_pooled_and_sqlite_is_not(app):
     if TEST_DB == 'postgres':
         assert isinstance(core_db.db.obj, PooledPostgresqlDatabase)
         assert core_db.db.obj._max_connections == core_db.pool_settings(app.config)['max_connections']
+
+
+def test_a_connection_handed_back_a_moment_ago_is_not_pinged():
+    """A busy worker pays no round trip per request to check its connection; one idle a while is checked."""
+    database = core_db.open_database('postgresql://u@127.0.0.1:5432/x', pool=core_db.pool_settings({}, {}))
+
+    class Conn:
+        closed, pinged = 0, 0
+
+        def get_transaction_status(self):
+            return 0                          # idle
+
+        def cursor(self):
+            self.pinged += 1
+            return type('Cursor', (), {'execute': lambda cursor, sql: None})()
+    conn = Conn()
+    database._returned[database.conn_key(conn)] = time.monotonic()
+    assert database._is_closed(conn) is False and conn.pinged == 0
+    database._returned[database.conn_key(conn)] = time.monotonic() - 5
+    assert database._is_closed(conn) is False and conn.pinged == 1
+    conn.get_transaction_status = lambda: 4  # unknown: the server is gone
+    database._returned[database.conn_key(conn)] = time.monotonic()
+    assert database._is_closed(conn) is True
 
 
 def test_a_full_pool_is_a_busy_database_not_a_crash(app):
