@@ -220,7 +220,7 @@ def run_database(db, args, tmp):
         bare.wait_ready('/')
         S = scenario
         paced = users(args, args.shops)
-        spawn = SPAWN_RATE * args.shops
+        spawn = SPAWN_RATE         # a shift's sign-ins at a human pace, however many shops
         memory = defaultdict(list)
 
         def sample_memory(at):
@@ -233,8 +233,8 @@ def run_database(db, args, tmp):
                                             args.customers, args.seconds, args.workers, args.threads), flush=True)
         sample_memory(0)
         settle = sum(n for _c, n in paced) / spawn + 10
-        samples, failures, count, elapsed = run_phase(app.url, paced, args.seconds, 1.0, spawn_rate=spawn,
-                                                      on_tick=sample_memory, settle=settle)
+        samples, failures, count, elapsed = run_phase(app.url, paced, max(args.seconds, settle + 30), 1.0,
+                                                      spawn_rate=spawn, on_tick=sample_memory, settle=settle)
         sample_memory(elapsed)
 
         sat = [(S.Technician, max(1, args.technicians * args.shops // 10)), (S.Advisor, args.shops),
@@ -298,7 +298,7 @@ def find_capacity(app, args):
     more (from --shops + 1) while the step holds, or one fewer while it does not."""
     shops, held, direction = args.shops, None, 0
     while 0 < shops <= args.max_shops:
-        spawn = SPAWN_RATE * shops
+        spawn = SPAWN_RATE
         paced = users(args, shops)
         settle = sum(n for _c, n in paced) / spawn + 5
         logged = sum(app.log_errors().values())
