@@ -10,7 +10,7 @@ TEST_WORKERS ?= auto
 PYTEST  = $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 export FLASK_APP = wsgi.py
 
-.PHONY: install run dev test test-sqlite test-postgres test-dates bench load soak translations clean
+.PHONY: install run dev test test-sqlite test-postgres test-dates bench load load-group soak translations clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,14 @@ bench: install
 load: install
 	$(PY) -c "import locust" 2>/dev/null || $(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) bench/load/run.py --db both --seconds 300
+
+# A dealer group on one PostgreSQL: 5 shops x (40 technicians, 300 open orders, 5 advisors, 3 boards, 200 status
+# links) for GROUP_SECONDS (300), then flat out, then the largest number of shops inside the targets (steps of
+# 60 s): the capacity figure of the README. Database test_ops, or LOAD_DATABASE_URL.
+GROUP_SECONDS ?= 300
+load-group: install
+	$(PY) -c "import locust" 2>/dev/null || $(PY) -m pip install --quiet -r requirements-bench.txt
+	$(PY) bench/load/run.py --db postgres --shops 5 --seconds $(GROUP_SECONDS) --figures group --capacity-seconds 60
 
 # 30 minutes of the same load on SQLite: memory per gunicorn worker over time, flat or not (not in CI).
 soak: install

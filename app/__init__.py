@@ -31,9 +31,6 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     app.config['SECRET_KEY'] = _secret_key(app)
-    if app.config.get('TRUST_PROXY'):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     from app.core import db as core_db
     core_db.init_app(app)
@@ -55,6 +52,12 @@ def create_app(test_config=None):
     templating.init_app(app, current_shop, registry.tiles_for)
     for bp in registry.blueprints():
         app.register_blueprint(bp)
+
+    if app.config.get('TRUST_PROXY'):
+        # outermost, after the blueprints' fast paths (board poll, status page) have wrapped the app: they see
+        # the client's own address too
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     from app import cli
     cli.init_app(app)

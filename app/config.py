@@ -8,6 +8,10 @@ class Config:
     DATABASE_URL = os.environ.get('DATABASE_URL', 'sqlite:///instance/servicebay.db')
     DATABASE_BUSY_TIMEOUT = float(os.environ.get('DATABASE_BUSY_TIMEOUT', '10'))   # SQLite: wait for the write lock
     DATABASE_CONNECT_WAIT = float(os.environ.get('DATABASE_CONNECT_WAIT', '5'))    # retry while the DB restarts
+    # PostgreSQL pool per process (app.core.db.pool_settings): connections, default the gunicorn worker's threads;
+    # seconds after which a connection is closed and opened afresh.
+    DATABASE_POOL_SIZE = os.environ.get('DATABASE_POOL_SIZE')
+    DATABASE_POOL_STALE = float(os.environ.get('DATABASE_POOL_STALE', '300'))
     # Babel: source strings are English; Simplified Chinese is the shop default.
     LANGUAGES = ('zh', 'en')
     BABEL_DEFAULT_LOCALE = 'zh'

@@ -48,6 +48,7 @@ def p95(samples):
     return statistics.quantiles(samples, n=100)[94]
 
 
-def report(name, value, unit, op, target):
+def report(name, value, unit, op, target, digits=1):
     ok = value < target if op == '<' else value > target
-    print('BENCH %s %.1f %s target %s%s %s' % (name, value, unit, op, target, 'OK' if ok else 'MISS'), flush=True)
+    print('BENCH %s %.*f %s target %s%s %s' % (name, digits, value, unit, op, target, 'OK' if ok else 'MISS'),
+          flush=True)

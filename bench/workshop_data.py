@@ -32,8 +32,9 @@ def _stages(n):
     return out
 
 
-def build_floor(app, orders=300, technicians=40, seed=11):
-    """Scale the demo shop XH01 up to `orders` open orders and `technicians` technicians. Returns the shop."""
+def build_floor(app, orders=300, technicians=40, seed=11, shop_code='XH01'):
+    """Scale the demo shop XH01 (or another shop: bench/load/setup_data.py's dealer group) up to `orders` open orders
+    and `technicians` technicians. Returns the shop."""
     from app.accounts.models import Membership, User, UserRole
     from app.core import stages
     from app.core.access import TECHNICIAN
@@ -47,7 +48,9 @@ def build_floor(app, orders=300, technicians=40, seed=11):
     rng = random.Random(seed)
     now = utcnow().replace(microsecond=0)
     with app.app_context(), connection():
-        shop = Shop.get(Shop.code == 'XH01')
+        shop = Shop.get(Shop.code == shop_code)
+        tech_name, number = ('bench_tech', 'RO-BENCH-') if shop_code == 'XH01' else (
+            'bench_%s_tech' % shop_code.lower(), 'RO-%s-' % shop_code)
         foreman = User.get(User.username == 'foreman')
         advisor = User.get(User.username == 'advisor')
 
@@ -56,13 +59,13 @@ def build_floor(app, orders=300, technicians=40, seed=11):
         if have < technicians:
             password_hash = User.get(User.username == 'tech').password_hash
             with transaction():
-                rows = [dict(username='bench_tech%02d' % i, password_hash=password_hash,
+                rows = [dict(username='%s%02d' % (tech_name, i), password_hash=password_hash,
                              display_name='%s%s Tech %02d' % (rng.choice(SURNAMES), rng.choice(GIVEN), i),
                              skills=','.join(rng.sample(SKILLS, 2)), session_token=secrets.token_hex(16),
                              created_at=now)
                         for i in range(technicians - have)]
                 User.insert_many(rows).execute()
-                new = [u.id for u in User.select(User.id).where(User.username.startswith('bench_tech'))]
+                new = [u.id for u in User.select(User.id).where(User.username.startswith(tech_name))]
                 UserRole.insert_many([dict(user=u, role=TECHNICIAN) for u in new]).execute()
                 Membership.insert_many([dict(user=u, shop=shop) for u in new]).execute()
         techs = [u.id for u in User.with_role(shop, TECHNICIAN).order_by(User.id)]
@@ -96,7 +99,7 @@ def build_floor(app, orders=300, technicians=40, seed=11):
             for i, (owner, stage) in enumerate(zip(customers, _stages(missing))):
                 checked_in = now - timedelta(minutes=rng.randint(20, 60 * 30))
                 order_rows.append(dict(
-                    shop=shop, number='RO-BENCH-%06d' % i, customer=owner, vehicle=vehicles[owner], advisor=advisor,
+                    shop=shop, number='%s%06d' % (number, i), customer=owner, vehicle=vehicles[owner], advisor=advisor,
                     stage=stage, checkin_step='done', complaint='保养', label_token=new_token(),
                     created_at=checked_in, checked_in_at=checked_in,
                     promised_at=checked_in + timedelta(hours=rng.choice([4, 6, 8, 24, 48])),
@@ -104,7 +107,7 @@ def build_floor(app, orders=300, technicians=40, seed=11):
                     accepted_by=None if stage == stages.CHECKED_IN else foreman.id))
             RepairOrder.insert_many(order_rows).execute()
             placed = list(RepairOrder.for_shop(shop, RepairOrder.id, RepairOrder.stage, RepairOrder.checked_in_at)
-                          .where(RepairOrder.number.startswith('RO-BENCH-')).order_by(RepairOrder.id))
+                          .where(RepairOrder.number.startswith(number)).order_by(RepairOrder.id))
 
         # --- jobs, clocks, what holds a car, the audit trail -------------------------------------------
         line_state = {stages.DISPATCHED: stages.LINE_ASSIGNED, stages.WAITING_APPROVAL: stages.LINE_PAUSED,
@@ -128,7 +131,7 @@ def build_floor(app, orders=300, technicians=40, seed=11):
                                           bay_id=rng.choice(bays) if assigned and bays else None))
             OrderLine.insert_many(line_rows).execute()
             lines = list(OrderLine.select(OrderLine.id, OrderLine.order, OrderLine.technician, OrderLine.status)
-                         .join(RepairOrder).where(RepairOrder.number.startswith('RO-BENCH-')))
+                         .join(RepairOrder).where((RepairOrder.shop == shop) & RepairOrder.number.startswith(number)))
             entries, running = [], set()
             for line in lines:
                 if line.status in (stages.LINE_PAUSED, stages.LINE_DONE, stages.LINE_REWORK):

@@ -28,7 +28,7 @@ from itsdangerous import BadSignature
 from werkzeug.http import parse_cookie
 
 from app.board import queries
-from app.core.db import connection
+from app.core.db import served
 
 POLL_PATH = '/board/poll'
 DEFAULT_TTL = 0.5
@@ -69,7 +69,7 @@ class _Versions:
         hit = self._seen.get(shop_id)
         if hit is not None and now - hit[1] < ttl:
             return hit[0]
-        with connection():
+        with served():
             value = queries.newest_event_id(shop_id)
         with self._lock:
             self._seen[shop_id] = (value, now)

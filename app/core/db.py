@@ -1,4 +1,11 @@
-"""The database: chosen by DATABASE_URL, one connection per request, writes in one transaction."""
+"""The database: chosen by DATABASE_URL, connected when a request first needs it, writes in one transaction.
+
+PostgreSQL connections come from a pool per process (playhouse.pool), sized by `pool_settings`, and go back to it
+when the request ends. SQLite keeps one connection per thread across requests (opening the file and setting its
+pragmas costs more than most queries), closed only if a request left a transaction open. A request that never
+queries (static files, robots.txt, the fast poll paths) never connects: peewee connects on the first query,
+through `_WaitingConnect`, which waits up to DATABASE_CONNECT_WAIT seconds for a database that is restarting.
+"""
 import os
 import sys
 import time
@@ -8,7 +15,8 @@ from urllib.parse import urlparse
 
 import peewee as pw
 from flask import g, has_request_context
-from playhouse.db_url import connect
+from playhouse.db_url import connect, parse
+from playhouse.pool import MaxConnectionsExceeded, PooledDatabase, PooledPostgresqlDatabase
 
 from app.core.errors import StaleRecord
 
@@ -30,8 +38,79 @@ def utcnow():
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def open_database(url, instance_path=None, busy_timeout=10):
-    """Build (not connect) the database named by a URL. SQLite waits up to `busy_timeout` s for the write lock."""
+class _WaitingConnect:
+    """connect() retried for up to `connect_wait` seconds: a database restarting for a moment is waited for.
+
+    Past that the error goes to the 503 "try again" page (app.core.web); the next request connects afresh. A pool
+    with every connection in use counts as a database away for the moment, not as a crash.
+    """
+    connect_wait = 0.0
+
+    def connect(self, reuse_if_open=False):
+        if not self.is_closed():
+            return super().connect(reuse_if_open)
+        deadline, pause = time.monotonic() + self.connect_wait, 0.1
+        while True:
+            try:
+                return super().connect(reuse_if_open)
+            except MaxConnectionsExceeded as exc:
+                raise pw.OperationalError('every pooled connection is in use: %s' % exc) from exc
+            except (pw.OperationalError, pw.InterfaceError):
+                if time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
+
+
+class WaitingSqliteDatabase(_WaitingConnect, pw.SqliteDatabase):
+    """SQLite, one connection per thread, opened on first use."""
+
+
+class PooledPostgres(_WaitingConnect, PooledPostgresqlDatabase):
+    """PostgreSQL through the process's pool: close() hands the connection back, a dead one is never handed out.
+
+    A connection idle in the pool for more than PING_AFTER seconds is asked `SELECT 1` before it is handed out (a
+    server restart ends connections without them knowing); one handed back a moment ago is not, so a busy worker
+    pays no round trip per request for it.
+    """
+    PING_AFTER = 1.0
+
+    def __init__(self, *args, **kwargs):
+        self._returned = {}
+        super().__init__(*args, **kwargs)
+
+    def _close(self, conn, close_conn=False):
+        if close_conn:
+            self._returned.pop(self.conn_key(conn), None)
+        else:
+            self._returned[self.conn_key(conn)] = time.monotonic()
+        return super()._close(conn, close_conn)
+
+    def _is_closed(self, conn):
+        if time.monotonic() - self._returned.pop(self.conn_key(conn), 0.0) > self.PING_AFTER:
+            return super()._is_closed(conn)
+        return bool(conn.closed) or self._adapter.txn_status(conn) == self._adapter.txn_unknown
+
+
+def pool_settings(config, environ=os.environ):
+    """The PostgreSQL pool of one process, from the app's config and the environment.
+
+    max_connections: DATABASE_POOL_SIZE, else the gunicorn worker's threads (GUNICORN_THREADS, set by
+    gunicorn.conf.py), else 8; every thread holds at most one connection, so a worker never waits for one and the
+    server sees workers x threads connections at most. stale_timeout: DATABASE_POOL_STALE seconds (300), after
+    which a connection is closed and opened afresh. timeout: how long a thread waits for a free connection, the
+    same DATABASE_CONNECT_WAIT as for a restarting database.
+    """
+    size = config.get('DATABASE_POOL_SIZE') or environ.get('DATABASE_POOL_SIZE') or environ.get('GUNICORN_THREADS')
+    return {'max_connections': max(1, int(size or 8)),
+            'stale_timeout': max(1, int(float(config.get('DATABASE_POOL_STALE', 300)))),
+            'timeout': max(0.1, float(config.get('DATABASE_CONNECT_WAIT', 5)))}
+
+
+def open_database(url, instance_path=None, busy_timeout=10, pool=None, connect_wait=0.0):
+    """Build (not connect) the database named by a URL. SQLite waits up to `busy_timeout` s for the write lock.
+
+    `pool` (pool_settings): PostgreSQL through a connection pool; `connect_wait`: see _WaitingConnect."""
     parsed = urlparse(url)
     if parsed.scheme.startswith('sqlite'):
         path = url.split(':///', 1)[1] if ':///' in url else ''
@@ -44,8 +123,14 @@ def open_database(url, instance_path=None, busy_timeout=10):
         # IMMEDIATE: a write transaction takes the write lock when it begins, so two
         # workers queue on the busy timeout instead of failing half-way with "database is locked".
         pragmas = dict(SQLITE_PRAGMAS, busy_timeout=int(busy_timeout * 1000))
-        return pw.SqliteDatabase(path or ':memory:', pragmas=pragmas, timeout=busy_timeout, lock_type='IMMEDIATE')
-    return connect(url)
+        database = WaitingSqliteDatabase(path or ':memory:', pragmas=pragmas, timeout=busy_timeout,
+                                         lock_type='IMMEDIATE')
+    elif pool is not None and parsed.scheme in ('postgres', 'postgresql'):
+        database = PooledPostgres(**dict(parse(url), **pool))
+    else:
+        return connect(url)
+    database.connect_wait = connect_wait
+    return database
 
 
 def is_sqlite():
@@ -81,35 +166,37 @@ class _ActionTransaction:
         return self._atomic.__exit__(exc_type, exc, tb)
 
 
-def connect_waiting(wait):
-    """Connect, retrying for up to `wait` seconds: a database restarting for a moment is waited for.
-
-    Past that the error goes to the 503 "try again" page (app.core.web); the next request connects afresh.
-    """
-    deadline, pause = time.monotonic() + wait, 0.1
-    while True:
-        try:
-            return db.connect(reuse_if_open=True)
-        except (pw.OperationalError, pw.InterfaceError):
-            if time.monotonic() + pause > deadline:
-                raise
-            time.sleep(pause)
-            pause = min(pause * 2, 1.0)
-
-
 def init_app(app):
+    """The app's database, connected lazily by each request that queries, and handed back when it ends."""
+    previous = db.obj
+    if isinstance(previous, PooledDatabase):
+        previous.close_idle()         # a second app in the same process (the tests) leaves no idle connections behind
     database = open_database(app.config['DATABASE_URL'], app.instance_path,
-                             app.config.get('DATABASE_BUSY_TIMEOUT', 10))
+                             app.config.get('DATABASE_BUSY_TIMEOUT', 10), pool=pool_settings(app.config),
+                             connect_wait=app.config.get('DATABASE_CONNECT_WAIT', 5))
     db.initialize(database)
-
-    @app.before_request
-    def _connect():
-        connect_waiting(app.config.get('DATABASE_CONNECT_WAIT', 5))
 
     @app.teardown_request
     def _close(exc):
-        if not db.is_closed():
-            db.close()
+        release()
+
+
+def release():
+    """The end of a request's use of the database (see the module's docstring)."""
+    if db.is_closed():
+        return
+    if isinstance(db.obj, pw.SqliteDatabase) and not db.connection().in_transaction:
+        return
+    db.close()
+
+
+@contextmanager
+def served():
+    """The database for work in front of the app (app.board.fastpoll): connected on first use, released after."""
+    try:
+        yield db
+    finally:
+        release()
 
 
 class BaseModel(pw.Model):

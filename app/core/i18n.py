@@ -16,12 +16,16 @@ def select_locale():
     chosen = session.get('lang')
     if chosen in supported:
         return chosen
-    # The browser's languages in its order of preference; zh-CN, zh-Hans… all count as zh.
-    for tag, _quality in request.accept_languages:
+    return browser_language(request.accept_languages, current_app.config)
+
+
+def browser_language(accept_languages, config):
+    """The browser's languages in its order of preference (zh-CN, zh-Hans… all count as zh), else the default."""
+    for tag, _quality in accept_languages:
         primary = tag.replace('_', '-').split('-')[0].lower()
-        if primary in supported:
+        if primary in config['LANGUAGES']:
             return primary
-    return current_app.config['BABEL_DEFAULT_LOCALE']
+    return config['BABEL_DEFAULT_LOCALE']
 
 
 def customer_language(customer):

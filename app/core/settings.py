@@ -50,7 +50,7 @@ DEFAULTS = {
     'complaint_major_handled_hours': (48, int, _l('Major complaint handled within (hours)')),
     'event_notice_days': (7, int, _l('Announce activities this many days ahead')),
     'status_link_days_after_delivery': (14, int, _l('Status link valid after delivery (days)')),
-    'status_link_requests_per_minute': (30, int, _l('Status link requests per minute per client')),
+    'status_link_requests_per_minute': (30, int, _l('Failed status link requests per minute per client')),
     # the shop's own: a customer who declines the repair pays this for the diagnosis or estimate (002 sets no sum)
     'diagnosis_fee': (Decimal('200'), Decimal, _l('Diagnosis fee when the customer declines the repair (yuan, before tax)')),
     'discount_share_without_manager': (Decimal('0.10'), Decimal, _l('Largest discount an advisor may give alone (share)')),

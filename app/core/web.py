@@ -150,8 +150,9 @@ def security_headers(resp):
     if request.is_secure:
         # HTTPS only (browsers ignore it over HTTP, and a shop's plain-HTTP LAN address must keep working).
         resp.headers.setdefault('Strict-Transport-Security', 'max-age=31536000')
-    if current_user.is_authenticated and 'Cache-Control' not in resp.headers and resp.mimetype == 'text/html':
-        # Staff pages carry customer data: never kept by shared caches or the back-forward cache of another user.
+    # Staff pages carry customer data: never kept by shared caches or the back-forward cache of another user. (The
+    # user is looked at last: a static file or robots.txt loads nobody from the database.)
+    if 'Cache-Control' not in resp.headers and resp.mimetype == 'text/html' and current_user.is_authenticated:
         resp.headers['Cache-Control'] = 'private, no-store'
     return resp
 

@@ -39,7 +39,9 @@ from app.core import audit, stages
 from app.core.db import db, transaction, utcnow
 from app.core.models import Event
 from app.core.settings import get_setting
-from app.reception.models import StatusLink
+from app.core.models import Shop
+from app.customers.models import Customer
+from app.reception.models import RepairOrder, StatusLink
 
 PURPOSE = b'servicebay/status-link/v1\x00'
 TOKEN_BYTES = 16
@@ -225,7 +227,12 @@ def find(token, now=None):
     """What a token opens: OK with the link and order, or why not (unknown, revoked, expired)."""
     if not token or not TOKEN_RE.match(token):
         return Lookup(UNKNOWN)
-    link = StatusLink.get_or_none(StatusLink.token_hash == hash_token(token))
+    # one query: the link with its order, the order's customer (the page's language) and the shop
+    link = (StatusLink.select(StatusLink, RepairOrder, Customer, Shop)
+            .join(RepairOrder, on=(StatusLink.order == RepairOrder.id))
+            .join(Customer, pw.JOIN.LEFT_OUTER, on=(RepairOrder.customer == Customer.id))
+            .switch(StatusLink).join(Shop, on=(StatusLink.shop == Shop.id))
+            .where(StatusLink.token_hash == hash_token(token)).first())
     if link is None:
         return Lookup(UNKNOWN)
     # constant-time check of what was looked up (the index found it by hash; this keeps the intent explicit)

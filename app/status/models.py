@@ -5,7 +5,8 @@ from app.core.db import BaseModel
 
 
 class StatusHit(BaseModel):
-    """Requests to the link space per client address (hashed with the server key) and minute.
+    """Failed requests to the link space (unknown, revoked, expired tokens) per client address (hashed with the
+    server key) and minute; a valid link's views are not counted (app.status.ratelimit).
 
     In the database, so every worker process counts against the same limit; old minutes are pruned.
     """

@@ -4,11 +4,15 @@
 holds the order, the customer or the vehicle: a careless `{{ order.customer.phone }}` cannot happen.
 Never in it: the customer's name or phone, the VIN, staff names, notes, or anything of another order.
 """
+import hashlib
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
-from flask import url_for
+import peewee as pw
+from flask import current_app, url_for
 
 from app.core import stages
 from app.core.db import utcnow
@@ -16,7 +20,8 @@ from app.core.models import Event
 from app.core.settings import get_setting
 from app.core.timeutil import to_local
 from app.core.models import Photo
-from app.reception.models import OrderLine
+from app.customers.models import Customer
+from app.reception.models import OrderLine, RepairOrder, StatusLink
 from app.settlement.totals import added_work_price, order_money
 from app.workshop.models import AddedWork, AddedWorkPart, ProgressCheck
 
@@ -172,6 +177,134 @@ def guarantee_for(order, delivered_at):
     tz = order.shop.timezone
     until = (_local(start, tz) + timedelta(days=days)).date() if start else None
     return Guarantee(days, km, until)
+
+
+def page_language(asked, customer_language, supported, fallback):
+    """?lang= (the page's own zh/en links), else the customer's language, else `fallback()` (the browser's)."""
+    if asked in supported:
+        return asked
+    if customer_language in supported:
+        return customer_language
+    return fallback()
+
+
+def _newest_event(record_type, column):
+    event = Event.alias()
+    return event.select(pw.fn.MAX(event.id)).where((event.record_type == record_type) & (event.record_id == column))
+
+
+def _newest_events(order_id, vehicle_id, shop_id):
+    return (_newest_event('repair_order', order_id), _newest_event('vehicle', vehicle_id or 0),
+            _newest_event('shop', shop_id))
+
+
+@lru_cache(maxsize=4)
+def _page_files_stamp(template_folder, translations):
+    """When the page's templates or translations last changed (a new release shows even without a change)."""
+    folders = [os.path.join(template_folder, 'status')] + [os.path.join(translations, lang, 'LC_MESSAGES')
+                                                           for lang in sorted(os.listdir(translations))
+                                                           if os.path.isdir(os.path.join(translations, lang))]
+    return max((os.stat(os.path.join(d, f)).st_mtime_ns for d in folders if os.path.isdir(d) for f in os.listdir(d)),
+               default=0)
+
+
+def page_version(order, expires_at, locale, events=None):
+    """The ETag of the page a link shows (app.status.views and app.status.fastpath answer 304 while it matches).
+
+    It must change whenever anything `status_view` shows may have: everything done to the order writes an audit
+    event on it (its stages, lines, parts, items to decide, photos, progress checks, settlement), the vehicle's
+    and the shop's own changes (name, phone, hours, settings) write theirs; the order's version, the language,
+    the link's expiry, whether the promised time has passed, and the release's templates complete it. `events`:
+    the newest of those three event ids when already read (PageState), else one query. Whatever the page comes to
+    show besides goes in here too.
+    """
+    if events is None:
+        newest = pw.Select(columns=[q.alias('e%d' % i) for i, q in enumerate(
+            _newest_events(order.id, order.vehicle_id, order.shop_id))]).bind(Event._meta.database)
+        events = tuple(next(iter(newest.tuples())))
+    overdue = bool(order.promised_at and order.promised_at < utcnow())
+    files = _page_files_stamp(current_app.template_folder, current_app.config['BABEL_TRANSLATION_DIRECTORIES'])
+    parts = (order.id, order.version, order.stage, tuple(events), locale, overdue, expires_at, files)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+# --- the page's version in one query, for the page's own refresh (app.status.fastpath) -------------------------
+
+@dataclass
+class PageState:
+    """What page_version needs of a link's order, read in one query by the token's hash."""
+    nonce: str
+    revoked_at: datetime | None
+    link_expires_at: datetime | None
+    id: int
+    version: int
+    stage: str
+    promised_at: datetime | None
+    delivered_at: datetime | None
+    vehicle_id: int | None
+    shop_id: int
+    customer_language: str | None
+    events: tuple
+
+
+def _page_state_query(token_hash):
+    order = RepairOrder
+    return (StatusLink.select(StatusLink.nonce, StatusLink.revoked_at, StatusLink.expires_at, order.id, order.version,
+                              order.stage, order.promised_at, order.delivered_at, order.vehicle, order.shop,
+                              Customer.language, *_newest_events(order.id, order.vehicle, order.shop))
+            .join(order, on=(StatusLink.order == order.id))
+            .join(Customer, pw.JOIN.LEFT_OUTER, on=(order.customer == Customer.id))
+            .where(StatusLink.token_hash == token_hash))
+
+
+_TOKEN_SLOT = 'token-hash-goes-here'
+
+
+@lru_cache(maxsize=8)
+def _page_state_sql(database):
+    """The query's SQL, made once per database (building it costs more than running it)."""
+    sql, params = _page_state_query(_TOKEN_SLOT).bind(database).sql()
+    fields = [StatusLink.nonce, StatusLink.revoked_at, StatusLink.expires_at, RepairOrder.id, RepairOrder.version,
+              RepairOrder.stage, RepairOrder.promised_at, RepairOrder.delivered_at, RepairOrder.vehicle,
+              RepairOrder.shop, Customer.language]
+    return sql, tuple(params), params.index(_TOKEN_SLOT), fields
+
+
+PREPARED = 'servicebay_status_page_state'
+
+
+def _prepare_sql(sql, params, slot):
+    """PostgreSQL: the query as a prepared statement of the token hash alone ($1; the rest are fixed names)."""
+    pieces = sql.split('%s')
+    assert len(pieces) == len(params) + 1 and all(p.isidentifier() for i, p in enumerate(params) if i != slot)
+    values = ['$1' if i == slot else "'%s'" % p for i, p in enumerate(params)]
+    return 'PREPARE %s (text) AS %s' % (PREPARED, ''.join(a + b for a, b in zip(pieces, values + [''])))
+
+
+def _run_prepared(database, sql, params, slot, token_hash):
+    """Planning the query costs PostgreSQL more than running it: each connection prepares it once."""
+    execute = 'EXECUTE %s (%%s)' % PREPARED
+    try:
+        return database.execute_sql(execute, (token_hash,))
+    except pw.DatabaseError as exc:      # not prepared on this connection yet (outside a transaction: nothing lost)
+        if 'does not exist' not in str(exc):
+            raise
+        database.execute_sql(_prepare_sql(sql, params, slot))
+        return database.execute_sql(execute, (token_hash,))
+
+
+def page_state(token_hash):
+    """The PageState of the link with this token hash, or None."""
+    database = StatusLink._meta.database.obj
+    sql, params, slot, fields = _page_state_sql(database)
+    if isinstance(database, pw.PostgresqlDatabase) and not database.in_transaction():
+        row = _run_prepared(database, sql, params, slot, token_hash).fetchone()
+    else:
+        row = database.execute_sql(sql, params[:slot] + (token_hash,) + params[slot + 1:]).fetchone()
+    if row is None:
+        return None
+    values = [f.python_value(v) for f, v in zip(fields, row)]
+    return PageState(*values, events=tuple(row[len(fields):]))
 
 
 def status_view(found, token, locale):

@@ -1,4 +1,11 @@
-"""Requests to the link space per client address and minute, counted in the database (shared by all workers)."""
+"""Failed requests to the link space (unknown, revoked, expired tokens) per client address and minute.
+
+Someone guessing tokens fails; a customer opening or refreshing a valid link does not, and writes nothing.
+So only failures are counted, in the database (every worker counts against the same limit). A failure over the
+limit answers 429 and the worker process that saw it remembers the address until the minute ends: from then on
+it answers that address 429 for every link, valid or not, without asking the database, so a guesser learns
+nothing from a lucky token. (Another worker learns it from the address's next failure there.)
+"""
 import hashlib
 import hmac
 import random
@@ -10,7 +17,7 @@ from app.core.db import transaction
 from app.status.models import StatusHit
 
 KEEP_MINUTES = 2        # rows older than this are pruned
-PRUNE_CHANCE = 0.05     # besides on each address's first hit of a minute
+PRUNE_CHANCE = 0.05     # besides on each address's first failure of a minute
 
 
 def address_hash(address):
@@ -24,8 +31,18 @@ def current_minute(now=None):
     return int((now if now is not None else time.time()) // 60)
 
 
-def hit(address, limit, now=None):
-    """Count one request; False once this address has made more than `limit` in the current minute."""
+def _blocked_here():
+    """{address hash: minute} of the addresses this process has refused (per app)."""
+    return current_app.extensions.setdefault('status_link_blocked', {})
+
+
+def blocked(address, now=None):
+    """True while this process knows the address went over the limit in the current minute (no database)."""
+    return _blocked_here().get(address_hash(address)) == current_minute(now)
+
+
+def count_failure(address, limit, now=None):
+    """Count one failed request; False once this address has made more than `limit` in the current minute."""
     key, minute = address_hash(address), current_minute(now)
     with transaction():
         (StatusHit.insert(address_hash=key, minute=minute, hits=1)
@@ -36,4 +53,10 @@ def hit(address, limit, now=None):
                  .where((StatusHit.address_hash == key) & (StatusHit.minute == minute)).scalar())
         if count == 1 or random.random() < PRUNE_CHANCE:
             StatusHit.delete().where(StatusHit.minute < minute - KEEP_MINUTES).execute()
-    return count <= limit
+    if count <= limit:
+        return True
+    seen = _blocked_here()
+    for old in [k for k, m in seen.items() if m != minute]:
+        seen.pop(old, None)
+    seen[key] = minute
+    return False

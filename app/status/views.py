@@ -1,7 +1,9 @@
 """The customer's read-only status page: public, GET only, nothing a visitor can change.
 
-Everything under /s/ is rate-limited per client address, never cached, never indexed and sends
-no referrer. The page reads through app.status.queries and renders. Links are issued and revoked with the
+Everything under /s/ is never stored, never indexed and sends no referrer; failed requests (unknown, revoked,
+expired tokens) are rate-limited per client address, and a viewing writes nothing. The page reads through
+app.status.queries and renders; its ETag (queries.page_version) lets the page's own refresh (static/status.js)
+be answered 304 while nothing it shows has changed. Links are issued and revoked with the
 order (app.reception.links); the staff pages to send or renew one are the outbox's (app.messages).
 """
 from flask import Blueprint, current_app, make_response, render_template, request, send_file
@@ -15,7 +17,7 @@ from app.core.i18n import current_language, select_locale
 from app.core.models import Shop
 from app.core.settings import get_setting
 from app.reception import links as rules
-from app.status import queries, ratelimit
+from app.status import fastpath, queries, ratelimit
 
 bp = Blueprint('status', __name__)
 
@@ -30,6 +32,7 @@ DATE_FORMATS = {'zh': 'yyyy年M月d日', 'en': 'd MMM yyyy'}
 def _register_log_filter(state):
     from app.status import logfilter
     logfilter.install()
+    state.app.wsgi_app = fastpath.UnchangedPage(state.app, state.app.wsgi_app)
 
 
 @bp.app_template_filter('status_time')
@@ -67,12 +70,13 @@ def _only_shop():
 
 @bp.before_app_request
 def _rate_limit():
-    """Too many requests to the link space from one address: the plain page with 429."""
-    if not _in_link_space() or current_user.is_authenticated:
+    """An address over the limit of failed requests this minute: the plain page with 429, for any link."""
+    if not _in_link_space() or not ratelimit.blocked(request.remote_addr) or current_user.is_authenticated:
         return None   # staff previewing a link from the shop's own network are not counted against customers
-    limit = get_setting(_only_shop(), 'status_link_requests_per_minute')
-    if ratelimit.hit(request.remote_addr, limit):
-        return None
+    return _too_many()
+
+
+def _too_many():
     resp = _plain_page(429, _only_shop())
     resp.headers['Retry-After'] = '60'
     return resp
@@ -83,21 +87,15 @@ def _link_space_headers(resp):
     """Never stored, never indexed, no referrer (the last policy a browser knows wins; core asks for same-origin)."""
     if _in_link_space():
         resp.headers.setdefault('Cache-Control', 'no-store')
-        resp.headers['X-Robots-Tag'] = 'noindex, nofollow, noarchive'
-        resp.headers['Referrer-Policy'] = 'same-origin, no-referrer'
+        resp.headers.update(fastpath.LINK_SPACE_HEADERS)
     return resp
 
 
 def _language(order=None):
     """?lang= (the page's own zh/en links), else the customer's language, else the browser's."""
-    supported = current_app.config['LANGUAGES']
-    chosen = request.args.get('lang')
-    if chosen in supported:
-        return chosen
     customer = order.customer if order is not None and order.customer_id else None
-    if customer is not None and customer.language in supported:
-        return customer.language
-    return select_locale()
+    return queries.page_language(request.args.get('lang'), customer.language if customer is not None else None,
+                                 current_app.config['LANGUAGES'], select_locale)
 
 
 def _plain_page(code, shop):
@@ -112,6 +110,11 @@ def _plain_page(code, shop):
 
 
 def _refused(found):
+    """An unknown, revoked (404) or expired (410) link: counted against the address, 429 past the limit."""
+    if not current_user.is_authenticated:
+        limit = get_setting(_only_shop(), 'status_link_requests_per_minute')
+        if not ratelimit.count_failure(request.remote_addr, limit):
+            return _too_many()
     shop = found.shop or _only_shop()
     return _plain_page(410 if found.state == rules.EXPIRED else 404, shop)
 
@@ -124,11 +127,18 @@ def page(status_token):
     if found.state != rules.OK:
         return _refused(found)
     lang = _language(found.order)
-    with force_locale(lang):
-        view = queries.status_view(found, status_token, lang)
-        body = render_template('status/page.html', v=view, lang=lang, token=status_token, strong=_strong, tel=_tel)
-    resp = make_response(body)
-    resp.headers['Cache-Control'] = 'no-store'
+    version = queries.page_version(found.order, found.expires_at, lang)   # before reading the page: a change in
+    # between shows at the next refresh
+    if request.if_none_match.contains_weak(version):
+        resp = current_app.response_class(status=304)
+    else:
+        with force_locale(lang):
+            view = queries.status_view(found, status_token, lang)
+            body = render_template('status/page.html', v=view, lang=lang, token=status_token, version=version,
+                                   strong=_strong, tel=_tel)
+        resp = make_response(body)
+    resp.set_etag(version)
+    resp.headers['Cache-Control'] = 'no-store'     # status.js sends If-None-Match itself; the phone keeps no copy
     return resp
 
 

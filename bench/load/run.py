@@ -58,9 +58,16 @@ TARGETS = {  # (op, number): what a user would notice beyond these
 }
 
 
+# `--figures pg` (bench/bench_pg_load.py): the short PostgreSQL run's figures, named pg_*, with its targets
+PG_TARGETS = dict(TARGETS, load_p95_tech_tap=('<', 300), load_p95_status_page=('<', 300),
+                  load_capacity_shops=('>=', 5))
+FIGURES = {'prefix': '', 'targets': TARGETS}
+
+
 def bench_line(name, value, unit):
-    op, target = TARGETS[name]
-    ok = {'<': value < target, '<=': value <= target, '>': value > target}[op]
+    op, target = FIGURES['targets'][name]
+    name = FIGURES['prefix'] + name
+    ok = {'<': value < target, '<=': value <= target, '>': value > target, '>=': value >= target}[op]
     fmt = '%d' if unit == 'count' else ('%.3f' if unit == 'ratio' else '%.1f')
     print(('BENCH %s ' + fmt + ' %s target %s%s %s') % (name, value, unit, op, target, 'OK' if ok else 'MISS'),
           flush=True)
@@ -183,7 +190,7 @@ def pct(values, p):
 def setup(url, instance, args):
     out = os.path.join(os.path.dirname(instance), 'data.json')
     cmd = [sys.executable, os.path.join(HERE, 'setup_data.py'), '--url', url, '--instance', instance, '--out', out,
-           '--technicians', str(args.technicians), '--customers', str(args.customers)]
+           '--technicians', str(args.technicians), '--customers', str(args.customers), '--shops', str(args.shops)]
     subprocess.run(cmd, check=True, cwd=ROOT, env=dict(os.environ, SECRET_KEY=SECRET_KEY))
     scenario.DATA.clear()
     scenario.load_data(out)
@@ -199,7 +206,8 @@ def run_database(db, args, tmp):
     if db == 'postgres':
         ensure_pg_database(url)
     instance = os.path.join(tmp, 'instance')
-    print('== %s: preparing the shop (demo + %d technicians, 300 open orders) ==' % (db, args.technicians), flush=True)
+    print('== %s: preparing %d shop(s) (demo + %d technicians, 300 open orders each) ==' % (db, args.shops,
+                                                                                          args.technicians), flush=True)
     setup(url, instance, args)
     env = dict(os.environ, DATABASE_URL=url, INSTANCE_PATH=instance, SECRET_KEY=SECRET_KEY, TRUST_PROXY='1',
                PYTHONPATH=ROOT)
@@ -211,8 +219,8 @@ def run_database(db, args, tmp):
         app.wait_ready('/login')
         bare.wait_ready('/')
         S = scenario
-        paced = [(S.Technician, args.technicians), (S.Advisor, args.advisors), (S.Board, args.boards),
-                 (S.Customer, args.customers)]
+        paced = users(args, args.shops)
+        spawn = SPAWN_RATE         # a shift's sign-ins at a human pace, however many shops
         memory = defaultdict(list)
 
         def sample_memory(at):
@@ -220,22 +228,23 @@ def run_database(db, args, tmp):
                 value = rss_mb(pid)
                 if value is not None:
                     memory[pid].append((at, value))
-        print('== %s: %d technicians, %d advisors, %d boards, %d customers for %d s (gunicorn %d workers x %d '
-              'threads) ==' % (db, args.technicians, args.advisors, args.boards, args.customers, args.seconds,
-                               args.workers, args.threads), flush=True)
+        print('== %s: %d shop(s) x (%d technicians, %d advisors, %d boards, %d customers) for %d s (gunicorn %d '
+              'workers x %d threads) ==' % (db, args.shops, args.technicians, args.advisors, args.boards,
+                                            args.customers, args.seconds, args.workers, args.threads), flush=True)
         sample_memory(0)
-        settle = sum(n for _c, n in paced) / SPAWN_RATE + 10
-        samples, failures, count, elapsed = run_phase(app.url, paced, args.seconds, 1.0, on_tick=sample_memory,
-                                                      settle=settle)
+        settle = sum(n for _c, n in paced) / spawn + 10
+        samples, failures, count, elapsed = run_phase(app.url, paced, max(args.seconds, settle + 30), 1.0,
+                                                      spawn_rate=spawn, on_tick=sample_memory, settle=settle)
         sample_memory(elapsed)
 
-        sat = [(S.Technician, max(1, args.technicians // 10)), (S.Advisor, 1), (S.Board, 1),
-               (S.Customer, max(1, args.customers // 10))]
+        sat = [(S.Technician, max(1, args.technicians * args.shops // 10)), (S.Advisor, args.shops),
+               (S.Board, args.shops), (S.Customer, max(1, args.customers * args.shops // 10))]
         sat_users = sum(n for _c, n in sat)
         sat_samples, sat_failures, sat_count, sat_elapsed = run_phase(app.url, sat, args.sat_seconds, 0.0)
         bare_samples, bare_failures, bare_count, bare_elapsed = run_phase(bare.url, [(S.Bare, sat_users)],
                                                                           args.sat_seconds, 0.0)
         log_errors = app.log_errors()
+        capacity = find_capacity(app, args) if args.capacity_seconds else None
     finally:
         app.stop()
         bare.stop()
@@ -265,7 +274,52 @@ def run_database(db, args, tmp):
     ok &= bench_line('load_p95_board_poll', pct(samples['board_poll'], 95), 'ms')
     ok &= bench_line('load_p95_status_page', pct(samples['status_page'], 95), 'ms')
     ok &= bench_line('load_vs_bare_ratio', app_rps / bare_rps if bare_rps else 0.0, 'ratio')
+    if capacity is not None:
+        bench_line('load_capacity_shops', capacity, 'count')
     return ok
+
+
+def users(args, shops):
+    """The paced users of `shops` shops (a dealer group's shops share the data of the shops set up)."""
+    S = scenario
+    return [(S.Technician, args.technicians * shops), (S.Advisor, args.advisors * shops),
+            (S.Board, args.boards * shops), (S.Customer, args.customers * shops)]
+
+
+def within_targets(samples, failures):
+    """No failed request and every p95 inside its target (the targets of these figures)."""
+    targets = FIGURES['targets']
+    return not failures and all(pct(samples[kind], 95) < targets['load_p95_%s' % kind][1]
+                                for kind in ('tech_tap', 'board_poll', 'status_page') if samples[kind])
+
+
+def find_capacity(app, args):
+    """The largest number of shops served inside the targets: paced steps of --capacity-seconds each, one shop
+    more (from --shops + 1) while the step holds, or one fewer while it does not."""
+    shops, held, direction = args.shops, None, 0
+    while 0 < shops <= args.max_shops:
+        spawn = SPAWN_RATE
+        paced = users(args, shops)
+        settle = sum(n for _c, n in paced) / spawn + 5
+        logged = sum(app.log_errors().values())
+        samples, failures, _count, _elapsed = run_phase(app.url, paced, args.capacity_seconds + settle, 1.0,
+                                                        spawn_rate=spawn, settle=settle)
+        failures += ['server log'] * (sum(app.log_errors().values()) - logged)
+        ok = within_targets(samples, failures)
+        print('capacity step: %d shops: p95 tap %.0f ms, board poll %.0f ms, status page %.0f ms, %d failed: %s'
+              % (shops, pct(samples['tech_tap'], 95), pct(samples['board_poll'], 95),
+                 pct(samples['status_page'], 95), len(failures), 'inside the targets' if ok else 'OUTSIDE'),
+              flush=True)
+        if ok:
+            held = shops if held is None else max(held, shops)
+            if direction < 0:
+                break
+            direction, shops = 1, shops + 1
+        else:
+            if direction > 0:
+                break
+            direction, shops = -1, shops - 1
+    return held or 0
 
 
 def report_memory(memory, seconds):
@@ -298,7 +352,15 @@ def main():
     parser.add_argument('--threads', type=int, default=4)
     parser.add_argument('--pg-url', default=os.environ.get('LOAD_DATABASE_URL', PG_URL))
     parser.add_argument('--keep', action='store_true', help='keep the database and server logs of a passing run')
+    parser.add_argument('--shops', type=int, default=1, help='a dealer group: this many shops on one database')
+    parser.add_argument('--capacity-seconds', type=int, default=0,
+                        help='then find the largest number of shops inside the targets, steps of this many seconds')
+    parser.add_argument('--max-shops', type=int, default=12)
+    parser.add_argument('--figures', choices=['load', 'pg', 'group'], default='load',
+                        help='pg: name the figures pg_load_* with the PostgreSQL run\'s targets (bench_pg_load)')
     args = parser.parse_args()
+    if args.figures in ('pg', 'group'):
+        FIGURES.update(prefix=args.figures + '_', targets=PG_TARGETS)
     ok = True
     for db in (['sqlite', 'postgres'] if args.db == 'both' else [args.db]):
         tmp = tempfile.mkdtemp(prefix='servicebay-load-')

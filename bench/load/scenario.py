@@ -48,6 +48,13 @@ def next_index(kind):
     return next(counter)
 
 
+def shop_for(n):
+    """The n-th user's shop (its data) and the user's place in it: users are dealt to a dealer group's shops in turn
+    (bench/load/setup_data.py --shops); a single shop's data is its own shop."""
+    shops = DATA.get('shops') or [DATA]
+    return shops[n % len(shops)], n // len(shops)
+
+
 def reset_counters():
     _counters.clear()
 
@@ -74,8 +81,9 @@ class Staff(FastHttpUser):
     logins = ()
 
     def on_start(self):
-        names = DATA[self.logins]
-        self.username = names[next_index(self.kind) % len(names)]
+        self.data, k = shop_for(next_index(self.kind))
+        names = self.data[self.logins]
+        self.username = names[k % len(names)]
         with self.client.get('/login', name='login_page', catch_response=True) as resp:
             token = CSRF_RE.search(resp.text or '')
             if not token:
@@ -158,18 +166,18 @@ class Advisor(Staff):
 
     def on_start(self):
         super().on_start()
-        me = DATA['advisors'].index(self.username)
-        self.items = DATA['added_work'][me::len(DATA['advisors'])]
+        me = self.data['advisors'].index(self.username)
+        self.items = self.data['added_work'][me::len(self.data['advisors'])]
 
     @task(4)
     def search(self):
-        q = random.choice(DATA['searches'])
+        q = random.choice(self.data['searches'])
         self.client.get('/customers', params={'q': q}, name='advisor_search')
         pause(random.uniform(3, 8))
 
     @task(3)
     def order_page(self):
-        self.client.get('/orders/%d' % random.choice(DATA['orders']), name='advisor_order')
+        self.client.get('/orders/%d' % random.choice(self.data['orders']), name='advisor_order')
         pause(random.uniform(3, 8))
 
     @task(2)
@@ -222,8 +230,9 @@ class Customer(FastHttpUser):
 
     def on_start(self):
         n = next_index(self.kind)
-        tokens = DATA['status_tokens']
-        self.token = tokens[n % len(tokens)]
+        data, k = shop_for(n)
+        tokens = data['status_tokens']
+        self.token = tokens[k % len(tokens)]
         self.address = '198.18.%d.%d' % (n // 250, n % 250 + 1)   # a header only: the benchmarking range, no traffic
         pause(random.uniform(0, 30))    # the links were opened at different times
 

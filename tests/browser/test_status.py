@@ -107,6 +107,12 @@ def test_customer_watches_the_stage_change_when_the_technician_clocks_on(live_se
         assert phone.locator('body').get_attribute('data-refresh') == '30'
         shot(phone, 'status-dispatched-phone-zh')
         phone.evaluate('window.notReloaded = true')
+        shown = phone.locator('body').get_attribute('data-version')
+        with phone.expect_response(lambda r: '/s/' in r.url and r.request.method == 'GET') as unchanged:
+            phone.clock.run_for(31000)   # nothing changed yet: the page asks with the version it shows, gets 304
+        assert unchanged.value.status == 304
+        assert unchanged.value.request.headers.get('if-none-match') == '"%s"' % shown
+        expect(phone.locator('.now')).to_have_text('已安排维修技师')
 
         tech.locator('form[action$="/clock-on"] button').first.click()
         expect(tech.locator('form[action$="/clock-off"] button').first).to_be_visible()

@@ -207,12 +207,13 @@ def test_rate_limit_per_client(client, order, token):
     # the counts are per clock minute: seven requests that straddle a new minute start over half-way (this failed
     # in CI once), so the clock stands still in the middle of a minute
     with mid_minute():
-        codes = [client.get('/s/' + token, environ_base={'REMOTE_ADDR': '10.1.2.3'}).status_code for _ in range(7)]
-        assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]
-        resp = client.get('/s/' + 'C' * 22, environ_base={'REMOTE_ADDR': '10.1.2.3'})
+        here = {'REMOTE_ADDR': '10.1.2.3'}
+        assert [client.get('/s/' + token, environ_base=here).status_code for _ in range(7)] == [200] * 7
+        codes = [client.get('/s/' + 'C%021d' % i, environ_base=here).status_code for i in range(7)]
+        assert codes[:5] == [404] * 5 and codes[5:] == [429, 429]
+        resp = client.get('/s/' + token, environ_base=here)      # a lucky guess past the limit shows nothing either
         assert resp.status_code == 429 and resp.headers['Retry-After'] == '60'
-        assert 'Too many requests' in client.get('/s/x?lang=en', environ_base={'REMOTE_ADDR': '10.1.2.3'}).get_data(
-            as_text=True)
+        assert 'Too many requests' in client.get('/s/x?lang=en', environ_base=here).get_data(as_text=True)
         assert client.get('/s/' + token, environ_base={'REMOTE_ADDR': '10.9.9.9'}).status_code == 200
 
 
@@ -220,10 +221,13 @@ def test_rate_limit_counters_are_shared_and_pruned(app):
     """Several workers share one count; old minutes do not pile up."""
     from app.status import ratelimit
     from app.status.models import StatusHit
-    assert all(ratelimit.hit('10.0.0.1', 3, now=600.0) for _ in range(3))
-    assert not ratelimit.hit('10.0.0.1', 3, now=600.0)
-    assert ratelimit.hit('10.0.0.1', 3, now=660.0)           # a new minute
-    assert ratelimit.hit('10.0.0.1', 3, now=6000.0)
+    with app.test_request_context():
+        assert all(ratelimit.count_failure('10.0.0.1', 3, now=600.0) for _ in range(3))
+        assert not ratelimit.count_failure('10.0.0.1', 3, now=600.0)
+        assert ratelimit.blocked('10.0.0.1', now=630.0) and not ratelimit.blocked('10.0.0.2', now=630.0)
+        assert ratelimit.count_failure('10.0.0.1', 3, now=660.0)           # a new minute
+        assert not ratelimit.blocked('10.0.0.1', now=660.0)
+        assert ratelimit.count_failure('10.0.0.1', 3, now=6000.0)
     assert StatusHit.select().where(StatusHit.minute < 98).count() == 0
     assert '10.0.0.1' not in ' '.join(h.address_hash for h in StatusHit.select())
 

@@ -1,0 +1,123 @@
+"""The connection: a pool for PostgreSQL, sized from the server's threads; nothing opened for requests that need none."""
+import re
+import time
+
+import peewee as pw
+import pytest
+from playhouse.pool import PooledPostgresqlDatabase
+
+from app.board import queries as board_queries
+from app.core import db as core_db
+from tests.helpers import HX, TEST_DB, mid_minute, sign_in
+
+
+def test_pool_settings_from_the_environment():
+    """A server started with 4 threads per worker holds at most 4 connections per worker, recycled after a while."""
+    config = {'DATABASE_CONNECT_WAIT': 5, 'DATABASE_POOL_STALE': 300}
+    assert core_db.pool_settings(config, {'GUNICORN_THREADS': '4'}) == {
+        'max_connections': 4, 'stale_timeout': 300, 'timeout': 5.0}
+    assert core_db.pool_settings(dict(config, DATABASE_POOL_SIZE='12'), {'GUNICORN_THREADS': '4'})[
+        'max_connections'] == 12
+    assert core_db.pool_settings(config, {'DATABASE_POOL_SIZE': '6', 'GUNICORN_THREADS': '4'})[
+        'max_connections'] == 6
+    assert core_db.pool_settings(config, {})['max_connections'] == 8        # flask run, scripts
+    assert core_db.pool_settings(dict(config, DATABASE_POOL_STALE=60.0, DATABASE_CONNECT_WAIT=0.5), {}) == {
+        'max_connections': 8, 'stale_timeout': 60, 'timeout': 0.5}
+
+
+def test_postgres_is_pooled_and_sqlite_is_not(app):
+    """PostgreSQL connections are kept and reused; SQLite opens its file per thread as before."""
+    database = core_db.open_database('postgresql://u@127.0.0.1:5432/x', pool={'max_connections': 3,
+                                                                               'stale_timeout': 300, 'timeout': 2},
+                                     connect_wait=4)
+    assert isinstance(database, PooledPostgresqlDatabase)
+    assert (database._max_connections, database._stale_timeout, database._wait_timeout) == (3, 300, 2)
+    assert database.connect_wait == 4 and database.database == 'x'
+    sqlite = core_db.open_database('sqlite:///:memory:', pool={'max_connections': 3}, connect_wait=4)
+    assert isinstance(sqlite, pw.SqliteDatabase) and not isinstance(sqlite, PooledPostgresqlDatabase)
+    if TEST_DB == 'postgres':
+        assert isinstance(core_db.db.obj, PooledPostgresqlDatabase)
+        assert core_db.db.obj._max_connections == core_db.pool_settings(app.config)['max_connections']
+
+
+def test_a_connection_handed_back_a_moment_ago_is_not_pinged():
+    """A busy worker pays no round trip per request to check its connection; one idle a while is checked."""
+    database = core_db.open_database('postgresql://u@127.0.0.1:5432/x', pool=core_db.pool_settings({}, {}))
+
+    class Conn:
+        closed, pinged = 0, 0
+
+        def get_transaction_status(self):
+            return 0                          # idle
+
+        def cursor(self):
+            self.pinged += 1
+            return type('Cursor', (), {'execute': lambda cursor, sql: None})()
+    conn = Conn()
+    database._returned[database.conn_key(conn)] = time.monotonic()
+    assert database._is_closed(conn) is False and conn.pinged == 0
+    database._returned[database.conn_key(conn)] = time.monotonic() - 5
+    assert database._is_closed(conn) is False and conn.pinged == 1
+    conn.get_transaction_status = lambda: 4  # unknown: the server is gone
+    database._returned[database.conn_key(conn)] = time.monotonic()
+    assert database._is_closed(conn) is True
+
+
+def test_a_full_pool_is_a_busy_database_not_a_crash(app):
+    """All connections in use: the request gets the "busy, try again" page (an OperationalError), not a 500."""
+    from playhouse.pool import MaxConnectionsExceeded
+
+    class Full(core_db._WaitingConnect, pw.SqliteDatabase):
+        def _connect(self):
+            raise MaxConnectionsExceeded('full')
+    with pytest.raises(pw.OperationalError):
+        Full(':memory:').connect()
+
+
+def _count_connects(monkeypatch):
+    """The connections opened from here on (the one open now closed first)."""
+    database = core_db.db.obj
+    if not database.is_closed():
+        database.close()
+    opened = []
+    real = database.connect
+
+    def counting(*args, **kwargs):
+        opened.append(args)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(database, 'connect', counting)
+    return opened
+
+
+@pytest.fixture
+def connects(app, monkeypatch):
+    return _count_connects(monkeypatch)
+
+
+def test_static_files_and_robots_open_no_connection(client, make_user, connects):
+    """A phone fetching the stylesheet or a crawler reading robots.txt costs the database nothing, signed in or not."""
+    for path in ('/static/status.css', '/static/favicon.svg', '/robots.txt'):
+        assert client.get(path).status_code == 200, path
+    sign_in(client, make_user('sam', ['technician']))
+    core_db.db.close()          # (SQLite's stays with the thread)
+    connects.clear()
+    for path in ('/static/css/servicebay.css', '/static/app.js', '/robots.txt'):
+        assert client.get(path).status_code == 200, path
+    assert connects == []
+    assert client.get('/jobs').status_code == 200      # a page that needs it connects by itself
+    assert connects
+
+
+def test_unchanged_board_poll_opens_no_connection(app, client, make_user, monkeypatch):
+    """The wall screens' poll, answered in front of the app, needs no connection while the version is fresh."""
+    monkeypatch.setattr(board_queries, 'clock_bucket', lambda: 1000)
+    app.config['BOARD_VERSION_TTL'] = 3600
+    with mid_minute():
+        sign_in(client, make_user('fred', ['foreman']))
+        page = client.get('/board').get_data(as_text=True)
+        token = re.search(r'data-version="([^"]+)"', page).group(1)
+        assert client.get('/board/poll?view=wall&since=%s' % token, headers=HX).status_code == 204  # version read
+        opened = _count_connects(monkeypatch)
+        for _ in range(3):
+            assert client.get('/board/poll?view=wall&since=%s' % token, headers=HX).status_code == 204
+        assert opened == []
