@@ -3,7 +3,7 @@ app.settlement.receivables) and the figures of insurance work in a period."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from peewee import JOIN, fn
+from peewee import JOIN
 
 from app.core.db import utcnow
 from app.core.money import INSURANCE, ZERO, money
@@ -95,22 +95,22 @@ def insurer_receivables(shop, now=None):
 
 def figures(shop, start, end, now=None):
     """Insurance work settled between two UTC times: how many jobs, the revenue (all payers, with tax) and the
-    insurers' share, the average days from the assessment to the car's delivery; and at `now` what insurers owe,
-    how much of it past its month, and the oldest bill's age in days."""
+    insurers' share, the average days from the assessment to the car's delivery (of those jobs whose car has left);
+    and at `now` what insurers owe, how much of it past its month, and the oldest bill's age in days."""
     now = now or utcnow()
-    q = (Settlement.for_shop(shop, fn.COUNT(Settlement.id), fn.SUM(Settlement.total),
-                             fn.SUM(Settlement.insurance_total))
-         .join(InsuranceClaim, on=(InsuranceClaim.order == Settlement.order))
-         .where(Settlement.settled_where() & (Settlement.settled_at >= start) & (Settlement.settled_at < end)))
-    count, total, insurer = q.tuples().get()
-    days = [(to_local(d, shop.timezone).date() - to_local(a, shop.timezone).date()).days
-            for a, d in (InsuranceClaim.for_shop(shop, InsuranceClaim.assessed_at, VehicleDelivery.delivered_at)
-                         .join(VehicleDelivery, on=(VehicleDelivery.order == InsuranceClaim.order))
-                         .where(InsuranceClaim.assessed_at.is_null(False) & (VehicleDelivery.delivered_at >= start)
-                                & (VehicleDelivery.delivered_at < end)).tuples())]
+    rows = list(Settlement.for_shop(shop, Settlement.total, Settlement.insurance_total, InsuranceClaim.assessed_at,
+                                    VehicleDelivery.delivered_at)
+                .join(InsuranceClaim, on=(InsuranceClaim.order == Settlement.order))
+                .join_from(Settlement, VehicleDelivery, JOIN.LEFT_OUTER, on=(VehicleDelivery.order == Settlement.order))
+                .where(Settlement.settled_where() & (Settlement.settled_at >= start) & (Settlement.settled_at < end))
+                .tuples())
+    # the same count as the KPI (app.kpi.sources.src_insurance): jobs settled in the period, assessment to delivery
+    days = [Decimal(str((delivered - assessed).total_seconds())) / 86400 for _t, _i, assessed, delivered in rows
+            if assessed and delivered]
     owed = insurer_receivables(shop, now)
     return {
-        'jobs': count or 0, 'revenue': money(total), 'insurer_share': money(insurer),
+        'jobs': len(rows), 'revenue': sum((money(t) for t, *_ in rows), ZERO),
+        'insurer_share': sum((money(i) for _t, i, *_ in rows), ZERO),
         'days_to_delivery': (Decimal(sum(days)) / len(days)).quantize(Decimal('0.1')) if days else None,
         'owed': sum((r.balance for r in owed), ZERO), 'owed_bills': len(owed),
         'overdue': sum((r.balance for r in owed if r.overdue), ZERO),
