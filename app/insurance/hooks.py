@@ -24,9 +24,11 @@ class InsurancePlan:
                                    ('uncovered', share.uncovered, _l('Not allowed by the insurer'))):
             if amount:
                 for payer, sign in ((INSURANCE, -1), (CUSTOMER, 1)):
-                    out.append(SettlementLine(kind=SettlementLine.PART, key='insurance:%s:%s' % (key, payer),
-                                              group='insurance:%s' % key, description=str(label)[:200],
-                                              amount=sign * amount, unit_price=sign * amount, payer=payer))
+                    item = SettlementLine(kind=SettlementLine.PART, key='insurance:%s:%s' % (key, payer),
+                                          group='insurance:%s' % key, description=str(label)[:200],
+                                          amount=sign * amount, unit_price=sign * amount, payer=payer)
+                    item.fixed_payer = True      # the split's own: not a payer the advisor chooses
+                    out.append(item)
         return out
 
 
