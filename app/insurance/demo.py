@@ -2,6 +2,8 @@
 supplementary assessment the insurer approved, delivered with the insurer's share open this month, and one settled
 last month that the insurer has not paid (overdue)."""
 import io
+
+from peewee import fn
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,8 +14,7 @@ from app.core import stages
 from app.core.access import ADVISOR, TECHNICIAN
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
-from app.core.validators import random_mobile, random_plate, random_vin
-from app.customers.models import Customer, Vehicle
+from app.customers.models import Vehicle
 from app.insurance import rules
 from app.insurance.models import InsuranceClaim, Insurer, Supplement
 from app.reception.checkin import create_signed_order
@@ -81,11 +82,13 @@ def _job(shop, rng, advisor, bosses, techs, insurer, i, name, car, accident, job
     from app.settlement.demo import _settle_and_deliver
     manager, foreman = bosses
     now = utcnow()
-    owner = Customer.create(shop=shop, name=name, phone=random_mobile(rng))
-    wmi, make, model = car
-    vehicle = Vehicle.create(shop=shop, owner=owner, vin=random_vin(rng, wmi[:3]), make=make, model=model,
-                             year=rng.randint(2018, 2024), plate=random_plate(rng, letter='B'),
-                             mileage=rng.randint(20, 90) * 1000)
+    # a car of the demo's own customers that is not in the shop now
+    vehicle = (Vehicle.for_shop(shop).where(~fn.EXISTS(RepairOrder.select(RepairOrder.id).where(
+                   (RepairOrder.vehicle == Vehicle.id) & RepairOrder.stage.not_in([stages.CLOSED, stages.CANCELLED]))))
+               .order_by(Vehicle.id.desc()).first())
+    if vehicle is None:
+        return None
+    owner, name = vehicle.owner, vehicle.owner.name
     checked_in = now - timedelta(days=days, hours=rng.randint(1, 3))
     ro = create_signed_order(shop=shop, by=advisor, customer=owner, vehicle=vehicle, advisor=advisor,
                              complaint='事故车：' + accident, odometer=vehicle.mileage, checked_in_at=checked_in,
