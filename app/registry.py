@@ -11,6 +11,7 @@ AREAS += ['kpi']       # the KPI engine and the manager's dashboard (issue 7)
 AREAS += ['catalogue']  # the labour catalogue: canned jobs and their usual parts
 AREAS += ['queues']     # each role's work queue on its home page, with counts on the navigation (issue 15)
 AREAS += ['recalls']    # recalls and service campaigns, claimed-part checks (issue 16)
+AREAS += ['insurance']  # accident and insurance repairs: claims, damage assessment, the insurer's share (issue 16)
 
 
 def area_module(area, name):
@@ -60,6 +61,24 @@ def file_sections(kind, record, **context):
         if offer is not None:
             found.extend(offer(record, **context) or [])
     return [(template, values) for _position, template, values in sorted(found, key=lambda s: s[0])]
+
+
+def _hooks(name):
+    return [hook for hook in (getattr(area_module(a, 'hooks'), name, None) for a in AREAS) if hook is not None]
+
+
+def bill_plans(order):
+    """How the areas above the settlement split an unsettled order's bill (app.settlement.totals.live_items calls
+    it): each area's `app/<area>/hooks.py` may offer `bill_plan(order)` returning None, or an object with
+    `default_payer` (the payer of the order's jobs unless one is chosen) and `items(items)` (more unsaved
+    SettlementLine rows moving money between payers)."""
+    return [plan for plan in (hook(order) for hook in _hooks('bill_plan')) if plan is not None]
+
+
+def work_holds(order):
+    """Why work on an order may not start yet (app.workshop.rules.clock_on asks): each area's `hooks.py` may offer
+    `work_hold(order)` returning a message or None."""
+    return [said for said in (hook(order) for hook in _hooks('work_hold')) if said]
 
 
 def tiles_for(user):

@@ -41,6 +41,9 @@ DEFAULTS = {
     'pickup_notice_long_hours': (4, int, _l('Pickup notice ahead for jobs of two days or more (hours)')),
     'long_job_days': (2, int, _l('A job this many days or longer is a long job')),
     'maintenance_settlement_days': (3, int, _l('Settle maintenance orders within (days)')),
+    # insurance jobs (app.insurance): not from the rulebooks, the shop's own choice (1 yes, 0 no)
+    'insurance_work_waits_for_assessment': (1, int, _l("Insurance jobs: work waits for the insurer's assessment "
+                                                       "(the shop's own choice, not a rulebook number)")),
     'followup_first_from_days': (2, int, _l('First follow-up call from (days after pickup)')),
     'followup_first_to_days': (7, int, _l('First follow-up call by (days after pickup)')),
     'followup_second_after_days': (7, int, _l('Second follow-up call from (days after the first)')),

@@ -25,7 +25,7 @@ from app.kpi import fact_sources, facts, rollup
 from app.kpi.context import Ctx
 from app.kpi.figure import COUNT, ON_TIME, STATUSES, DrillRow, Figure, meets, ratio
 from app.kpi.sources import OTHER_ROWS, OTHER_SOURCES, SOURCE_KIND, SQL_SOURCES
-from app.kpi.specs import COMPLIANCE_STEPS, DASHBOARD, ROLE_FIGURES, SPEC_BY_NAME, SPECS, STEP_COLUMNS
+from app.kpi.specs import BALANCES, COMPLIANCE_STEPS, DASHBOARD, ROLE_FIGURES, SPEC_BY_NAME, SPECS, STEP_COLUMNS
 from app.kpi.sql import DISTINCT, NUM
 from app.reception.models import RepairOrder
 
@@ -134,7 +134,7 @@ def _figure(spec, ctx, s, k):
 
 def _total(spec, ctx, figs):
     """The period's figure from its buckets: numerators and denominators add up (balances take the last)."""
-    if spec.name == 'receivables':
+    if spec.name in BALANCES:
         last = figs[-1]
         return Figure(**{**last.__dict__, 'drill': {**last.drill, 'start': ctx.b.starts[0].isoformat()}})
     num = sum((f.numerator for f in figs), type(figs[0].numerator)(0)) if figs else 0

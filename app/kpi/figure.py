@@ -9,7 +9,7 @@ ON_TIME, LATE, SKIPPED = 'on_time', 'late', 'skipped'
 STATUSES = (ON_TIME, LATE, SKIPPED)
 STATUS_LABELS = {ON_TIME: _l('On time'), LATE: _l('Late'), SKIPPED: _l('Skipped')}
 
-PERCENT, MONEY, HOURS, COUNT, RATE = 'percent', 'money', 'hours', 'count', 'rate'
+PERCENT, MONEY, HOURS, COUNT, RATE, DAYS = 'percent', 'money', 'hours', 'count', 'rate', 'days'
 
 
 @dataclass
@@ -50,6 +50,8 @@ class Figure:
             return '%s%%' % self.percent
         if self.unit in (MONEY, RATE, HOURS):
             return '{:,.2f}'.format(self.value)
+        if self.unit == DAYS:
+            return '{:,.1f}'.format(self.value)
         return '{:,}'.format(self.value)
 
     @property

@@ -18,7 +18,10 @@ from app.appointments.models import Appointment as A
 from app.core import deadlines, stages
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, FOREMAN, MANAGER, PARTS, TECHNICIAN, WARRANTY
 from app.core.db import utcnow
+from app.core.money import INSURANCE
 from app.core.periods import epoch, local_day_number, seconds_between
+from app.core.timeutil import to_local
+from app.insurance.models import InsuranceClaim as IC
 from app.kpi.context import PerUser
 from app.kpi.figure import LATE, ON_TIME, SKIPPED, DrillRow
 from app.kpi.sql import (
@@ -39,7 +42,7 @@ from app.reception.models import RepairOrder as RO
 from app.settlement.models import Settlement as S
 from app.settlement.models import SettlementLine as SL
 from app.settlement.models import VehicleDelivery as VD
-from app.settlement.receivables import bills_owing, owed_by_bucket
+from app.settlement.receivables import bills_owing, owed_by_bucket, payer_bills_owing, payer_due_on
 from app.warranty import comebacks
 from app.warranty import rules as warranty
 from app.warranty.models import Claim
@@ -238,15 +241,33 @@ def src_added(ctx, drill=False):
     return narrowed(q, who, cols)
 
 
+def src_insurance(ctx, drill=False):
+    """Settled insurance jobs: a row per bill with its revenue (all payers, with tax) and, once the car left, the
+    seconds from the insurer's assessment to the delivery."""
+    who = ctx.who({ADVISOR: RO.advisor})
+    if who is None:
+        return None
+    timed = IC.assessed_at.is_null(False) & VD.delivered_at.is_null(False)
+    cols = {'k': ctx.b.bucket(S.shop, S.settled_at), 'ins_jobs': pw.Value(1), 'ins_revenue': S.total,
+            'ins_timed': flag(timed),
+            'ins_assessed_s': pw.Case(None, [(timed, seconds_between(IC.assessed_at, VD.delivered_at))], 0)}
+    q = (selecting(S, cols, *(_order_row(S.settled_at, S.total) if drill else ()))
+         .join(RO, on=(S.order == RO.id)).join(IC, on=(IC.order == S.order))
+         .join(VD, JOIN.LEFT_OUTER, on=(VD.order == S.order))
+         .where(ctx.b.within(S.shop, S.settled_at) & S.settled_where()))
+    return narrowed(q, who, cols)
+
+
 SQL_SOURCES = {
     'delivered': src_delivered, 'settled': src_settled, 'clocks': src_clocks, 'present': src_present,
     'lines': src_lines, 'deliveries': src_deliveries, 'complaints': src_complaints,
     'followups': src_followups, 'appointments': src_appointments, 'added': src_added, 'fixes': src_fixes,
+    'insurance': src_insurance,
 }
 # What a drill-down row of each source is.
 SOURCE_KIND = {'delivered': 'order', 'settled': 'settlement', 'clocks': 'clock', 'present': 'clock',
                'lines': 'line', 'deliveries': 'delivery', 'complaints': 'complaint', 'followups': 'call',
-               'appointments': 'appointment', 'added': 'added_work', 'fixes': 'line'}
+               'appointments': 'appointment', 'added': 'added_work', 'fixes': 'line', 'insurance': 'settlement'}
 
 
 # --- computed by other areas' rules: {bucket: {column: value}}, and their drill-down rows ------------------------
@@ -377,5 +398,34 @@ def rows_receivables(ctx, _col):
     return out
 
 
-OTHER_SOURCES = {'parts': agg_parts, 'warranty': agg_warranty, 'receivables': agg_receivables}
-OTHER_ROWS = {'parts': rows_parts, 'warranty': rows_warranty, 'receivables': rows_receivables}
+def _insurer_owing(ctx, k):
+    """What insurers owed at the end of bucket k (app.settlement.receivables, the one rule), each bill with whether
+    it was past the month it was settled in (rulebook 004: 保险不超过当月)."""
+    now = utcnow()
+    for tz, ids in ctx.b.zones.items():
+        end = min(ctx.b.utc_range(tz, k)[1], now)
+        today = to_local(end, tz).date()
+        for r in payer_bills_owing(ids, end, INSURANCE):
+            yield r, today > payer_due_on(r.settled_at, tz)
+
+
+def agg_insurer_owed(ctx):
+    """Insurer receivables past their month at the end of each bucket: shop-wide only."""
+    if ctx.who({ADVISOR: RO.advisor}) is not True:
+        return None
+    return {k: {'ins_overdue': sum((r.balance for r, late in _insurer_owing(ctx, k) if late), ZERO)}
+            for k in range(len(ctx.b))}
+
+
+def rows_insurer_owed(ctx, _col):
+    """The insurer bills past their month at the period's end."""
+    if ctx.who({ADVISOR: RO.advisor}) is not True:
+        return []
+    return [DrillRow('settlement', r.settlement_id, r.number, r.settled_at, r.order_id, 'bad', False, r.balance,
+                     r.shop_id) for r, late in _insurer_owing(ctx, len(ctx.b) - 1) if late]
+
+
+OTHER_SOURCES = {'parts': agg_parts, 'warranty': agg_warranty, 'receivables': agg_receivables,
+                 'insurer_owed': agg_insurer_owed}
+OTHER_ROWS = {'parts': rows_parts, 'warranty': rows_warranty, 'receivables': rows_receivables,
+              'insurer_owed': rows_insurer_owed}

@@ -35,7 +35,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.access import ADVISOR, CUSTOMER_SERVICE, FOREMAN, MANAGER, PARTS, QC, TECHNICIAN, WARRANTY
 from app.core.money import money
-from app.kpi.figure import COUNT, HOURS, MONEY, ON_TIME, PERCENT, RATE, STATUSES
+from app.kpi.figure import COUNT, DAYS, HOURS, MONEY, ON_TIME, PERCENT, RATE, STATUSES
 
 
 @dataclass
@@ -156,6 +156,17 @@ SPECS = [
          'settled', None, derive=_parts_margin),
     Spec('receivables', _l('Receivables (customers)'), MONEY, 'business', ('receivables',), _s('receivables'),
          None, None, None, 'receivables', None),
+    # insurance jobs (app.insurance): how many were settled, their revenue, the days from the insurer's assessment to
+    # the car's delivery, and what insurers owe past the month the bill was settled in (rulebook 004)
+    Spec('insurance_jobs', _l('Insurance jobs'), COUNT, 'business', ('insurance',), _s('ins_jobs'), None, None, None,
+         'insurance', None),
+    Spec('insurance_revenue', _l('Insurance job revenue'), MONEY, 'business', ('insurance',),
+         lambda s: money(s.get('ins_revenue', 0)), None, None, None, 'insurance', None),
+    Spec('insurance_days', _l('Days from the assessment to delivery'), DAYS, 'business', ('insurance',),
+         lambda s: Decimal(str(s.get('ins_assessed_s', 0))) / 86400, _s('ins_timed'), None, None, 'insurance',
+         'ins_timed', 'ins_timed'),
+    Spec('insurer_overdue', _l('Insurer receivables past their month'), MONEY, 'business', ('insurer_owed',),
+         lambda s: money(s.get('ins_overdue', 0)), None, None, None, 'insurer_owed', None),
     # workshop
     Spec('tech_efficiency', _l('Technician efficiency'), PERCENT, 'workshop', ('lines',), _hours_of('clocked_sold_h'),
          lambda s: hours(s.get('line_clocked_s')), 'kpi_efficiency_target', '>=', 'lines', None),
@@ -182,6 +193,9 @@ SPECS = [
 ]
 SPEC_BY_NAME = {s.name: s for s in SPECS}
 CATALOG = [(s.name, s.label, s.group, s.unit) for s in SPECS]
+# Balances at a moment: the period's figure is its last bucket's, not a sum.
+BALANCES = ('receivables', 'insurer_overdue')
+
 GROUPS = [('quality', _l('Quality and targets')), ('business', _l('Business')), ('workshop', _l('Workshop')),
           ('compliance', _l('Process compliance'))]
 

@@ -16,7 +16,9 @@ from app.core import stages
 from app.core.money import money
 from app.core.periods import Buckets
 from app.customers.makes import make_and_model
+from app.core.db import utcnow
 from app.customers.models import Vehicle
+from app.insurance import queries as insurance_queries
 from app.reception.models import OrderLine, RepairOrder
 from app.settlement import queries as settlement_queries
 from app.settlement.models import CATEGORIES, MINOR, PAYERS, Settlement
@@ -57,6 +59,7 @@ class BusinessReport:
     receivable: Decimal
     receivable_count: int
     rows: list                   # DayRow per day (week and month)
+    insurance: dict = None       # insurance jobs: app.insurance.queries.figures
 
     @property
     def payments_total(self):
@@ -126,4 +129,5 @@ def business_report(shop, period):
         payments=settlement_queries.payments_received(shop, start, end),
         receivable=receivable, receivable_count=receivable_count,
         rows=_per_day(shop, period) if period.kind != 'day' else [],
+        insurance=insurance_queries.figures(shop, start, end, now=min(end, utcnow())),
     )

@@ -153,6 +153,17 @@ class Payment(ShopScoped):
     received_by = pw.ForeignKeyField(User, backref='+', on_delete='RESTRICT')
 
 
+class PayerPayment(ShopScoped):
+    """Money from a payer other than the customer (an insurer, the maker) against its share of a settled bill."""
+    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    settlement = pw.ForeignKeyField(Settlement, backref='payer_payments', on_delete='RESTRICT')
+    payer = pw.CharField(max_length=10)
+    amount = pw.DecimalField(max_digits=12, decimal_places=2)
+    reference = pw.CharField(max_length=60, default='')     # the insurer's transfer reference
+    paid_at = pw.DateTimeField(default=utcnow, index=True)
+    received_by = pw.ForeignKeyField(User, backref='+', on_delete='RESTRICT')
+
+
 class CreditNote(ShopScoped):
     """The only correction of a settled order: it references the settlement and takes an amount off."""
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')

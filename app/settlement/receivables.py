@@ -1,18 +1,22 @@
-"""Receivables (应收账款): what customers owe on settled bills. The one rule every page, report, KPI and export calls.
+"""Receivables (应收账款): what customers owe on settled bills, and what other payers (an insurer) owe on their share.
+The one rule every page, report, KPI and export calls.
 
 A bill's balance at a moment is its customer total less the payments, the credit notes and a write-off made before
 that moment. A customer owes a positive balance only: a bill credited after it was paid in full leaves a refund due
 to that customer, which is not netted against what other customers owe. Amounts are added up in Python to the cent
 (SQLite's sums of decimals are floating point), after the database has picked the bills that can owe anything.
 """
+import calendar
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from peewee import SQL, Case, fn
 
-from app.core.money import ZERO, money
+from app.core.money import INSURANCE, ZERO, WARRANTY, money
+from app.core.timeutil import to_local
 from app.reception.models import RepairOrder
-from app.settlement.models import CreditNote, Payment, Settlement
+from app.settlement.models import CreditNote, Payment, PayerPayment, Settlement
 
 # A balance below half a cent is nothing (the database's own arithmetic may leave such a crumb on SQLite). A float:
 # SQLite stores a Decimal parameter as text, which compares above every number.
@@ -134,3 +138,58 @@ def _may_go_negative(shop_ids, advisor=None):
                 CreditNote.settlement.in_(list(bills))):
             bills[c.settlement_id]['moves'].append((c.created_at, money(c.total)))
     return list(bills.values())
+
+
+# --- what an insurer (or the maker) owes on its share of a settled bill ------------------------------------------
+
+PAYER_TOTALS = {INSURANCE: Settlement.insurance_total, WARRANTY: Settlement.warranty_total}
+
+
+def payer_due_on(settled_at, tz_name):
+    """The last day an insurer's share is due: the end of the shop's month the bill was settled in. Rulebook 004
+    (前台主管岗位职责): "定损及时,当月回款" and "保养工单不超过3天,保险不超过当月" (insurance within the month)."""
+    day = to_local(settled_at, tz_name).date()
+    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+
+
+@dataclass
+class PayerOwing:
+    settlement_id: int
+    number: str
+    settled_at: object
+    order_id: int
+    shop_id: int
+    payer: str
+    total: Decimal
+    paid: Decimal
+
+    @property
+    def balance(self):
+        return self.total - self.paid
+
+
+def payer_bills_owing(shop_ids, at, payer=INSURANCE):
+    """Every settled bill of these shops whose `payer` share (insurance, warranty) was not fully paid at the UTC
+    time `at`, oldest first (list of PayerOwing)."""
+    column = PAYER_TOTALS[payer]
+    pay = PayerPayment.alias('opp')
+    paid = (pay.select(fn.COALESCE(fn.SUM(pay.amount), 0))
+            .where((pay.settlement == Settlement.id) & (pay.payer == payer) & (pay.paid_at < at)))
+    q = (Settlement.select(Settlement.id, Settlement.number, Settlement.settled_at, Settlement.order,
+                           Settlement.shop, column.alias('total'), paid.alias('paid'))
+         .where(Settlement.shop.in_(list(shop_ids)) & Settlement.settled_where() & (Settlement.settled_at < at)
+                & (column - paid > _CRUMB))
+         .order_by(Settlement.settled_at, Settlement.id))
+    out = []
+    for r in q.dicts():
+        row = PayerOwing(r['id'], r['number'] or '', r['settled_at'], r['order'], r['shop'], payer,
+                         money(r['total']), money(r['paid']))
+        if row.balance > 0:
+            out.append(row)
+    return out
+
+
+def payer_paid(settlement, payer):
+    """What `payer` has paid so far on this settlement."""
+    return money(PayerPayment.select(fn.COALESCE(fn.SUM(PayerPayment.amount), 0))
+                 .where((PayerPayment.settlement == settlement) & (PayerPayment.payer == payer)).scalar())

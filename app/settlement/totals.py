@@ -17,6 +17,7 @@ from app.core.settings import get_setting
 from app.catalogue.models import CannedJob
 from app.reception.models import OrderLine, PartLine
 from app.reception.pricing import line_parts_total
+from app.registry import bill_plans
 from app.settlement.models import (CATEGORIES, CUSTOMER, INTERNAL, MINOR, PAYERS, WARRANTY, CreditNote, Discount,
                                    Payment, Settlement, SettlementLine)
 
@@ -32,7 +33,9 @@ def live_items(order, settlement=None):
     Approved added work normally arrives as an order line (OrderLine.added_work_id); added work
     approved but not (yet) copied onto the order is billed from its own record, never both.
     The payer of each item is the one chosen on the draft, else the warranty clerk's coverage decision, else
-    the customer; a part follows its job unless set on its own.
+    the insurer on an assessed insurance job, else the customer; a part follows its job unless set on its own.
+    An insurance job's bill also carries the items that move the deductible and what the insurer did not allow
+    from the insurer to the customer (app.registry.bill_plans).
     Returns unsaved SettlementLine rows.
     """
     choices = settlement.payer_choices if settlement is not None else {}
@@ -50,10 +53,12 @@ def live_items(order, settlement=None):
         items.append(SettlementLine(position=len(items), **kw))
 
     decided = _coverage_payers(order)
+    plans = bill_plans(order)          # an insurance job's jobs go to the insurer (app.insurance.hooks)
+    usual = plans[0].default_payer if plans else CUSTOMER
     for line in lines:
         key = 'line:%d' % line.id
         category = category_of(line.canned_job if line.canned_job_id else None)
-        default = decided.get(line.id, CUSTOMER)
+        default = decided.get(line.id, usual)
         job_payer = choices.get(key, default)
         add(kind=SettlementLine.LABOUR, key=key, group=key, description=line.description,
             quantity=line.labour_hours, unit_price=line.labour_rate, hours=line.labour_hours,
@@ -68,6 +73,10 @@ def live_items(order, settlement=None):
                 supplied_by=p.supplied_by)
     for aw, aw_parts in _added_work_not_on_order(order, {l.added_work_id for l in lines}):
         for it in added_work_items(aw, aw_parts, choices):
+            it.position = len(items)
+            items.append(it)
+    for plan in plans:
+        for it in plan.items(items):
             it.position = len(items)
             items.append(it)
     return items

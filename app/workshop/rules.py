@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import JOIN, fn
 
 from app.accounts.models import User
+from app.registry import work_holds
 from app.core import audit, stages
 from app.core import photos as photos_store
 from app.core.access import FOREMAN, TECHNICIAN
@@ -226,6 +227,9 @@ def clock_on(line, tech, now=None, *, version=None):
         line, order = _line_to_work_on(line, tech, version)
         if line.technician_id is None:
             raise WorkshopError(_l('Assign this job to a technician first.'))
+        held = work_holds(order) if order.stage in STARTS_WORK else []
+        if held:
+            raise WorkshopError(held[0])       # e.g. an insurance job waiting for the insurer's assessment
         _lock_technician(line.technician_id)
         running = running_entries(line.technician_id)
         here = [e for e in running if e.line_id == line.id]

@@ -120,6 +120,16 @@ def build_world():
         campaign = Campaign.create(shop=shop, code='RC-W1', title=title, work='World work', starts_on=date(2020, 1, 1))
         CampaignVin.create(shop=shop, campaign=campaign, vin_from=vin, vin_to=vin)
         sample['campaign_id'] = campaign.id
+    # insurance: an insurer and an insurance job with a supplementary assessment asked, in each shop
+    from app.insurance.models import InsuranceClaim, Insurer, Supplement
+    for shop, staff, sample in ((a, users['advisor'], world.records), (b, b_user, world.foreign)):
+        insurer = Insurer.create(shop=shop, name='平安产险', phone='95511')
+        job = factories.make_order(shop, staff)
+        claim = InsuranceClaim.create(shop=shop, order=job, insurer=insurer, policy_number='P1', claim_number='R1',
+                                      accident_date=utcnow().date(), insured_name='张三', created_by=staff,
+                                      assessment=InsuranceClaim.ASSESSED, assessor='李勇')
+        supplement = Supplement.create(shop=shop, claim=claim, description='防撞梁变形', requested_by=staff)
+        sample.update(insurer_id=insurer.id, supplement_id=supplement.id)
     world.markers = ('LeakCampaignB', 'LeakCustomerB', 'LeakStaffB', 'LeakComplaintB', '粤Z99999', '1M8GDM9AXKP042788')
     return world
 

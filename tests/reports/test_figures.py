@@ -180,4 +180,4 @@ def test_report_query_count_does_not_grow_with_the_data(month):
         build_more.delivered_at = build_more.checked_in_at = datetime(2026, 10, 10 + i, 3)
         build_more.save()
     assert run() == before
-    assert 5 <= before <= 20
+    assert 5 <= before <= 24      # the insurance section (issue 16) reads its jobs and what insurers owe: 3 more
