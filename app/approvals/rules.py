@@ -254,7 +254,8 @@ def decide(work, by, *, decision, channel, expected_version, spoke_with='', at=N
                          agreed_total=order.agreed_total)
         else:
             rec = Recommendation.create(shop=order.shop_id, vehicle=order.vehicle_id, order_id=order.id,
-                                        description=work.description, safety=work.safety, price=q.total)
+                                        description=work.description, safety=work.safety, price=q.total,
+                                        canned_job_id=work.canned_job_id)
             after.update(recommendation=rec.id)
             if work.safety and not order.safety_declined:
                 before = {'safety_declined': False}

@@ -29,6 +29,7 @@ ACTIONS = {
     'dispatch.order_assigned': _l('Dispatched'), 'dispatch.line_assigned': _l('Job assigned'),
     'dispatch.line_unassigned': _l('Job unassigned'), 'line.status': _l('Job status'),
     'clock.on': _l('Clock on'), 'clock.off': _l('Clock off'), 'finding.added': _l('Finding recorded'),
+    'health.item': _l('Health check item recorded'), 'health.finished': _l('Health check finished'),
     'self_check.saved': _l("Technician's self-check"), 'qc.passed': _l('Quality check passed'),
     'qc.failed': _l('Quality check failed'),
     # added work
