@@ -240,6 +240,20 @@ def report(order):
     return Report(check, User.get_by_id(check.technician_id), groups, rows)
 
 
+def photos_of_works(work_ids):
+    """{added work id: [Photo]}: the photos of the check items behind these recommendations (for the advisor)."""
+    found = {}
+    if not work_ids:
+        return found
+    items = {i.id: i.added_work_id for i in HealthItem.select(HealthItem.id, HealthItem.added_work)
+             .where(HealthItem.added_work.in_(list(work_ids)))}
+    if items:
+        for p in (Photo.select().where((Photo.record_type == PHOTO_RECORD) & Photo.record_id.in_(list(items)))
+                  .order_by(Photo.id)):
+            found.setdefault(items[p.record_id], []).append(p)
+    return found
+
+
 def item_photo(order, photo_id):
     """A photo of an item of this order's check, or None."""
     check = check_of(order)

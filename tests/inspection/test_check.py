@@ -30,7 +30,7 @@ def test_unmarked_items_are_green_and_one_tap_finishes(as_tech, order):
     assert reload(order).version == version + 1           # the customer's page sees it
 
 
-def test_an_amber_tyre_with_its_reading_and_photo_goes_to_the_advisor(as_tech, order, jobs):
+def test_an_amber_tyre_with_its_reading_and_photo_goes_to_the_advisor(app, as_tech, order, jobs, staff):
     """The technician's exception must keep its reading and photo and reach the advisor priced from the catalogue."""
     resp = mark(as_tech, order, 'tyre_fl', 'amber', measurement='2.4', note='内侧磨损',
                 photo=(io.BytesIO(factories.tiny_jpeg()), 'tyre.jpg'))
@@ -47,6 +47,9 @@ def test_an_amber_tyre_with_its_reading_and_photo_goes_to_the_advisor(as_tech, o
     assert events.count() == 1
     body = resp.get_data(as_text=True)
     assert 'data-colour="amber"' in body and '2.4 mm' in body
+    photo = Photo.get(Photo.record_type == 'health_item')
+    desk = sign_in(app.test_client(), staff['advisor']).get('/approvals').get_data(as_text=True)
+    assert '更换轮胎' in desk and '/photos/%d?thumb=1' % photo.id in desk     # the advisor shows the customer
 
 
 def test_a_red_brake_item_is_a_safety_recommendation(as_tech, order, jobs):
