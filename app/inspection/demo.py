@@ -2,9 +2,9 @@
 
 A car in progress checked all green (with its tread readings); the car waiting for the customer's answer checked
 half-way, its red suspension item the pending shock absorber and an amber tyre with a photo waiting too; another
-car in progress whose amber wiper blades the customer declined on this visit; and, on a closed order of a car booked
-to come back, red rear brake pads declined then, so the check-in of that appointment offers them again. The
-catalogue gets the jobs the check recommends when it lacks them. Runs after the workshop and approvals demos; once.
+car in progress whose amber wiper blades the customer agreed to (a job on the order now); and, on a closed order
+of a car booked to come back, red rear brake pads declined then, so the check-in of that appointment offers them
+again. The catalogue gets the jobs the check recommends when it lacks them. Runs after the workshop and approvals demos; once.
 """
 import io
 from datetime import timedelta
@@ -23,7 +23,7 @@ from app.core.models import Photo, Shop
 from app.core.settings import get_setting
 from app.inspection import rules
 from app.inspection.models import HealthCheck, HealthItem
-from app.reception.models import OrderLine, Recommendation, RepairOrder
+from app.reception.models import OrderLine, PartLine, Recommendation, RepairOrder
 from app.settlement.totals import added_work_price
 from app.workshop.models import AddedWork, AddedWorkPart
 from app.workshop.rules import price_added_work
@@ -183,8 +183,19 @@ def _declined_now(shop, order, advisor):
         check = _full_check(shop, order, (order.checked_in_at or utcnow()) + timedelta(minutes=30))
         if check is None:
             return
-        _declined(check, advisor, 'WIPER', 'wipers', '雨刮片刮不干净 Wiper blades smear', HealthItem.AMBER, False)
+        work = _work(check, 'WIPER', '雨刮片刮不干净 Wiper blades smear', AddedWork.APPROVED, False, advisor,
+                     order.customer.name if order.customer_id else '')
+        _item(check, 'wipers', HealthItem.AMBER, note='雨刮片刮不干净 Wiper blades smear', work=work)
         _item(check, 'battery', HealthItem.GREEN, '12.4')
+        # approved: on the order as a job for the technician, priced as the customer was told (app.approvals)
+        line = OrderLine.create(shop=shop, order=order, description=work.description, labour_hours=work.hours,
+                                labour_rate=work.labour_price / work.hours, labour_price=work.labour_price,
+                                technician=check.technician_id, status=stages.LINE_ASSIGNED, added_work_id=work.id,
+                                canned_job=work.canned_job_id,
+                                position=OrderLine.select().where(OrderLine.order == order).count())
+        for p in work.parts:
+            PartLine.create(shop=shop, order=order, line=line, part_number=p.part_number, name=p.name,
+                            quantity=p.quantity, unit_price=p.unit_price)
 
 
 def _declined_before_a_booking(shop, advisor):

@@ -101,26 +101,27 @@ def _fresh(order_id):
 def record_item(order, by, *, key, colour, measurement='', note='', canned_job=None, photos=(), version=None):
     """Record one item: green with a reading, or amber / red with what is wrong. Amber and red need the catalogue
     job that fixes it (the item's usual one when none is chosen) and become added work for the advisor."""
-    item = checks.ITEMS.get(key)
-    if item is None:
-        raise CheckRefused(_l('Choose an item of the check.'))
-    if colour not in COLOURS:
-        raise CheckRefused(_l('Tap green, amber or red.'), 'colour')
-    reading = _reading(item, measurement)
-    note = (note or '').strip()[:200]
-    if colour != GREEN and item.unit and not reading:
-        raise CheckRefused(_l('Enter the reading (%(unit)s): it is why the item is not green.', unit=item.unit),
-                           'measurement')
-    if colour != GREEN and not item.unit and not note:
-        raise CheckRefused(_l('Say what is wrong.'), 'note')
     if len(photos) > floor.MAX_PHOTOS:
         raise CheckRefused(_l('Up to %(n)d photos per item.', n=floor.MAX_PHOTOS), 'photo')
-    canned = canned_job
-    if colour != GREEN:
-        canned = canned or suggested_job(order.shop_id, item)
-        if canned is None:
-            raise CheckRefused(_l('Pick the catalogue job that fixes it.'), 'canned_job')
+    # the photos are checked first: a file that is no photo is refused as such, whatever else is wrong
     with photos_store.stored(photos) as stored, transaction():
+        item = checks.ITEMS.get(key)
+        if item is None:
+            raise CheckRefused(_l('Choose an item of the check.'))
+        if colour not in COLOURS:
+            raise CheckRefused(_l('Tap green, amber or red.'), 'colour')
+        reading = _reading(item, measurement)
+        note = (note or '').strip()[:200]
+        if colour != GREEN and item.unit and not reading:
+            raise CheckRefused(_l('Enter the reading (%(unit)s): it is why the item is not green.', unit=item.unit),
+                               'measurement')
+        if colour != GREEN and not item.unit and not note:
+            raise CheckRefused(_l('Say what is wrong.'), 'note')
+        canned = canned_job
+        if colour != GREEN:
+            canned = canned or suggested_job(order.shop_id, item)
+            if canned is None:
+                raise CheckRefused(_l('Pick the catalogue job that fixes it.'), 'canned_job')
         order = _fresh(order.id)
         _may_check(order, by)
         floor.check_version(order, version)
