@@ -9,6 +9,7 @@ AREAS = ['accounts', 'reception', 'customers', 'appointments', 'labels', 'worksh
 AREAS += ['reports']   # reports and staff scorecards (issue 7)
 AREAS += ['kpi']       # the KPI engine and the manager's dashboard (issue 7)
 AREAS += ['catalogue']  # the labour catalogue: canned jobs and their usual parts
+AREAS += ['inspection']  # the vehicle health check and the diagnosis report (issue 16)
 AREAS += ['queues']     # each role's work queue on its home page, with counts on the navigation (issue 15)
 AREAS += ['recalls']    # recalls and service campaigns, claimed-part checks (issue 16)
 AREAS += ['insurance']  # accident and insurance repairs: claims, damage assessment, the insurer's share (issue 16)

@@ -14,6 +14,7 @@ from app.core.errors import Refused
 from app.core.timeutil import shop_today
 from app.customers.models import Customer, MileageReading, Vehicle
 from app.messages import rules as outbox
+from app.reception.files import declined_of
 from app.reception.models import RepairOrder
 
 # Not a rulebook number: "this week" is the next seven local days from today.
@@ -27,6 +28,7 @@ class MaintenanceDue:
     due_on: date                 # the booked date, or the day the mileage estimate reaches next_service_km
     by_km: bool                  # found by the mileage estimate rather than the date
     estimated_km: int = None     # estimated odometer today (by_km only)
+    declined: list = None        # work declined on earlier visits and not done since: offered again with it
 
 
 def reminder_window(today):
@@ -100,6 +102,11 @@ def maintenance_due(shop, today):
             due_on = max(first, base_day + timedelta(days=int(days)))
             found.append(MaintenanceDue(car, car.owner, due_on, True,
                                         int(round(base_km + rate * (today - base_day).days))))
+    declined = {}
+    for r in declined_of([d.vehicle.id for d in found] or [0]):
+        declined.setdefault(r.vehicle_id, []).append(r)
+    for d in found:
+        d.declined = declined.get(d.vehicle.id, [])
     return sorted(found, key=lambda d: (d.due_on, d.vehicle.plate))
 
 
@@ -124,9 +131,10 @@ def remind_maintenance(vehicle, by, *, via, today=None):
     message = None
     if via == Outreach.MESSAGE:
         # After the commit, as the outbox asks: the message (sent or failed) is on the customer's timeline. The
-        # template gets plate, vehicle, due_on (a date) and due_km.
+        # template gets plate, vehicle, due_on (a date), due_km and the work declined earlier (description, price).
         message = outbox.send('maintenance_reminder', customer=due.customer, by=by,
                               context={'plate': vehicle.plate, 'vehicle': '%s %s' % (vehicle.make, vehicle.model),
-                                       'due_on': due.due_on, 'due_km': vehicle.next_service_km})
+                                       'due_on': due.due_on, 'due_km': vehicle.next_service_km,
+                                       'declined': [(r.description, r.price) for r in due.declined]})
     return task or message
 

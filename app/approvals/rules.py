@@ -25,6 +25,7 @@ from app.core.money import ZERO, money
 from app.core.settings import get_setting
 from app.reception.checkin import add_line
 from app.catalogue.models import CannedJob
+from app.inspection.rules import photos_of_works
 from app.core.models import Photo
 from app.customers.models import Customer, Vehicle
 from app.reception.models import CHANNELS, OrderFrozen, PartLine, Recommendation, RepairOrder
@@ -132,12 +133,13 @@ def _items(shop, works):
         for ph in (Photo.select().where((Photo.record_type == 'finding') & Photo.record_id.in_(finding_ids))
                    .order_by(Photo.id)):
             photos.setdefault(ph.record_id, []).append(ph)
+    checked = photos_of_works(ids)        # a health check's amber or red item: its photos
     attempts = call_attempts([w.order_id for w in works])
     rate = get_setting(shop, 'tax_rate')
     out = []
     for w in works:
         out.append(Item(work=w, order=w.order, technician=w.requested_by, finding=findings.get(w.finding_id),
-                        parts=parts.get(w.id, []), photos=photos.get(w.finding_id, []),
+                        parts=parts.get(w.id, []), photos=photos.get(w.finding_id, []) + checked.get(w.id, []),
                         quote=quote(w, parts.get(w.id, []), w.order, rate), attempts=attempts.get(w.id, [])))
     return out
 
@@ -254,7 +256,8 @@ def decide(work, by, *, decision, channel, expected_version, spoke_with='', at=N
                          agreed_total=order.agreed_total)
         else:
             rec = Recommendation.create(shop=order.shop_id, vehicle=order.vehicle_id, order_id=order.id,
-                                        description=work.description, safety=work.safety, price=q.total)
+                                        description=work.description, safety=work.safety, price=q.total,
+                                        canned_job_id=work.canned_job_id)
             after.update(recommendation=rec.id)
             if work.safety and not order.safety_declined:
                 before = {'safety_declined': False}

@@ -8,6 +8,7 @@ import io
 import os
 import secrets
 import time
+from contextlib import contextmanager
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -92,6 +93,21 @@ def thumbnail_path(filename):
             image.save(tmp, 'JPEG' if filename.endswith('.jpg') else 'PNG', quality=80)
             os.replace(tmp, thumb)
     return thumb
+
+
+@contextmanager
+def stored(uploads):
+    """The uploads stored, [(filename, width, height)], for the block to write their rows; when the block fails the
+    files are removed again, so no file is left that no row names."""
+    kept = []
+    try:
+        for data in uploads:
+            kept.append(store(data))
+        yield kept
+    except BaseException:
+        for filename, _w, _h in kept:
+            remove(filename)
+        raise
 
 
 def remove(filename):

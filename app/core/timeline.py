@@ -49,6 +49,8 @@ ACTIONS = {
     'finding.added': _l('Finding recorded'),
     'self_check.saved': _l("Technician's self-check"),
     'qc.passed': _l('Quality check passed'),
+    'health.item': _l('Health check item recorded'),
+    'health.finished': _l('Health check finished'),
     'qc.failed': _l('Quality check failed'),
     # added work
     'added_work.requested': _l('Added work asked for'),

@@ -19,7 +19,7 @@ from app.core.timeutil import to_local, to_utc
 from app.core.models import Photo, Signature
 from app.customers.models import MileageReading, Vehicle
 from app.labels.models import KeyHook, KeyTag
-from app.reception.models import CHANNELS, Belonging, OrderLine, PartLine, RepairOrder, WalkaroundMark
+from app.reception.models import CHANNELS, Belonging, OrderLine, PartLine, Recommendation, RepairOrder, WalkaroundMark
 from app.reception import links
 from app.reception.pricing import needs_no_guarantee_note, order_totals
 
@@ -260,15 +260,23 @@ def assign_key(order, by, *, tag, hook):
         _touch(order, by, 'key', {'tag': tag.number, 'hook': hook.number if hook else None})
 
 
-def add_estimate_line(order, by, *, canned_job=None, description='', hours=None):
+def add_estimate_line(order, by, *, canned_job=None, description='', hours=None, recommendation=None):
+    """A job on the estimate; `recommendation`: the work declined on an earlier visit it does, now done here."""
     with transaction():
         _locked(order)
         line = add_line(order, canned_job=canned_job, description=description, hours=hours)
         _refresh_note(order)
         order.version += 1
         order.save()
+        if recommendation is not None:
+            taken = (Recommendation.update(done_order_id=order.id)
+                     .where((Recommendation.id == recommendation.id) & (Recommendation.vehicle == order.vehicle_id)
+                            & Recommendation.done_order_id.is_null()).execute())
+            if taken != 1:
+                raise CheckinError(_l('That recommendation is already taken up.'))
         audit.record('checkin.line_added', 'repair_order', order.id, shop=order.shop_id, actor=by,
-                     after={'line': line.id, 'description': line.description, 'hours': line.labour_hours})
+                     after={'line': line.id, 'description': line.description, 'hours': line.labour_hours,
+                            **({'recommendation': recommendation.id} if recommendation is not None else {})})
     return line
 
 

@@ -20,7 +20,8 @@ from app.catalogue.models import CannedJob
 from app.core.models import Photo, Signature
 from app.customers.models import Vehicle
 from app.labels.models import KeyHook
-from app.reception.models import PRESET_BELONGINGS, OrderLine, PartLine, RepairOrder, WalkaroundMark
+from app.reception.files import declined_recommendations
+from app.reception.models import PRESET_BELONGINGS, OrderLine, PartLine, Recommendation, RepairOrder, WalkaroundMark
 from app.reception.pricing import order_totals
 from app.reception.blueprint import bp
 
@@ -365,7 +366,8 @@ def _estimate_piece(order, status=200, *, line_form=None, part_forms=None, error
     method_form = method_form or forms.EstimateForm(formdata=None, method=order.estimate_method)
     resp = _step_page(order, 'estimate', 'reception/_estimate.html', lines=lines, parts=parts,
                       line_form=line_form, part_forms=part_forms or {}, totals=order_totals(order), error=error,
-                      method_form=method_form, new_part=forms.PartForm)
+                      method_form=method_form, new_part=forms.PartForm,
+                      declined=list(declined_recommendations(order.vehicle_id)) if order.vehicle_id else [])
     resp.status_code = status
     return resp
 
@@ -412,8 +414,11 @@ def checkin_line_add(draft_id):
 
     def run():
         canned = CannedJob.get_for_shop_or_404(current_shop(), form.canned_job.data) if form.canned_job.data else None
+        taken = request.form.get('recommendation', type=int)   # work declined on an earlier visit, offered again
         rules.add_estimate_line(order, current_user, canned_job=canned, description=form.description.data or '',
-                                hours=form.hours.data)
+                                hours=form.hours.data,
+                                recommendation=Recommendation.get_for_shop_or_404(current_shop(), taken)
+                                if taken else None)
     return _estimate_act(order, run, _('Job added.'), form=form, form_as='line_form')
 
 

@@ -63,8 +63,13 @@ def customer_orders(customer):
 
 def declined_recommendations(vehicle):
     """Work recommended on earlier visits and not done yet, safety items first."""
+    return declined_of([vehicle])
+
+
+def declined_of(vehicles):
+    """The same for several vehicles at once (ids or records), in one query."""
     return (Recommendation.select()
-            .where((Recommendation.vehicle == vehicle) & Recommendation.done_order_id.is_null())
+            .where(Recommendation.vehicle.in_(list(vehicles)) & Recommendation.done_order_id.is_null())
             .order_by(Recommendation.safety.desc(), Recommendation.created_at.desc()))
 
 

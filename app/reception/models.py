@@ -214,6 +214,7 @@ class Recommendation(ShopScoped):
     price = pw.DecimalField(max_digits=12, decimal_places=2, null=True)
     created_at = pw.DateTimeField(default=utcnow)
     done_order_id = pw.IntegerField(null=True)              # set when a later order does it
+    canned_job_id = pw.IntegerField(null=True)              # the catalogue job that does it, to add it in one tap
 
 
 class StatusLink(ShopScoped):

@@ -21,6 +21,7 @@ from app.core.settings import get_setting
 from app.core.timeutil import to_local
 from app.core.models import Photo
 from app.customers.models import Customer
+from app.inspection import rules as health
 from app.reception.models import OrderLine, RepairOrder, StatusLink
 from app.settlement.totals import added_work_price, order_money
 from app.workshop.models import AddedWork, AddedWorkPart, ProgressCheck
@@ -52,6 +53,26 @@ class PendingItem:
     price: Decimal
     safety: bool
     photo_urls: list = field(default_factory=list)
+
+
+@dataclass
+class HealthRow:
+    label: object
+    colour: str
+    colour_label: object
+    reading: str
+    note: str
+    photo_urls: list
+    advice: str = ''             # the recommended work, with its price with tax and the customer's answer
+    price: Decimal | None = None
+    decided: str = ''            # '', 'approved', 'declined'
+
+
+@dataclass
+class HealthView:
+    groups: list                 # [(label, [HealthRow])]
+    counts: dict
+    finished: bool
 
 
 @dataclass
@@ -91,6 +112,7 @@ class StatusView:
     total: Decimal | None
     guarantee: Guarantee | None
     expires_at: datetime | None
+    health: HealthView | None = None
 
 
 def mask_plate(plate):
@@ -160,8 +182,27 @@ def pending_photos(order):
 
 
 def pending_photo(order, photo_id):
-    """One photo the page of this order may show, or None (another order's, or not a finding's)."""
-    return next((p for p in pending_photos(order) if p.id == photo_id), None)
+    """One photo the page of this order may show, or None (another order's, or neither a finding's behind an item
+    waiting for a decision nor an item's of the order's health check)."""
+    return next((p for p in pending_photos(order) if p.id == photo_id), None) or health.item_photo(order, photo_id)
+
+
+def health_view(order, token):
+    """The order's health check as the customer reads it: items, colours, thumbnails, each recommendation's price."""
+    found = health.report(order)
+    if found is None:
+        return None
+    groups = []
+    for _key, label, rows in found.groups:
+        shown = []
+        for r in rows:
+            urls = [url_for('status.photo', status_token=token, finding_photo_id=p.id) for p in r.photos]
+            decided = r.work.status if r.work is not None and r.work.status != AddedWork.PENDING else ''
+            shown.append(HealthRow(r.item.label, r.colour, health.COLOUR_SHORT[r.colour],
+                                   ('%s %s' % (r.measurement, r.item.unit)).strip() if r.measurement else '', r.note,
+                                   urls, r.work.description if r.work is not None else '', r.price, decided))
+        groups.append((label, shown))
+    return HealthView(groups, found.counts, found.check.finished_at is not None)
 
 
 def guarantee_for(order, delivered_at):
@@ -351,4 +392,5 @@ def status_view(found, token, locale):
         total=order_money(order).totals['customer_total'] if delivered else None,   # what the customer paid
         guarantee=guarantee_for(order, end) if delivered else None,
         expires_at=_local(found.expires_at, tz) if found.expires_at else None,
+        health=health_view(order, token),
     )

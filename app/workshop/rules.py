@@ -122,6 +122,9 @@ def _check_version(record, version):
         raise stages.StaleRecord(record.id)
 
 
+check_version = _check_version     # the same check for the floor's other forms (app.inspection)
+
+
 def _fresh_order(order_id):
     """The order as the rules need it (read narrowly: a tap must stay cheap)."""
     return (RepairOrder.select(RepairOrder.id, RepairOrder.shop, RepairOrder.stage, RepairOrder.version,
@@ -351,25 +354,17 @@ def add_finding(order, by, *, severity, note, line=None, photos=()):
         raise WorkshopError(_l('That job is not on this order.'))
     _require_order(order, by)
     _require_working(order)
-    stored = []
-    try:
-        for data in photos:
-            stored.append(photos_store.store(data))
-        with transaction():
-            order = _fresh_order(order.id)
-            _require_working(order)
-            finding = Finding.create(shop=order.shop_id, order=order.id, line=line.id if line else None,
-                                     technician=by.id, severity=severity, note=note[:2000])
-            for filename, width, height in stored:
-                Photo.create(shop=order.shop_id, record_type='finding', record_id=finding.id, filename=filename,
-                             width=width, height=height, uploaded_by=by.id)
-            audit.record('finding.added', 'repair_order', order.id, shop=order.shop_id, actor=by,
-                         after={'finding': finding.id, 'severity': severity, 'note': note,
-                                'line': line.id if line else None, 'photos': len(stored)})
-    except Exception:
-        for filename, _w, _h in stored:
-            photos_store.remove(filename)   # no orphan file when the rows were not written
-        raise
+    with photos_store.stored(photos) as stored, transaction():
+        order = _fresh_order(order.id)
+        _require_working(order)
+        finding = Finding.create(shop=order.shop_id, order=order.id, line=line.id if line else None,
+                                 technician=by.id, severity=severity, note=note[:2000])
+        for filename, width, height in stored:
+            Photo.create(shop=order.shop_id, record_type='finding', record_id=finding.id, filename=filename,
+                         width=width, height=height, uploaded_by=by.id)
+        audit.record('finding.added', 'repair_order', order.id, shop=order.shop_id, actor=by,
+                     after={'finding': finding.id, 'severity': severity, 'note': note,
+                            'line': line.id if line else None, 'photos': len(stored)})
     return finding
 
 
