@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms.fields.choices import SelectChoice
 from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.recalls.models import Campaign
 from app.warranty.models import SYSTEMS
@@ -27,6 +27,12 @@ class CampaignForm(FlaskForm):
     note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
     vins = TextAreaField(_l('VINs, one a line (a range as FROM-TO)'), validators=[Optional()], render_kw={'rows': 8})
     file = FileField(_l('Or the maker\'s file (CSV or XLSX)'))
+
+    def validate_file(self, field):
+        upload = field.data
+        name = getattr(upload, 'filename', '') or ''
+        if name and not name.lower().endswith(('.csv', '.xlsx')):
+            raise ValidationError(_l('Only a CSV or XLSX file: this file could not be read.'))
 
 
 class VersionForm(FlaskForm):

@@ -30,10 +30,10 @@ def load(rng):
     for o in RepairOrder.for_shop(shop).where(RepairOrder.vehicle.is_null(False)):
         counts[o.vehicle_id] = counts.get(o.vehicle_id, 0) + 1
     today = (RepairOrder.for_shop(shop)
-             .where(RepairOrder.stage.in_([stages.CHECKED_IN, stages.DISPATCHED])
-                    & (RepairOrder.checked_in_at >= now - timedelta(hours=30)))
+             .where(RepairOrder.stage.in_([stages.CHECKED_IN, stages.DISPATCHED, stages.IN_PROGRESS])
+                    & (RepairOrder.checked_in_at >= now - timedelta(hours=36)))
              .order_by(RepairOrder.id))
-    orders = [o for o in today if counts.get(o.vehicle_id) == 1][:len(CASES)]
+    orders = sorted(today, key=lambda o: (counts.get(o.vehicle_id, 0), o.id))[:len(CASES)]
     if advisor is None or not techs or len(orders) < len(CASES):
         return []
     pads = CannedJob.get_or_none((CannedJob.shop == shop) & (CannedJob.code == 'BRKF'))
