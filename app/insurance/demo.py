@@ -18,6 +18,7 @@ from app.customers.models import Vehicle
 from app.insurance import rules
 from app.insurance.models import InsuranceClaim, Insurer, Supplement
 from app.reception.checkin import create_signed_order
+from app.labels.models import KeyTag
 from app.reception.models import OrderLine, PartLine, RepairOrder
 
 INSURERS = [('中国人保财险 PICC', '95518', '王定损'), ('平安产险 Ping An', '95511', '李勇'),
@@ -118,6 +119,10 @@ def _job(shop, rng, advisor, bosses, techs, insurer, i, name, car, accident, job
                                               rows=[('parts', '右前门防撞梁', '680'), ('labour', '防撞梁更换', '300')])
         rules.answer_supplement(supplement, advisor, decision=Supplement.APPROVED, channel='phone',
                                 spoke_with=insurer.contact or '定损员', note='同意追加', version=supplement.version)
+    tag = KeyTag.select().where((KeyTag.shop == shop) & KeyTag.order_id.is_null()).order_by(KeyTag.number).first()
+    if tag is not None and target != stages.CLOSED:          # the car's key on a tag, as at any check-in
+        KeyTag.update(order_id=ro.id).where(KeyTag.id == tag.id).execute()
+        RepairOrder.update(key_tag=tag).where(RepairOrder.id == ro.id).execute()
     for step in _path_to(target):
         stages.move(ro, step, by=_actor_for(ro.stage, step, advisor, foreman, techs))
     if target == stages.CLOSED:
