@@ -95,6 +95,13 @@ SOURCES = {
     'lemon_repair_days': law(HOME_CAR_RULES), 'lemon_same_problem_repairs': law(HOME_CAR_RULES),
     'loaner_after_days': law(HOME_CAR_RULES), 'early_failure_days': law(HOME_CAR_RULES),
     'early_failure_km': law(HOME_CAR_RULES),
+    'insurance_work_waits_for_assessment': shop_own(_l('The rulebooks do not say whether repair waits for the '
+                                                       "insurer's damage assessment (定损).")),
+    'comeback_window_days': shop_own(_l('The rulebooks name no comeback window (返修).')),
+    'comeback_window_km': shop_own(_l('The rulebooks name no comeback window (返修).')),
+    'claimed_part_reminder_days': rulebook(*R004, '负责半年、一年、两年、三年、五年索赔件到期前预约回厂检查工作',
+                                           _l('The dates are the rulebook\'s; how many days before each the call is '
+                                              'due is the shop\'s own choice.')),
     'lemon_near_days': SHOP_OWN, 'lemon_near_repairs': SHOP_OWN,
     'first_maintenance_months': SHOP_OWN, 'first_maintenance_km': SHOP_OWN,
     'first_maintenance_return_target': rulebook(*R004, '首保回厂首保率大于等于95%'),

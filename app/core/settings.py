@@ -42,8 +42,7 @@ DEFAULTS = {
     'long_job_days': (2, int, _l('A job this many days or longer is a long job')),
     'maintenance_settlement_days': (3, int, _l('Settle maintenance orders within (days)')),
     # insurance jobs (app.insurance): not from the rulebooks, the shop's own choice (1 yes, 0 no)
-    'insurance_work_waits_for_assessment': (1, int, _l("Insurance jobs: work waits for the insurer's assessment "
-                                                       "(the shop's own choice, not a rulebook number)")),
+    'insurance_work_waits_for_assessment': (1, int, _l("Insurance jobs: work waits for the insurer's assessment (1 yes, 0 no)")),
     'followup_first_from_days': (2, int, _l('First follow-up call from (days after pickup)')),
     'followup_first_to_days': (7, int, _l('First follow-up call by (days after pickup)')),
     'followup_second_after_days': (7, int, _l('Second follow-up call from (days after the first)')),
@@ -91,12 +90,11 @@ DEFAULTS = {
     'claim_first_approval_target': (Decimal('0.98'), Decimal, _l('Claim first-time approval target')),
     # not from the rulebooks, the shop's own choice: a car back within this many days and km of a delivery is
     # a possible comeback (返修), flagged at check-in (app.warranty.comebacks)
-    'comeback_window_days': (30, int, _l('Comeback window (days after delivery) — the shop\'s own choice')),
-    'comeback_window_km': (3000, int, _l('Comeback window (km after delivery) — the shop\'s own choice')),
+    'comeback_window_days': (30, int, _l('Comeback window (days after delivery)')),
+    'comeback_window_km': (3000, int, _l('Comeback window (km after delivery)')),
     # 004 "半年、一年、两年、三年、五年索赔件到期前预约回厂检查": how far ahead of each date the call is due is the
     # shop's own choice (app.recalls.parts_due)
-    'claimed_part_reminder_days': (14, int, _l('Claimed-part check: call this many days before ½, 1, 2, 3 and 5 '
-                                               'years — the shop\'s own choice')),
+    'claimed_part_reminder_days': (14, int, _l('Claimed-part check: call this many days before ½, 1, 2, 3 and 5 years')),
     # KPIs
     'timeliness_target': (Decimal('0.90'), Decimal, _l('Service timeliness target')),
     'satisfaction_target': (Decimal('0.85'), Decimal, _l('Customer satisfaction target')),

@@ -165,14 +165,14 @@ def _running(shop, today):
 
 
 def _entries(shop, today):
-    """{campaign: [(from, to)]} of the running campaigns, read once per request."""
+    """{campaign: [(from, to)]} of the running campaigns, read once per request in one query."""
     cache = g.setdefault('_recall_entries', {}) if _has_g() else {}
     key = (getattr(shop, 'id', shop), today)
     if key not in cache:
-        campaigns = {c.id: c for c in _running(shop, today)}
         found = {}
-        for v in CampaignVin.select().where(CampaignVin.campaign.in_(list(campaigns))):
-            found.setdefault(campaigns[v.campaign_id], []).append((v.vin_from, v.vin_to))
+        for v in (CampaignVin.select(CampaignVin, Campaign).join(Campaign)
+                  .where(CampaignVin.campaign.in_(_running(shop, today).select(Campaign.id)))):
+            found.setdefault(v.campaign, []).append((v.vin_from, v.vin_to))
         cache[key] = found
     return cache[key]
 
@@ -215,8 +215,8 @@ def vehicle_recalls(vehicle, today=None):
     if vehicle is None:
         return []
     today = today or shop_today(vehicle.shop)
-    found = matching(_entries(vehicle.shop, today), vehicle.vin)
-    jobs = _jobs([c.id for c in found], [vehicle.id])
+    found = matching(_entries(vehicle.shop_id, today), vehicle.vin)
+    jobs = _jobs([c.id for c in found], [vehicle.id]) if found else {}
     out = []
     for c in sorted(found, key=lambda c: c.code):
         job = jobs.get((c.id, vehicle.id))

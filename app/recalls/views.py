@@ -37,7 +37,7 @@ def _recall_helpers():
     def car_recalls(vehicle):
         if vehicle is None or not (may_use('recalls.add') or may_use('recalls.index')):
             return []
-        return rules.vehicle_recalls(vehicle)
+        return rules.vehicle_recalls(vehicle, today=shop_today(current_shop()))   # the page's shop, read already
 
     def open_recall_count(vehicle):
         return sum(1 for r in car_recalls(vehicle) if not r.done)
