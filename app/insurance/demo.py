@@ -94,10 +94,11 @@ def _job(shop, rng, advisor, bosses, techs, insurer, i, name, car, accident, job
     ro = create_signed_order(shop=shop, by=advisor, customer=owner, vehicle=vehicle, advisor=advisor,
                              complaint='事故车：' + accident, odometer=vehicle.mileage, checked_in_at=checked_in,
                              promised_at=checked_in + timedelta(days=3))
+    body = next((t for t in techs if t.username == 'tech3'), techs[-1] if techs else None)   # body and paint
     for description, hours, parts in jobs:
         line = OrderLine.create(shop=shop, order=ro, description=description, labour_hours=hours,
                                 labour_rate=Decimal('300'), labour_price=hours * Decimal('300'),
-                                technician=None if target == stages.CHECKED_IN else rng.choice(techs))
+                                technician=None if target == stages.CHECKED_IN else body)
         for number, part, price in parts:
             PartLine.create(shop=shop, order=ro, line=line, part_number=number, name=part, unit_price=price)
     claim = InsuranceClaim.create(shop=shop, order=ro, insurer=insurer,
