@@ -19,7 +19,7 @@ from app.core.db import utcnow
 from app.core.i18n import current_language, customer_language
 from app.core.idempotency import idempotent
 from app.core.timeutil import local_now, shop_today, to_local, to_utc
-from app.core.web import act, render, replay, vary, wants_fragment
+from app.core.web import act, render, replays_piece, vary, wants_fragment
 from app.reception.models import CannedJob
 
 bp = Blueprint('appointments', __name__)
@@ -213,9 +213,7 @@ def _detail_url(appointment_id):
     return url_for('appointments.detail', appointment_id=appointment_id)
 
 
-def _replay_detail(appointment_id):
-    _get(appointment_id)
-    return replay(partial(_detail, appointment_id), _detail_url(appointment_id))
+_replay_detail = replays_piece(_detail, _detail_url, load=_get)
 
 
 @bp.route('/appointments/<int:appointment_id>')
@@ -244,14 +242,9 @@ def _reminders_back(appointment_id):
         _detail_url(appointment_id)
 
 
-def _replay_reminded(appointment_id):
-    _get(appointment_id)
-    return replay(partial(_reminded, appointment_id), _reminders_back(appointment_id))
-
-
 @bp.route('/appointments/<int:appointment_id>/remind', methods=['POST'])
 @allow(*BOOKERS)
-@idempotent(replay=_replay_reminded)
+@idempotent(replay=replays_piece(_reminded, _reminders_back, load=_get))
 def remind(appointment_id):
     """Record that the customer was reminded (who, when, how); from the list only that row changes."""
     appt = _get(appointment_id)
@@ -293,7 +286,7 @@ def _replay_arrive(appointment_id):
     appt = _get(appointment_id)
     if appt.order_id:
         return redirect(url_for('reception.order', order_id=appt.order_id))
-    return _replay_detail(appointment_id)
+    return _replay_detail(appointment_id=appointment_id)
 
 
 @bp.route('/appointments/<int:appointment_id>/arrive', methods=['POST'])

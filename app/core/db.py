@@ -252,6 +252,15 @@ class ShopScoped(BaseModel):
         return obj
 
 
+class Numbered(ShopScoped):
+    """A record numbered within its shop (an order, a settlement, a purchase order…): the number is unique there.
+    A base with no table of its own."""
+    ABSTRACT = True
+
+    class Meta:
+        indexes = ((('shop', 'number'), True),)
+
+
 # --- migrations -----------------------------------------------------------
 
 def migration_runner(database=None):

@@ -100,9 +100,16 @@ def replays(page, load, endpoint):
     return lambda **view_args: replay(partial(page, load(*view_args.values())), url_for(endpoint, **view_args))
 
 
-def replays_piece(piece, endpoint):
-    """`@idempotent(replay=…)` for one row of a list page: a repeat gets `piece(*view_args)` as it is now, or the list."""
-    return lambda **view_args: replay(partial(piece, *view_args.values()), url_for(endpoint))
+def replays_piece(piece, back, load=None):
+    """`@idempotent(replay=…)`: a repeat gets `piece(*view_args)` as it is now, or `back` (an endpoint without
+    arguments, like a list, or a function of the view's arguments giving the URL). `load(*view_args)` first, when
+    given: a record of another shop is not found, even on a repeat."""
+    def answer(**view_args):
+        args = tuple(view_args.values())
+        if load is not None:
+            load(*args)
+        return replay(partial(piece, *args), back(*args) if callable(back) else url_for(back))
+    return answer
 
 
 def record_action(load, page, endpoint, *, form=None, form_as='form', back=None):

@@ -11,7 +11,7 @@ from app.catalogue.models import CannedJob
 from app.core.access import ADVISOR, FOREMAN, MANAGER, QC, TECHNICIAN, allow
 from app.core.idempotency import idempotent
 from app.core.photos import PhotoRejected
-from app.core.web import act, render, replay
+from app.core.web import act, render, replays_piece
 from app.inspection import checks, forms, rules
 from app.workshop import queries as floor_queries
 from app.workshop import rules as floor
@@ -66,13 +66,9 @@ def check(order_id):
     return _page(order_id)
 
 
-def _replay(order_id):
-    return replay(partial(_page, order_id), _back(order_id))
-
-
 @bp.route('/jobs/<int:order_id>/health-check/items', methods=['POST'])
 @allow(*WORKERS)
-@idempotent(replay=_replay)
+@idempotent(replay=replays_piece(_page, _back))
 def record_item(order_id):
     """One item marked: green with a reading, or amber / red (a recommendation for the advisor)."""
     order = _order(order_id)
@@ -97,7 +93,7 @@ def record_item(order_id):
 
 @bp.route('/jobs/<int:order_id>/health-check/finish', methods=['POST'])
 @allow(*WORKERS)
-@idempotent(replay=_replay)
+@idempotent(replay=replays_piece(_page, _back))
 def finish(order_id):
     """The rest is green: the check is done and the diagnosis report can be printed."""
     order = _order(order_id)

@@ -1,11 +1,11 @@
 """The key-tag pool: numbered reusable key tags with a permanent QR label, and the key cabinet's hooks."""
 import peewee as pw
 
-from app.core.db import ShopScoped
+from app.core.db import Numbered
 from app.core.models import Shop, new_token
 
 
-class KeyTag(ShopScoped):
+class KeyTag(Numbered):
     """A numbered, reusable key tag with a permanent QR label; `order` is the open order it is on."""
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     number = pw.IntegerField()
@@ -13,15 +13,9 @@ class KeyTag(ShopScoped):
     order_id = pw.IntegerField(null=True, index=True)
     active = pw.BooleanField(default=True)
 
-    class Meta:
-        indexes = ((('shop', 'number'), True),)
 
-
-class KeyHook(ShopScoped):
+class KeyHook(Numbered):
     """A numbered hook in the key cabinet."""
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     number = pw.IntegerField()
     order_id = pw.IntegerField(null=True, index=True)
-
-    class Meta:
-        indexes = ((('shop', 'number'), True),)

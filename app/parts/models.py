@@ -9,7 +9,7 @@ from decimal import Decimal
 import peewee as pw
 
 from app.accounts.models import User
-from app.core.db import BaseModel, ShopScoped, utcnow
+from app.core.db import BaseModel, Numbered, ShopScoped, utcnow
 from app.core.models import Shop
 from app.reception.models import OrderLine, PartLine, RepairOrder
 from app.workshop.models import PartsRequest
@@ -81,7 +81,7 @@ class StockLevel(BaseModel):
         indexes = ((('shop', 'on_hand', 'value'), False),)      # covers the stock page's totals
 
 
-class PurchaseOrder(ShopScoped):
+class PurchaseOrder(Numbered):
     DRAFT, ORDERED, PARTLY, RECEIVED, CANCELLED = 'draft', 'ordered', 'partly', 'received', 'cancelled'
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     number = pw.CharField(max_length=20)
@@ -93,9 +93,6 @@ class PurchaseOrder(ShopScoped):
     ordered_at = pw.DateTimeField(null=True)
     note = pw.CharField(max_length=200, default='')
     version = pw.IntegerField(default=1)
-
-    class Meta:
-        indexes = ((('shop', 'number'), True),)
 
 
 class PurchaseOrderLine(BaseModel):
@@ -111,7 +108,7 @@ class PurchaseOrderLine(BaseModel):
         return max(self.quantity - self.received_qty, Decimal('0'))
 
 
-class Receipt(ShopScoped):
+class Receipt(Numbered):
     """One delivery taken in (against a purchase order or not), inspected line by line."""
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     number = pw.CharField(max_length=20)
@@ -120,9 +117,6 @@ class Receipt(ShopScoped):
     received_by = pw.ForeignKeyField(User, on_delete='RESTRICT')
     received_at = pw.DateTimeField(default=utcnow)
     delivery_note = pw.CharField(max_length=60, default='')
-
-    class Meta:
-        indexes = ((('shop', 'number'), True),)
 
 
 class ReceiptLine(BaseModel):
@@ -138,7 +132,7 @@ class ReceiptLine(BaseModel):
     returned_by = pw.IntegerField(null=True)
 
 
-class StockCount(ShopScoped):
+class StockCount(Numbered):
     """A count sheet for some bins: book quantities frozen when it is opened; approval adjusts the ledger."""
     OPEN, SUBMITTED, APPROVED, CANCELLED = 'open', 'submitted', 'approved', 'cancelled'
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
@@ -151,9 +145,6 @@ class StockCount(ShopScoped):
     approved_by = pw.IntegerField(null=True)
     approved_at = pw.DateTimeField(null=True, index=True)
     version = pw.IntegerField(default=1)
-
-    class Meta:
-        indexes = ((('shop', 'number'), True),)
 
 
 class StockCountLine(BaseModel):

@@ -9,7 +9,7 @@ from peewee import fn
 from app.core.errors import Refused
 from app.accounts.models import User
 from app.core import stages
-from app.core.db import ShopScoped, utcnow
+from app.core.db import Numbered, ShopScoped, utcnow
 from app.catalogue.models import CannedJob, CannedJobPart  # noqa: F401 (re-exported until every import moved)
 from app.core.models import Counter, Photo, Shop, Signature, new_token  # noqa: F401
 from app.customers.models import Customer, MileageReading, Ownership, Vehicle  # noqa: F401
@@ -28,7 +28,7 @@ class OrderFrozen(Refused):
     """The order is settled (or has left the shop): the change asked for cannot be made."""
 
 
-class RepairOrder(ShopScoped):
+class RepairOrder(Numbered):
     SYSTEM, SYMPTOM, ITEM = 'system', 'symptom', 'item'     # the three estimate methods
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     number = pw.CharField(max_length=20, null=True)       # given when the customer signs; gap-free
@@ -73,9 +73,6 @@ class RepairOrder(ShopScoped):
     # notice printed (app.reception.declined).
     declined_at = pw.DateTimeField(null=True)
     diagnosis_fee = pw.DecimalField(max_digits=10, decimal_places=2, null=True)
-
-    class Meta:
-        indexes = ((('shop', 'number'), True),)
 
     @classmethod
     def open_orders(cls, shop):

@@ -11,7 +11,7 @@ import peewee as pw
 
 from app.accounts.models import User
 from app.core import money as _money
-from app.core.db import ShopScoped, utcnow
+from app.core.db import Numbered, ShopScoped, utcnow
 from app.core.models import Shop
 from app.catalogue.models import CannedJob
 from app.core.models import Signature
@@ -39,7 +39,7 @@ class GuaranteeTerm(ShopScoped):
         indexes = ((('shop', 'category'), True),)
 
 
-class Settlement(ShopScoped):
+class Settlement(Numbered):
     DRAFT, SETTLED, CREDITED = 'draft', 'settled', 'credited'
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     order = pw.ForeignKeyField(RepairOrder, unique=True, backref='settlements', on_delete='RESTRICT')
@@ -78,9 +78,6 @@ class Settlement(ShopScoped):
     written_off_at = pw.DateTimeField(null=True)
     written_off_by = pw.IntegerField(null=True)
     write_off_reason = pw.CharField(max_length=200, default='')
-
-    class Meta:
-        indexes = ((('shop', 'number'), True),)
 
     @property
     def is_settled(self):
@@ -142,29 +139,30 @@ class Discount(ShopScoped):
     approved_at = pw.DateTimeField(null=True)
 
 
-class Payment(ShopScoped):
-    CASH, CARD, BANK, MOBILE = 'cash', 'card', 'bank_transfer', 'mobile'
+class _Received(ShopScoped):
+    """Money received against a settled bill: how much, its reference, when and by whom (a base, no table)."""
+    ABSTRACT = True
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
+    amount = pw.DecimalField(max_digits=12, decimal_places=2)
+    reference = pw.CharField(max_length=60, default='')     # card slip, transfer, WeChat/Alipay or insurer reference
+    paid_at = pw.DateTimeField(default=utcnow, index=True)
+    received_by = pw.ForeignKeyField(User, backref='+', on_delete='RESTRICT')
+
+
+class Payment(_Received):
+    """The customer's payment."""
+    CASH, CARD, BANK, MOBILE = 'cash', 'card', 'bank_transfer', 'mobile'
     settlement = pw.ForeignKeyField(Settlement, backref='payments', on_delete='RESTRICT')
     method = pw.CharField(max_length=15)
-    amount = pw.DecimalField(max_digits=12, decimal_places=2)
-    reference = pw.CharField(max_length=60, default='')     # card slip, transfer or WeChat/Alipay reference
-    paid_at = pw.DateTimeField(default=utcnow, index=True)
-    received_by = pw.ForeignKeyField(User, backref='+', on_delete='RESTRICT')
 
 
-class PayerPayment(ShopScoped):
+class PayerPayment(_Received):
     """Money from a payer other than the customer (an insurer, the maker) against its share of a settled bill."""
-    shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     settlement = pw.ForeignKeyField(Settlement, backref='payer_payments', on_delete='RESTRICT')
     payer = pw.CharField(max_length=10)
-    amount = pw.DecimalField(max_digits=12, decimal_places=2)
-    reference = pw.CharField(max_length=60, default='')     # the insurer's transfer reference
-    paid_at = pw.DateTimeField(default=utcnow, index=True)
-    received_by = pw.ForeignKeyField(User, backref='+', on_delete='RESTRICT')
 
 
-class CreditNote(ShopScoped):
+class CreditNote(Numbered):
     """The only correction of a settled order: it references the settlement and takes an amount off."""
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     settlement = pw.ForeignKeyField(Settlement, backref='credit_notes', on_delete='RESTRICT')
@@ -175,9 +173,6 @@ class CreditNote(ShopScoped):
     total = pw.DecimalField(max_digits=12, decimal_places=2)
     created_by = pw.ForeignKeyField(User, backref='+', on_delete='RESTRICT')
     created_at = pw.DateTimeField(default=utcnow)
-
-    class Meta:
-        indexes = ((('shop', 'number'), True),)
 
 
 class CreditNoteLine(ShopScoped):

@@ -4,21 +4,18 @@ from decimal import Decimal
 import peewee as pw
 
 from app.accounts.models import User
-from app.core.db import ShopScoped, utcnow
+from app.core.db import Numbered, ShopScoped, utcnow
 from app.core.models import PartLine, Shop
 from app.reception.models import OrderLine, RepairOrder
 
 
-class Bay(ShopScoped):
+class Bay(Numbered):
     """A working place in the workshop (a lift, a body bay, the wash)."""
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     number = pw.IntegerField()
     name = pw.CharField(max_length=40)
     kind = pw.CharField(max_length=20, default='general')    # general, lift, body, paint, alignment, wash
     active = pw.BooleanField(default=True)
-
-    class Meta:
-        indexes = ((('shop', 'number'), True),)
 
 
 class TimeEntry(ShopScoped):
