@@ -18,7 +18,7 @@ How a score is made:
 - Parts and warranty figures are the shop's (the KPI engine counts the counter and the claims as team work).
 Cost control and parts purchase cost / loss are not recorded per person, so they are not scored.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -48,62 +48,58 @@ USER, TEAM, OWN = 'user', 'team', 'own'
 class Kpi:
     name: str
     label: object
-    weight_key: str                 # settings key of its weight
     source: str                     # USER, TEAM or OWN
     figure: str = None              # the KPI engine's figure name (USER, TEAM); its target comes with it
     target_key: str = 'scorecard_accuracy_target'    # OWN: settings key of the target (a share)
+    weight_key: str = None          # settings key of its weight (None: the role's convention, see ROLE_KPIS)
+
+
+def _with_weight_keys(role_kpis):
+    """A KPI's weight is the setting scorecard_<role>_<name> unless it names another (customer service: 'cs')."""
+    short = {CUSTOMER_SERVICE: 'cs'}
+    return {role: [replace(k, weight_key=k.weight_key or 'scorecard_%s_%s' % (short.get(role, role), k.name))
+                   for k in kpis] for role, kpis in role_kpis.items()}
 
 
 ROLE_KPIS = {
     ADVISOR: [
-        Kpi('satisfaction', _l('Customer satisfaction'), 'scorecard_advisor_satisfaction', USER, 'satisfaction'),
-        Kpi('completion', _l('Orders completed by the promised time'), 'scorecard_advisor_completion', USER,
-            'timeliness'),
-        Kpi('settlement_accuracy', _l('Settlements without a credit note'), 'scorecard_advisor_settlement_accuracy',
-            OWN),
-        Kpi('complaint_timeliness', _l('Complaints answered in time'), 'scorecard_advisor_complaint_timeliness', OWN),
-        Kpi('first_fix', _l('Jobs fixed the first time'), 'scorecard_advisor_first_fix', USER, 'first_time_fix'),
+        Kpi('satisfaction', _l('Customer satisfaction'), USER, 'satisfaction'),
+        Kpi('completion', _l('Orders completed by the promised time'), USER, 'timeliness'),
+        Kpi('settlement_accuracy', _l('Settlements without a credit note'), OWN),
+        Kpi('complaint_timeliness', _l('Complaints answered in time'), OWN),
+        Kpi('first_fix', _l('Jobs fixed the first time'), USER, 'first_time_fix'),
     ],
     TECHNICIAN: [
-        Kpi('qc_first_pass', _l('Lines passing QC the first time'), 'scorecard_technician_qc_first_pass', USER,
-            'qc_first_pass'),
-        Kpi('hours', _l('Labour-hour completion (sold ÷ clocked hours)'), 'scorecard_technician_hours', USER,
-            'tech_efficiency'),
-        Kpi('parts_use', _l('Parts requests used (not cancelled)'), 'scorecard_technician_parts_use', OWN),
-        Kpi('first_fix', _l('Jobs fixed the first time'), 'scorecard_technician_first_fix', USER, 'first_time_fix'),
+        Kpi('qc_first_pass', _l('Lines passing QC the first time'), USER, 'qc_first_pass'),
+        Kpi('hours', _l('Labour-hour completion (sold ÷ clocked hours)'), USER, 'tech_efficiency'),
+        Kpi('parts_use', _l('Parts requests used (not cancelled)'), OWN),
+        Kpi('first_fix', _l('Jobs fixed the first time'), USER, 'first_time_fix'),
     ],
     FOREMAN: [
-        Kpi('acceptance', _l('Cars signed into the workshop in time'), 'scorecard_foreman_acceptance', USER,
-            'compliance_acceptance'),
-        Kpi('timeliness', _l('Cars handed back by the promised time'), 'scorecard_foreman_timeliness', USER,
-            'timeliness'),
-        Kpi('qc_first_pass', _l('Workshop: lines passing QC the first time'), 'scorecard_foreman_qc_first_pass',
-            TEAM, 'qc_first_pass'),
+        Kpi('acceptance', _l('Cars signed into the workshop in time'), USER, 'compliance_acceptance'),
+        Kpi('timeliness', _l('Cars handed back by the promised time'), USER, 'timeliness'),
+        Kpi('qc_first_pass', _l('Workshop: lines passing QC the first time'), TEAM, 'qc_first_pass'),
     ],
     QC: [
-        Kpi('escape_free', _l('Passed cars without a quality complaint'), 'scorecard_qc_escape_free', OWN),
-        Kpi('timeliness', _l('Workshop: cars handed back by the promised time'), 'scorecard_qc_timeliness', TEAM,
-            'timeliness'),
+        Kpi('escape_free', _l('Passed cars without a quality complaint'), OWN),
+        Kpi('timeliness', _l('Workshop: cars handed back by the promised time'), TEAM, 'timeliness'),
     ],
     PARTS: [
-        Kpi('fill_rate', _l('Parts fill rate'), 'scorecard_parts_fill_rate', USER, 'parts_fill_rate'),
-        Kpi('stock_variance', _l('Stock count variance'), 'scorecard_parts_stock_accuracy', USER, 'stock_variance'),
+        Kpi('fill_rate', _l('Parts fill rate'), USER, 'parts_fill_rate'),
+        Kpi('stock_variance', _l('Stock count variance'), USER, 'stock_variance',
+            weight_key='scorecard_parts_stock_accuracy'),
     ],
     WARRANTY: [
-        Kpi('first_approval', _l('Claims approved at first submission'), 'scorecard_warranty_first_approval', USER,
-            'warranty_first_approval'),
-        Kpi('first_maintenance', _l('First-maintenance return rate'), 'scorecard_warranty_first_maintenance', USER,
-            'first_maintenance_return'),
+        Kpi('first_approval', _l('Claims approved at first submission'), USER, 'warranty_first_approval'),
+        Kpi('first_maintenance', _l('First-maintenance return rate'), USER, 'first_maintenance_return'),
     ],
     CUSTOMER_SERVICE: [
-        Kpi('followup_success', _l('Follow-up success rate'), 'scorecard_cs_followup_success', USER,
-            'followup_success'),
-        Kpi('complaint_satisfaction', _l('Satisfied with the complaint answer'),
-            'scorecard_cs_complaint_satisfaction', USER, 'complaint_satisfaction'),
-        Kpi('complaint_answer', _l('Complaints answered in time'), 'scorecard_cs_complaint_answer', USER,
-            'compliance_complaint_answer'),
+        Kpi('followup_success', _l('Follow-up success rate'), USER, 'followup_success'),
+        Kpi('complaint_satisfaction', _l('Satisfied with the complaint answer'), USER, 'complaint_satisfaction'),
+        Kpi('complaint_answer', _l('Complaints answered in time'), USER, 'compliance_complaint_answer'),
     ],
 }
+ROLE_KPIS = _with_weight_keys(ROLE_KPIS)
 
 
 def grade(total):
