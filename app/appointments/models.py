@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from app.accounts.models import User
 from app.core.db import ShopScoped, label_of, utcnow
 from app.core.models import PartLine, Shop
-from app.core.money import hours_text, money
+from app.core.money import PAYMENT_METHODS, hours_text, money
 from app.core.validators import format_phone
 from app.catalogue.models import CannedJob
 from app.customers.models import Customer, Vehicle
@@ -23,9 +23,7 @@ class Appointment(ShopScoped):
     PHONE, MESSAGE, IN_PERSON = 'phone', 'message', 'in_person'
     CHANNEL_LABELS = {PHONE: _l('Phone call'), MESSAGE: _l('Text or WeChat message'), IN_PERSON: _l('In person')}
 
-    CASH, CARD, BANK_TRANSFER, MOBILE = 'cash', 'card', 'bank_transfer', 'mobile'
-    DEPOSIT_METHOD_LABELS = {CASH: _l('Cash'), CARD: _l('Bank card'), BANK_TRANSFER: _l('Bank transfer'),
-                             MOBILE: _l('Mobile payment (WeChat Pay / Alipay)')}
+    DEPOSIT_METHOD_LABELS = PAYMENT_METHODS        # a deposit is paid the ways a bill is
 
     shop = pw.ForeignKeyField(Shop, on_delete='RESTRICT')
     customer = pw.ForeignKeyField(Customer, backref='appointments', on_delete='RESTRICT')

@@ -7,6 +7,13 @@ added-work price the customer agreed to is what the settlement charges when noth
 """
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import lazy_gettext as _l
+
+# How money is paid, a bill or a booking's deposit alike.
+CASH, CARD, BANK_TRANSFER, MOBILE = 'cash', 'card', 'bank_transfer', 'mobile'
+PAYMENT_METHODS = {CASH: _l('Cash'), CARD: _l('Bank card'), BANK_TRANSFER: _l('Bank transfer'),
+                   MOBILE: _l('Mobile payment (WeChat Pay / Alipay)')}
+
 CENT = Decimal('0.01')
 ZERO = Decimal('0.00')
 

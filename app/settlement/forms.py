@@ -7,13 +7,13 @@ from wtforms import BooleanField, DateField, DecimalField, HiddenField, IntegerF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.core.money import PAYMENT_METHODS
 from app.settlement.models import (CUSTOMER, INSURANCE, INTERNAL, MAINTENANCE, MAJOR, MINOR, WARRANTY, Discount,
                                    Payment, Settlement, VehicleDelivery)
 
 PAYER_LABELS = {CUSTOMER: _l('Customer'), WARRANTY: _l('Warranty (maker)'), INSURANCE: _l('Insurance'),
                 INTERNAL: _l('Internal')}
-METHOD_LABELS = {Payment.CASH: _l('Cash'), Payment.CARD: _l('Bank card'), Payment.BANK: _l('Bank transfer'),
-                 Payment.MOBILE: _l('Mobile payment')}
+METHOD_LABELS = PAYMENT_METHODS
 CATEGORY_LABELS = {MAJOR: _l('Major or assembly repair'), MAINTENANCE: _l('Second-level maintenance'),
                    MINOR: _l('Minor and other repairs')}
 STATUS_LABELS = {Settlement.DRAFT: _l('Draft'), Settlement.SETTLED: _l('Settled'), Settlement.CREDITED: _l('Credited')}

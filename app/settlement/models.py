@@ -151,7 +151,7 @@ class _Received(ShopScoped):
 
 class Payment(_Received):
     """The customer's payment."""
-    CASH, CARD, BANK, MOBILE = 'cash', 'card', 'bank_transfer', 'mobile'
+    CASH, CARD, BANK, MOBILE = _money.CASH, _money.CARD, _money.BANK_TRANSFER, _money.MOBILE
     settlement = pw.ForeignKeyField(Settlement, backref='payments', on_delete='RESTRICT')
     method = pw.CharField(max_length=15)
 
