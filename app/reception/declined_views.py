@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.accounts.context import current_shop
 from app.core.access import ADVISOR, MANAGER, allow
+from app.core.i18n import customer_language
 from app.core.web import act, render
 from app.reception import declined
 from app.reception.blueprint import bp
@@ -48,5 +49,5 @@ def declined_exit_notice(order_id):
     if ro.declined_at is None:
         flash(_('The customer has not declined this repair.'), 'warn')
         return redirect(url_for('reception.order', order_id=ro.id))
-    with force_locale(ro.customer.language if ro.customer else 'zh'):
+    with force_locale(customer_language(ro.customer)):
         return render('reception/print_exit_notice_declined.html', None, ro=ro, t=declined.fee_bill(ro))
