@@ -120,17 +120,19 @@ def shot(page, name):
 
 def login(page, base, username, password='servicebay'):
     """Sign in through the login form (opens /login unless already there) and wait for the next page."""
-    for _attempt in range(3):      # a machine under load may answer "busy, try again" (503), as a person would
-        if '/login' not in page.url:
+    for _attempt in range(3):
+        # a login page drawn before the cookies were cleared carries a stale form token; a machine under load may
+        # answer "busy, try again" (503): a fresh page and another try, as a person would
+        if '/login' not in page.url or _attempt:
             page.goto(base + '/login')
         page.fill('input[name=username]', username)
         page.fill('input[name=password]', password)
-        with page.expect_navigation() as nav:
+        with page.expect_navigation():
             page.click('form[action$="/login"] button[type=submit]')
         page.wait_for_load_state('load')
-        if nav.value is None or nav.value.status != 503:
-            break
-    assert '/login' not in page.url, '%s could not sign in: %s' % (username, page.url)
+        if '/login' not in page.url:
+            return
+    raise AssertionError('%s could not sign in: %s\n%s' % (username, page.url, page.inner_text('main')[:300]))
 
 
 def follow_the_browser(page, base):

@@ -198,8 +198,8 @@ def _finish_and_hand_over(phone, base, order_id):
     """Clock on and finish each open line, the self-check's one tap, the hand-over (the phone answers each tap in
     place; a tap answered "stale" is tapped again, as a person would)."""
     phone.goto('%s/jobs/%d' % (base, order_id))
-    for line in phone.locator('article.job-line:not(.ls-done)').all():
-        line_id = line.get_attribute('id')
+    # the ids first: a locator of the open lines shifts as each is done
+    for line_id in phone.locator('article.job-line:not(.ls-done)').evaluate_all('els => els.map(e => e.id)'):
         for _ in range(3):
             if not phone.locator('#%s form[action$="/clock-off"]' % line_id).count():
                 phone.locator('#%s form[action$="/clock-on"] button' % line_id).click()
