@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / 'artifacts'     # tests/artifacts (git-ignored)
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,7 +125,10 @@ def login(page, base, username, password='servicebay'):
         # a login page drawn before the cookies were cleared carries a stale form token; a machine under load may
         # answer "busy, try again" (503): a fresh page and another try, as a person would
         if '/login' not in page.url or _attempt:
-            page.goto(base + '/login')
+            try:
+                page.goto(base + '/login')
+            except PlaywrightError:      # the page's own poll navigated at the same moment
+                page.goto(base + '/login')
         page.fill('input[name=username]', username)
         page.fill('input[name=password]', password)
         with page.expect_navigation():
