@@ -81,15 +81,23 @@ class User(BaseModel):
         user_id, token, key = ((value or '').split(':') + ['', ''])[:3]
         if not user_id.isdigit() or not token:
             return None
+        # the user (and device) with the user's roles, one row per role: one query for every signed-in request
         if not key:
-            user = cls.get_or_none(cls.id == int(user_id))
-            device = None
+            rows = list(cls.select(cls, UserRole.role)
+                        .join_from(cls, UserRole, pw.JOIN.LEFT_OUTER, on=(UserRole.user == cls.id), attr='held')
+                        .where(cls.id == int(user_id)))
+            user, device = (rows[0] if rows else None), None
         else:
-            device = (UserSession.select(UserSession, cls).join(cls)
-                      .where(UserSession.key_hash == UserSession.hash_key(key)).get_or_none())
+            rows = list(UserSession.select(UserSession, cls, UserRole.role).join(cls)
+                        .join_from(cls, UserRole, pw.JOIN.LEFT_OUTER, on=(UserRole.user == cls.id), attr='held')
+                        .where(UserSession.key_hash == UserSession.hash_key(key)))
+            device = rows[0] if rows else None
             user = device.user if device is not None else None
             if user is not None and (user.id != int(user_id) or not device.usable()):
                 return None
+            rows = [r.user for r in rows]
+        if user is not None:
+            user._roles = frozenset(r.held.role for r in rows if getattr(r, 'held', None) is not None and r.held.role)
         if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
             return None
         if device is not None:

@@ -19,6 +19,12 @@ class Ctx:
     facts: bool = True           # count from the KPI facts (app.kpi.facts); False: from the records directly
 
     _settings: dict = None
+    _memo: dict = None           # what one view's sources share (app.kpi.rollup); kept by dataclasses.replace
+
+    def memo(self):
+        if self._memo is None:
+            self._memo = {}
+        return self._memo
 
     def setting(self, key):
         """Settings come from the first shop of the selection (a dealer group shares its targets); read once."""

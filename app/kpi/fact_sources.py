@@ -12,6 +12,7 @@ from app.core.access import ADVISOR, FOREMAN, TECHNICIAN
 from app.kpi.models import KpiClockFact, KpiLineFact, KpiOrderFact, KpiSettlementFact
 from app.kpi.sql import DISTINCT, NOT_A_REPAIR, clocked_only, flag, narrowed, progress_window, selecting
 from app.kpi.steps import checked_in_window, delivered_columns
+from app.warranty import comebacks
 
 
 def _in_window(f, ctx):
@@ -75,4 +76,22 @@ def lines(ctx):
     return narrowed(q, who, cols)
 
 
-SOURCES = {'delivered': delivered, 'settled': settled, 'clocks': clocks, 'present': clocks, 'lines': lines}
+def fixes(ctx):
+    """The job lines fixed the first time or come back (sources.src_fixes) from the line facts; the comeback is
+    looked up live (it is recorded after the delivery), so this source is never stored by day (app.kpi.rollup)."""
+    F, O = KpiLineFact, KpiOrderFact
+    who = ctx.who({TECHNICIAN: F.technician_id, ADVISOR: O.advisor_id})
+    if who is None:
+        return None
+    cols = {'k': ctx.b.bucket(F.shop_id, F.delivered_at), 'fix_lines': pw.Value(1),
+            'came_back': flag(comebacks.came_back(F.line_id))}
+    q = (selecting(F, cols)
+         .where(ctx.b.within(F.shop_id, F.delivered_at) & F.stage.not_in(list(NOT_A_REPAIR))
+                & (F.status == stages.LINE_DONE)))
+    if ctx.role == ADVISOR:
+        q = q.join(O, on=(O.order_id == F.order_id))
+    return narrowed(q, who, cols)
+
+
+SOURCES = {'delivered': delivered, 'settled': settled, 'clocks': clocks, 'present': clocks, 'lines': lines,
+           'fixes': fixes}

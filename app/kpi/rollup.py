@@ -68,7 +68,15 @@ def aggregate(ctx, build, count):
 
 def _first_live_day(ctx):
     """The first local day counted live: LIVE_DAYS before today, or earlier where a delivered order's follow-up
-    call is not yet due (its mark still depends on the day)."""
+    call is not yet due (its mark still depends on the day). Read once per view: every dated source asks."""
+    key = ('first_live_day', tuple(s.id for s in ctx.shops), ctx.first_today())
+    memo = ctx.memo()
+    if key not in memo:
+        memo[key] = _count_first_live_day(ctx)
+    return memo[key]
+
+
+def _count_first_live_day(ctx):
     first = ctx.first_today() - timedelta(days=LIVE_DAYS)
     F = KpiOrderFact
     waiting = (F.select(F.shop_id, fn.MIN(F.delivered_at))

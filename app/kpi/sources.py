@@ -143,8 +143,9 @@ def src_fixes(ctx, drill=False):
     if who is None:
         return None
     back = comebacks.came_back(OL.id)
-    cols = {'k': ctx.b.bucket(RO.shop, RO.delivered_at), 'fix_lines': pw.Value(1),
-            'fixed_first': flag(~back), 'came_back': flag(back)}
+    cols = {'k': ctx.b.bucket(RO.shop, RO.delivered_at), 'fix_lines': pw.Value(1), 'came_back': flag(back)}
+    if drill:     # each row's own mark; the figure takes fix_lines - came_back (one lookup per line over a year)
+        cols['fixed_first'] = flag(~back)
     q = (selecting(OL, cols, *(_order_row(RO.delivered_at) if drill else ()))
          .join(RO, on=(OL.order == RO.id))
          .where(ctx.b.within(RO.shop, RO.delivered_at) & comebacks.counted_lines_where(RO, OL)))

@@ -59,6 +59,11 @@ def _s(name):
     return lambda s: s.get(name, 0)
 
 
+def _fixed_first(s):
+    """Job lines fixed the first time: those counted less those that came back (app.kpi.sources.src_fixes)."""
+    return s.get('fix_lines', 0) - s.get('came_back', 0)
+
+
 def hours(seconds):
     """Seconds as hours, to the hundredth."""
     return (Decimal(str(seconds or 0)) / 3600).quantize(Decimal('0.01'), ROUND_HALF_UP)
@@ -176,7 +181,7 @@ SPECS = [
          _s('lines'), 'kpi_qc_first_pass_target', '>=', 'lines', 'first_pass'),
     Spec('rework_rate', _l('Rework rate'), PERCENT, 'workshop', ('lines',), _s('reworked'), _s('lines'),
          None, None, 'lines', 'reworked'),
-    Spec('first_time_fix', _l('First-time fix rate'), PERCENT, 'workshop', ('fixes',), _s('fixed_first'),
+    Spec('first_time_fix', _l('First-time fix rate'), PERCENT, 'workshop', ('fixes',), _fixed_first,
          _s('fix_lines'), 'kpi_first_time_fix_target', '>=', 'fixes', 'fixed_first'),
     Spec('comeback_rate', _l('Comeback rate'), PERCENT, 'workshop', ('fixes',), _s('came_back'), _s('fix_lines'),
          None, None, 'fixes', 'came_back'),

@@ -14,7 +14,7 @@ from peewee import JOIN, fn
 from app.accounts.models import User
 from app.core import stages
 from app.core.access import FOREMAN, may_use
-from app.core.db import utcnow
+from app.core.db import Prepared, utcnow
 from app.core.models import Event
 from app.catalogue.models import CannedJob
 from app.core.models import Photo, Setting
@@ -39,6 +39,15 @@ def card_order(shop, order_id):
     change (the self-check's) and how many findings, marks, planned parts, added work, parts requests, QC
     inspections and photos it has (a piece with none is not read): one query. Another shop's order does not
     exist here."""
+    order = _card_order(getattr(shop, 'id', shop), order_id).first()
+    if order is None or order.stage == stages.DRAFT:
+        abort(404)
+    order.card_version = _version_text(getattr(order, 'v%d' % i) for i in range(len(_version_columns())))
+    rules.shift_end_read(shop, order.shift_end)
+    return order
+
+
+def _build_card_order(shop_id, order_id):
     def count(model, column):
         return model.select(fn.COUNT(model.id)).where(column == RepairOrder.id)
     photos = Photo.select(fn.COUNT(Photo.id)).where(
@@ -52,13 +61,12 @@ def card_order(shop, order_id):
         rules.last_line_event(RepairOrder.id).alias('last_line_event')] + [
         count(model, column).alias('n_' + name) for name, (model, column) in COUNTED.items()] + [
         photos.alias('n_photos')]
-    order = (_with_car(RepairOrder.select(RepairOrder, Vehicle, KeyTag, *extra))
-             .where((RepairOrder.id == order_id) & (RepairOrder.shop == shop)).first())
-    if order is None or order.stage == stages.DRAFT:
-        abort(404)
-    order.card_version = _version_text(getattr(order, 'v%d' % i) for i in range(len(_version_columns())))
-    rules.shift_end_read(shop, order.shift_end)
-    return order
+    return (_with_car(RepairOrder.select(RepairOrder, Vehicle, KeyTag, *extra))
+            .where((RepairOrder.id == order_id) & (RepairOrder.shop == shop_id)).limit(1))
+
+
+# compiled once: peewee building this query of a dozen subqueries cost more than SQLite running it
+_card_order = Prepared(_build_card_order)
 
 
 # What the card counts along with the order (card_order), so a piece it has none of costs no query.
@@ -87,11 +95,14 @@ def _version_text(values):
 def card_version(shop, order_id):
     """A short string that changes whenever anything the card shows changes (None: no such order here): one
     query (_version_columns)."""
-    row = (RepairOrder.select(*_version_columns())
-           .where((RepairOrder.id == order_id) & (RepairOrder.shop == shop)).tuples().first())
+    row = _card_version(getattr(shop, 'id', shop), order_id).first()
     if row is None:
         return None
     return _version_text(row)
+
+
+_card_version = Prepared(lambda shop_id, order_id: RepairOrder.select(*_version_columns()).where(
+    (RepairOrder.id == order_id) & (RepairOrder.shop == shop_id)).tuples().limit(1))
 
 
 def stage_version_and_line_status(order_id, line_id):
@@ -267,14 +278,21 @@ class JobCard:
     # --- what the technician reported and the answers
     @cached_property
     def findings(self):
-        if not self._has('findings'):
-            return []
-        return list(Finding.select(Finding, User).join_from(Finding, User)
-                    .where(Finding.order == self.order.id).order_by(Finding.id.desc()))
+        return self._findings_and_photos[0]
 
     @cached_property
     def finding_photos(self):
-        return self._photos('finding', [f.id for f in self.findings])
+        return self._findings_and_photos[1]
+
+    @cached_property
+    def _findings_and_photos(self):
+        """The findings, newest first, with who reported them and their photos by finding: one query."""
+        if not self._has('findings'):
+            return [], {}
+        return _with_joined(Finding.select(Finding, User, Photo).join_from(Finding, User)
+                            .join_from(Finding, Photo, JOIN.LEFT_OUTER, attr='joined',
+                                       on=((Photo.record_type == 'finding') & (Photo.record_id == Finding.id)))
+                            .where(Finding.order == self.order.id).order_by(Finding.id.desc(), Photo.id))
 
     @cached_property
     def added_work(self):
@@ -287,27 +305,19 @@ class JobCard:
     @cached_property
     def _added_work_and_parts(self):
         """The added work asked for on the order, newest first, and its parts by added work: one query."""
-        work, parts = {}, {}
         if not self._has('added_work'):
-            return [], parts
-        rows = (AddedWork.select(AddedWork, AddedWorkPart)
-                .join_from(AddedWork, AddedWorkPart, JOIN.LEFT_OUTER, on=(AddedWorkPart.added_work == AddedWork.id),
-                           attr='joined_part')
-                .where(AddedWork.order == self.order.id).order_by(AddedWork.id.desc(), AddedWorkPart.id))
-        for w in rows:
-            work.setdefault(w.id, w)
-            if w.joined_part is not None and w.joined_part.id is not None:
-                parts.setdefault(w.id, []).append(w.joined_part)
-        return list(work.values()), parts
+            return [], {}
+        return _with_joined(
+            AddedWork.select(AddedWork, AddedWorkPart, _name_of(AddedWork.decided_by).alias('decided_name'))
+            .join_from(AddedWork, AddedWorkPart, JOIN.LEFT_OUTER, on=(AddedWorkPart.added_work == AddedWork.id),
+                       attr='joined')
+            .where(AddedWork.order == self.order.id).order_by(AddedWork.id.desc(), AddedWorkPart.id))
 
     @cached_property
     def people(self):
-        """Names of the people who answered (advisor, parts clerk), by user id."""
-        ids = {w.decided_by for w in self.added_work if w.decided_by} | \
-              {r.answered_by for r in self.parts_requests if r.answered_by}
-        if not ids:
-            return {}
-        return dict(User.select(User.id, User.display_name).where(User.id.in_(list(ids))).tuples())
+        """Names of the people who answered (advisor, parts clerk), by user id: read along with their answers."""
+        return {**{w.decided_by: w.decided_name for w in self.added_work if w.decided_by},
+                **{r.answered_by: r.answered_name for r in self.parts_requests if r.answered_by}}
 
     @cached_property
     def pending_work(self):
@@ -317,7 +327,9 @@ class JobCard:
     def parts_requests(self):
         if not self._has('parts_requests'):
             return []
-        return list(PartsRequest.select(PartsRequest, OrderLine).join_from(PartsRequest, OrderLine, JOIN.LEFT_OUTER)
+        answered = _name_of(PartsRequest.answered_by).alias('answered_name')
+        return list(PartsRequest.select(PartsRequest, OrderLine, answered)
+                    .join_from(PartsRequest, OrderLine, JOIN.LEFT_OUTER)
                     .where(PartsRequest.order == self.order.id).order_by(PartsRequest.id.desc()))
 
     @cached_property
@@ -365,6 +377,22 @@ class JobCard:
                       .order_by(Photo.id)):
                 found.setdefault(p.record_id, []).append(p)
         return found
+
+
+def _with_joined(rows):
+    """(the records in order, {record id: [the rows joined to it as `joined`]}) from a LEFT OUTER JOIN's rows."""
+    records, joined = {}, {}
+    for row in rows:
+        records.setdefault(row.id, row)
+        if row.joined is not None and row.joined.id is not None:
+            joined.setdefault(row.id, []).append(row.joined)
+    return list(records.values()), joined
+
+
+def _name_of(user_id_column):
+    """The display name of the user a plain id column names (who answered), as a subquery of the same row."""
+    who = User.alias('answerer')
+    return who.select(who.display_name).where(who.id == user_id_column)
 
 
 def hours_minutes(minutes):

@@ -43,6 +43,33 @@ def test_facts_count_what_the_records_count(month, monkeypatch):
         assert [_values(f) for _d, f in fast[name][1]] == [_values(f) for _d, f in slow[name][1]], name
 
 
+def test_first_time_fix_from_the_facts_is_the_records_with_comebacks(month, monkeypatch):
+    """The fix figures read the line facts and look the comebacks up live: the same numbers as the records, for
+    the shop and for each technician and advisor, once jobs came back (and a new fault does not count)."""
+    from app.warranty.models import Comeback
+    delivered = [o.id for o in (month.o1, month.o2, month.o5, month.o6)]
+    done = list(OrderLine.select().where(OrderLine.order.in_(delivered) & OrderLine.technician.is_null(False)
+                                         & (OrderLine.status == 'done')).order_by(OrderLine.id))
+    assert len(done) >= 3
+    for ln, cause in zip(done, (Comeback.WORKMANSHIP, Comeback.NEW_FAULT, Comeback.PART)):
+        Comeback.create(shop=month.shop, order=ln.order_id, earlier_order=ln.order_id, earlier_line=ln,
+                        technician=ln.technician_id, system='brakes', cause=cause)
+    names = ['first_time_fix', 'comeback_rate']
+    people = [('technician', month.t1), ('technician', month.t2), ('advisor', month.amy), ('advisor', month.bob)]
+
+    def figures():
+        shop = engine.compute([month.shop.id], km.START, km.END, names, now=km.NOW)
+        mine = {(role, u.id): engine.for_user([month.shop.id], u.id, role, km.START, km.END, now=km.NOW)
+                for role, u in people}
+        return ({n: _values(shop[n]) for n in names},
+                {k: {n: _values(f[n]) for n in names if n in f} for k, f in mine.items()})
+    fast = figures()
+    assert fast[0]['comeback_rate'][0] == 2          # two of the lines came back, the new fault is not counted
+    assert any(f.get('comeback_rate', (0,))[0] for f in fast[1].values())
+    _records_only(monkeypatch)
+    assert figures() == fast
+
+
 def test_everyones_figures_at_once_are_each_persons_own(month, monkeypatch):
     """A scorecard would give a person someone else's numbers, or the shop's."""
     ids = [month.shop.id]
