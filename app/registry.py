@@ -76,6 +76,13 @@ def bill_plans(order):
     return [plan for plan in (hook(order) for hook in _hooks('bill_plan')) if plan is not None]
 
 
+def order_declined(order, by):
+    """The customer declined the repair (app.reception.declined.decline_repair calls it inside its transaction):
+    each area's `hooks.py` may offer `order_declined(order, by)`; the settlement bills the diagnosis fee."""
+    for hook in _hooks('order_declined'):
+        hook(order, by)
+
+
 def work_holds(order):
     """Why work on an order may not start yet (app.workshop.rules.clock_on asks): each area's `hooks.py` may offer
     `work_hold(order)` returning a message or None."""

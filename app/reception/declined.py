@@ -1,12 +1,14 @@
 """A customer who declines the repair (002: "如不同意…引导客户到收银处办理出厂手续——领“出厂通知单”,如有我方诊断或
 估价的,还应通知客户交纳诊断费或估价费"): the check-in that will not go ahead is cancelled, the diagnosis or
-estimate fee recorded on it and billed through the one bill arithmetic, and an exit notice printed for the gate.
+estimate fee recorded on it and, in the same transaction, settled as a bill by the settlement (app.registry.
+order_declined: the settlement imports this area, not the other way round), and an exit notice printed for the gate.
 """
 from collections import namedtuple
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
+from app import registry
 from app.core import audit
 from app.core.db import transaction, utcnow
 from app.core.errors import Refused
@@ -28,7 +30,8 @@ def default_fee(shop):
 
 
 def fee_bill(order):
-    """The bill of a declined order's diagnosis fee (net, tax, total): app.core.money.bill, as every bill."""
+    """The figures of a declined order's diagnosis fee (net, tax, total): app.core.money.bill, as every bill (and as
+    the settled bill the settlement makes of it, app.settlement.totals.fee_items)."""
     fee = order.diagnosis_fee or Decimal('0')
     return bill([FeeItem(LABOUR, fee, 0, CUSTOMER)], [], get_setting(order.shop, 'tax_rate'))
 
@@ -45,7 +48,8 @@ def _amount(fee):
 
 def decline_repair(order, by, *, fee):
     """The customer read the order and will not have the repair done: the unsigned check-in is cancelled (key tag
-    and hook freed), the diagnosis fee (net, 0 when nothing was diagnosed) kept on it, one audit event."""
+    and hook freed), the diagnosis fee (net, 0 when nothing was diagnosed) kept on it and billed (app.settlement.
+    declined: a settled bill the cashier takes the payment on), one audit event."""
     if order.is_signed:
         raise DeclineRefused(_l('This order is signed: the customer agreed to the repair.'))
     if order.declined_at is not None:
@@ -59,4 +63,5 @@ def decline_repair(order, by, *, fee):
         audit.record('order.declined', 'repair_order', order.id, shop=order.shop_id, actor=by,
                      after={'declined_at': now, 'diagnosis_fee': value,
                             'total': fee_bill(order)['customer_total']})
+        registry.order_declined(order, by)
     return order

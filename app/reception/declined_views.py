@@ -7,6 +7,7 @@ from flask_login import current_user
 from app.accounts.context import current_shop
 from app.core.access import ADVISOR, MANAGER, allow
 from app.core.i18n import customer_language
+from app.core.idempotency import idempotent
 from app.core.web import act, render
 from app.reception import declined
 from app.reception.blueprint import bp
@@ -22,6 +23,7 @@ def _page(status=200, **context):
 
 @bp.route('/checkin/<int:draft_id>/decline', methods=['GET', 'POST'])
 @allow(ADVISOR, MANAGER)
+@idempotent(replay=lambda draft_id: redirect(url_for('reception.declined_exit_notice', order_id=draft_id)))
 def checkin_decline(draft_id):
     """The customer read the order and will not have the repair: the diagnosis fee, then the exit notice."""
     order = RepairOrder.get_for_shop_or_404(current_shop(), draft_id)

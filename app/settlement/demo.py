@@ -1,6 +1,6 @@
 """Demo: the guarantee table, and the finished demo orders settled, paid and handed over, so the
 receivables and the reports have something to show. The cars ready for pickup stay unsettled for
-the advisor to try."""
+the advisor to try. Two customers declined their repair today: one paid the diagnosis fee, the other's is owed."""
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,6 +10,7 @@ from app.core.db import transaction
 from app.core.models import Shop
 from app.catalogue.models import CannedJob
 from app.customers.models import Customer, Vehicle
+from app.reception import checkin, declined
 from app.reception.models import PRESET_BELONGINGS, Belonging, OrderLine, PartLine, RepairOrder
 from app.settlement import rules
 from app.settlement.models import (WARRANTY, Discount, Payment, Settlement, VehicleDelivery)
@@ -77,7 +78,28 @@ def load(rng):
         variants[owing.id] = 'on_account'
         for ro in closed:
             _settle_and_deliver(shop, ro, variants.get(ro.id, ''), manager, rng)
+        _declined(shop, closed, manager)
     return []
+
+
+def _declined(shop, closed, manager):
+    """Two returning customers read the estimate today and would not have the repair (002): the diagnosis fee
+    billed, one paid at the cashier by WeChat, the other's still owed (in the receivables)."""
+    busy = {ro.vehicle_id for ro in RepairOrder.for_shop(shop).where(RepairOrder.stage.not_in(
+        [stages.DELIVERED, stages.CLOSED, stages.CANCELLED]))}
+    cars = [ro.vehicle for ro in closed if ro.vehicle_id and ro.vehicle_id not in busy]
+    cars = list({car.id: car for car in cars}.values())[:2]
+    jobs = [('发动机异响诊断 Engine noise diagnosis', Decimal('1.5'), Decimal('200')),
+            ('变速箱大修估价 Gearbox overhaul estimate', Decimal('6'), Decimal('300'))]
+    for car, (job, hours, fee), pays in zip(cars, jobs, (True, False)):
+        advisor = next((ro.advisor for ro in closed if ro.vehicle_id == car.id and ro.advisor_id), None) or manager
+        draft = checkin.start_checkin(shop, advisor, customer=car.owner, vehicle=car, complaint=job,
+                                      jobs=[(None, job, hours)])
+        declined.decline_repair(draft, advisor, fee=fee)
+        s = rules.settlement_of(draft)
+        if pays and s is not None:
+            rules.record_payment(draft, advisor, method=Payment.MOBILE, amount=s.customer_total, version=s.version,
+                                 reference='WX%08d' % draft.id)
 
 
 def _agreed(ready):

@@ -10,6 +10,7 @@ advisor tells the customer, the status page shows, and the settlement then charg
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
 from app.core.money import ZERO, bill, discount_value, money, tax_on  # noqa: F401 (one home, re-exported)
@@ -36,8 +37,12 @@ def live_items(order, settlement=None):
     the insurer on an assessed insurance job, else the customer; a part follows its job unless set on its own.
     An insurance job's bill also carries the items that move the deductible and what the insurer did not allow
     from the insurer to the customer (app.registry.bill_plans).
+    A declined repair (the customer would not have it done: app.reception.declined) is billed its diagnosis fee
+    alone (`fee_items`): its jobs were never done.
     Returns unsaved SettlementLine rows.
     """
+    if order.declined_at is not None:
+        return fee_items(order)
     choices = settlement.payer_choices if settlement is not None else {}
     lines = list(OrderLine.select(OrderLine, CannedJob).join(CannedJob, JOIN.LEFT_OUTER)
                  .where(OrderLine.order == order).order_by(OrderLine.position, OrderLine.id))
@@ -80,6 +85,23 @@ def live_items(order, settlement=None):
             it.position = len(items)
             items.append(it)
     return items
+
+
+FEE_KEY = 'diagnosis_fee'
+
+
+def fee_items(order):
+    """A declined order's bill (002: 如有我方诊断或估价的…交纳诊断费或估价费): the diagnosis or estimate fee the advisor
+    recorded (net), one labour item the customer pays, of no job category (nothing was repaired, so nothing is
+    guaranteed); no item at all when the fee is nil."""
+    fee = money(order.diagnosis_fee or 0)
+    if fee <= 0:
+        return []
+    item = SettlementLine(kind=SettlementLine.LABOUR, key=FEE_KEY, group=FEE_KEY, position=0,
+                          description=str(_l('Diagnosis or estimate fee'))[:200], quantity=Decimal('1'),
+                          unit_price=fee, hours=Decimal('0'), amount=fee, payer=CUSTOMER, category='')
+    item.fixed_payer = True
+    return [item]
 
 
 def added_work_items(aw, aw_parts, choices=None):

@@ -45,9 +45,12 @@ def _helpers():
 
 
 def _summary(ro):
-    if ro.stage in (stages.DRAFT, stages.CANCELLED):
+    """None for a check-in and a cancelled order, unless it is a declined repair whose diagnosis fee was billed."""
+    if ro.stage == stages.DRAFT or (ro.stage == stages.CANCELLED and ro.declined_at is None):
         return None
     st = order_money(ro)
+    if ro.stage == stages.CANCELLED and not st.settled:
+        return None          # declined with no fee: nothing to pay
     return dict(st=st, status_labels=forms.STATUS_LABELS,
                 can_deliver=ro.stage == stages.READY_FOR_PICKUP and st.settled)
 
@@ -315,7 +318,9 @@ def print_settlement(order_id):
 @bp.route('/orders/<int:order_id>/exit-notice')
 @allow(*READERS)
 def print_exit_notice(order_id):
-    """The exit notice (出厂通知单): the car may leave the premises."""
+    """The exit notice (出厂通知单): the car may leave the premises (a declined repair has its own, with the fee)."""
+    if _order(order_id).declined_at is not None:
+        return redirect(url_for('reception.declined_exit_notice', order_id=order_id))
     return _print(order_id, 'settlement/print_exit_notice.html')
 
 

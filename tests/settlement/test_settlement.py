@@ -322,15 +322,19 @@ def test_index_flags_maintenance_orders_past_their_settlement_days(desk, order):
 
 
 def test_demo_settles_the_closed_orders(runner):
-    """The demo must show settled, paid and delivered orders, one on account, one approved discount, one warranty line."""
+    """The demo must show settled, paid and delivered orders, one on account, one approved discount, one warranty line,
+    and two declined repairs' diagnosis fees (one paid, one owed)."""
     result = runner.invoke(args=['demo'])
     assert result.exit_code == 0, result.output
     from app.core.models import Shop
     from app.settlement import queries
     shop = Shop.get(Shop.code == 'XH01')
     settled = list(Settlement.select().where(Settlement.status == Settlement.SETTLED))
-    assert len(settled) >= 8 and all(s.order.stage == stages.CLOSED for s in settled)
-    assert len(queries.customer_receivables(shop)) == 1
+    fees = [s for s in settled if s.order.declined_at is not None]
+    assert len(settled) >= 10 and all(s.order.stage == stages.CLOSED for s in settled if s not in fees)
+    assert len(fees) == 2 and all(s.order.stage == stages.CANCELLED and s.order.delivered_at is None for s in fees)
+    owed = queries.customer_receivables(shop)
+    assert len(owed) == 2 and len([r for r in owed if r.order.declined_at is not None]) == 1
     assert len([r for r in queries.payer_receivables(shop) if r.payer == 'warranty']) == 1   # insurers' own: issue 16
     assert Discount.select().where(Discount.approved_by.is_null(False)).count() >= 1
     assert GuaranteeTerm.select().where(GuaranteeTerm.shop == shop).count() == 3
