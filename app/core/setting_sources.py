@@ -41,6 +41,7 @@ def shop_own(note=''):
 SHOP_OWN = shop_own()
 REPAIR_REGULATION = '机动车维修管理规定'                 # the national repair regulation (guarantee periods)
 HOME_CAR_RULES = '家用汽车产品修理、更换、退货责任规定'      # the national three-guarantee rules
+INSURANCE_WEIGHT = shop_own(_l('The rulebooks weigh no insurance figure on a scorecard: 0 until the shop says.'))
 R004 = ('004', 9)                                      # the operations manual's job descriptions: one long line
 
 
@@ -84,6 +85,12 @@ SOURCES = {
     'guarantee_maintenance_days': law(REPAIR_REGULATION), 'guarantee_maintenance_km': law(REPAIR_REGULATION),
     'guarantee_minor_days': law(REPAIR_REGULATION), 'guarantee_minor_km': law(REPAIR_REGULATION),
     'stock_variance_target': rulebook(*R004, '盘查率0.3%'),
+    'insurer_overdue_target': rulebook(*R004, '保险不超过当月', _l('The insurer\'s share is due by the end of the month '
+                                                             'the bill was settled in; nothing should be owed past it.')),
+    'kpi_insurance_days_target': shop_own(_l('The rulebook wants insurance jobs done within the month (004: '
+                                             '保险不超过当月) and names no number of days from the assessment.')),
+    'scorecard_advisor_insurance_days': INSURANCE_WEIGHT, 'scorecard_advisor_insurer_overdue': INSURANCE_WEIGHT,
+    'scorecard_warranty_insurance_days': INSURANCE_WEIGHT, 'scorecard_warranty_insurer_overdue': INSURANCE_WEIGHT,
     'safety_stock_factor': rulebook(*R004, '控制安全库存(当月出库金额的1.5倍)',
                                     _l('A value for the whole shop: stock value against last month\'s outflow value.')),
     'reorder_cover_factor': shop_own(_l('Per part; the rulebook\'s safety stock is a value for the whole shop.')),

@@ -110,6 +110,10 @@ DEFAULTS = {
     'kpi_productivity_target': (Decimal('0.80'), Decimal, _l('Technician productivity target')),
     'kpi_qc_first_pass_target': (Decimal('0.95'), Decimal, _l('First-time QC pass rate target')),
     'kpi_first_time_fix_target': (Decimal('0.95'), Decimal, _l('First-time fix rate target')),
+    # insurance jobs: 004 "保险不超过当月" wants the insurer's money in by the end of the month the bill was settled
+    # in, so nothing owed past its month; how many days from the assessment to the car leaving is the shop's own
+    'insurer_overdue_target': (Decimal('0'), Decimal, _l('Insurer receivables past their month at most (yuan)')),
+    'kpi_insurance_days_target': (Decimal('30'), Decimal, _l('Insurance jobs: days from the assessment to delivery at most')),
     'kpi_technician_hour_cost': (Decimal('60'), Decimal, _l('Cost of a clocked technician hour, for the labour margin (yuan)')),
     # reports: staff scorecards (app.reports.scorecards). Weights per role follow DOMAIN.md's per-role KPI
     # lists; a role's weights are shared out of their sum. The KPI engine's figures bring their own targets;
@@ -123,6 +127,12 @@ DEFAULTS = {
     # not from the rulebooks: first-time fix is shown on the scorecards and weighs nothing until the shop says
     'scorecard_technician_first_fix': (0, int, _l('Scorecard weight, technician: jobs fixed the first time')),
     'scorecard_advisor_first_fix': (0, int, _l('Scorecard weight, advisor: jobs fixed the first time')),
+    # not from the rulebooks either: the insurance figures show on the advisor's and the claims clerk's scorecards
+    # and weigh nothing until the shop says (jobs and revenue are volumes, shown without a weight)
+    'scorecard_advisor_insurance_days': (0, int, _l('Scorecard weight, advisor: days from the assessment to delivery')),
+    'scorecard_advisor_insurer_overdue': (0, int, _l('Scorecard weight, advisor: insurer receivables past their month')),
+    'scorecard_warranty_insurance_days': (0, int, _l('Scorecard weight, warranty clerk: days from the assessment to delivery')),
+    'scorecard_warranty_insurer_overdue': (0, int, _l('Scorecard weight, warranty clerk: insurer receivables past their month')),
     'scorecard_technician_parts_use': (20, int, _l('Scorecard weight, technician: parts use')),
     'scorecard_foreman_acceptance': (40, int, _l('Scorecard weight, foreman: cars signed in on time')),
     'scorecard_foreman_timeliness': (30, int, _l('Scorecard weight, foreman: workshop timeliness')),

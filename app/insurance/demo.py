@@ -1,6 +1,7 @@
 """Demo: the shop's insurers and four insurance jobs at different stages — waiting for the assessment, a
-supplementary assessment the insurer approved, delivered with the insurer's share open this month, and one settled
-last month that the insurer has not paid (overdue)."""
+supplementary assessment the insurer approved, delivered with the insurer's share open this month (so the KPI
+dashboard's insurance figures show from the month's first hour), and one settled weeks ago that the insurer has not
+paid (overdue)."""
 import io
 
 from peewee import fn
@@ -14,6 +15,8 @@ from app.core import stages
 from app.core.access import ADVISOR, TECHNICIAN
 from app.core.db import transaction, utcnow
 from app.core.models import Shop
+from app.core.periods import local_midnight_utc, month_start
+from app.core.timeutil import to_local
 from app.customers.models import Vehicle
 from app.insurance import rules
 from app.insurance.models import InsuranceClaim, Insurer, Supplement
@@ -59,6 +62,16 @@ def damage_photo(rng, colour):
     buf = io.BytesIO()
     image.save(buf, 'JPEG')
     return buf.getvalue()
+
+
+def _this_month(shop, now):
+    """When the recent job was handed back: an hour ago, but inside the shop's month when the month is old enough
+    (the KPI dashboard's month shows an insurance job, settled up to 40 minutes before, on the 1st from 01:00 too).
+    In the first hour of a month it is last month's, and past its month: what insurers owe overdue shows then."""
+    month = local_midnight_utc(month_start(to_local(now, shop.timezone).date()), shop.timezone)
+    if now - timedelta(hours=1) < month + timedelta(minutes=45) <= now - timedelta(minutes=5):
+        return month + timedelta(minutes=45)
+    return now - timedelta(hours=1)
 
 
 def load(rng):
@@ -128,7 +141,7 @@ def _job(shop, rng, advisor, bosses, techs, insurer, i, name, car, accident, job
         stages.move(ro, step, by=_actor_for(ro.stage, step, advisor, foreman, techs))
     if target == stages.CLOSED:
         ro = RepairOrder.get_by_id(ro.id)
-        ro.delivered_at = checked_in + timedelta(days=2) if days > 10 else now - timedelta(hours=1)
+        ro.delivered_at = checked_in + timedelta(days=2) if days > 10 else _this_month(shop, now)
         ro.save()
         _settle_and_deliver(shop, ro, '', manager, rng)
     return claim

@@ -213,7 +213,8 @@ def series(shop_ids, start_local, end_local, by='week', names=None, *, role=None
 def for_user(shop_ids, user_id, role, start_local, end_local, *, now=None):
     """One person's figures in a role (ROLE_FIGURES): their orders, lines, clocks, calls or complaints.
 
-    Parts and warranty figures are the shop's (the counter and the claims are team work).
+    Parts and warranty figures, and the claims clerk's insurance figures, are the shop's (the counter and the claims
+    are team work); an advisor's insurance figures are their own orders'.
     """
     names = ROLE_FIGURES.get(role, [])
     if role == MANAGER:

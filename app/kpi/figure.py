@@ -55,6 +55,15 @@ class Figure:
         return '{:,}'.format(self.value)
 
     @property
+    def numerator_display(self):
+        """The counted part of a share as text: days and money to their own precision, a count as it is."""
+        if self.unit == DAYS:
+            return '{:,.1f}'.format(self.numerator or 0)
+        if isinstance(self.numerator, Decimal) and self.numerator != self.numerator.to_integral_value():
+            return '{:,.2f}'.format(self.numerator)
+        return str(self.numerator)
+
+    @property
     def target_display(self):
         if self.target is None:
             return ''

@@ -244,8 +244,9 @@ def src_added(ctx, drill=False):
 
 def src_insurance(ctx, drill=False):
     """Settled insurance jobs: a row per bill with its revenue (all payers, with tax) and, once the car left, the
-    seconds from the insurer's assessment to the delivery."""
-    who = ctx.who({ADVISOR: RO.advisor})
+    seconds from the insurer's assessment to the delivery. The advisor's own orders; the claims clerk's are the
+    shop's (team work, as the warranty claims are)."""
+    who = ctx.who({ADVISOR: RO.advisor, WARRANTY: True})
     if who is None:
         return None
     timed = IC.assessed_at.is_null(False) & VD.delivered_at.is_null(False)
@@ -399,31 +400,49 @@ def rows_receivables(ctx, _col):
     return out
 
 
-def _insurer_owing(ctx, k):
+def _insurer_owing(ctx, k, advisor=None):
     """What insurers owed at the end of bucket k (app.settlement.receivables, the one rule), each bill with whether
-    it was past the month it was settled in (rulebook 004: 保险不超过当月)."""
+    it was past the month it was settled in (rulebook 004: 保险不超过当月). `advisor`: only their orders."""
     now = utcnow()
     for tz, ids in ctx.b.zones.items():
         end = min(ctx.b.utc_range(tz, k)[1], now)
         today = to_local(end, tz).date()
-        for r in payer_bills_owing(ids, end, INSURANCE):
+        for r in payer_bills_owing(ids, end, INSURANCE, advisor):
             yield r, today > payer_due_on(r.settled_at, tz)
 
 
+def _insurer_who(ctx):
+    """Whose insurer bills count: True (the shop's: the manager, the claims clerk), an advisor's id, PerUser
+    (every advisor at once) or None (the figure is not the role's)."""
+    who = ctx.who({ADVISOR: RO.advisor, WARRANTY: True})
+    return who if who is None or who is True or isinstance(who, PerUser) else ctx.user_id
+
+
 def agg_insurer_owed(ctx):
-    """Insurer receivables past their month at the end of each bucket: shop-wide only."""
-    if ctx.who({ADVISOR: RO.advisor}) is not True:
+    """Insurer receivables past their month at the end of each bucket: the shop's, or per advisor (their orders)."""
+    who = _insurer_who(ctx)
+    if who is None:
         return None
-    return {k: {'ins_overdue': sum((r.balance for r, late in _insurer_owing(ctx, k) if late), ZERO)}
-            for k in range(len(ctx.b))}
+    out = {}
+    for k in range(len(ctx.b)):
+        if isinstance(who, PerUser):
+            for r, late in _insurer_owing(ctx, k):
+                d = out.setdefault((r.advisor_id, k), {'ins_overdue': ZERO})
+                d['ins_overdue'] += r.balance if late else ZERO
+        else:
+            out[k] = {'ins_overdue': sum((r.balance for r, late in
+                                          _insurer_owing(ctx, k, None if who is True else who) if late), ZERO)}
+    return out
 
 
 def rows_insurer_owed(ctx, _col):
-    """The insurer bills past their month at the period's end."""
-    if ctx.who({ADVISOR: RO.advisor}) is not True:
+    """The insurer bills past their month at the period's end (an advisor's: their orders')."""
+    who = _insurer_who(ctx)
+    if who is None or isinstance(who, PerUser):
         return []
     return [DrillRow('settlement', r.settlement_id, r.number, r.settled_at, r.order_id, 'bad', False, r.balance,
-                     r.shop_id) for r, late in _insurer_owing(ctx, len(ctx.b) - 1) if late]
+                     r.shop_id) for r, late in _insurer_owing(ctx, len(ctx.b) - 1, None if who is True else who)
+            if late]
 
 
 OTHER_SOURCES = {'parts': agg_parts, 'warranty': agg_warranty, 'receivables': agg_receivables,

@@ -168,10 +168,10 @@ SPECS = [
     Spec('insurance_revenue', _l('Insurance job revenue'), MONEY, 'business', ('insurance',),
          lambda s: money(s.get('ins_revenue', 0)), None, None, None, 'insurance', None),
     Spec('insurance_days', _l('Days from the assessment to delivery'), DAYS, 'business', ('insurance',),
-         lambda s: Decimal(str(s.get('ins_assessed_s', 0))) / 86400, _s('ins_timed'), None, None, 'insurance',
-         'ins_timed', 'ins_timed'),
+         lambda s: Decimal(str(s.get('ins_assessed_s', 0))) / 86400, _s('ins_timed'), 'kpi_insurance_days_target',
+         '<=', 'insurance', 'ins_timed', 'ins_timed'),
     Spec('insurer_overdue', _l('Insurer receivables past their month'), MONEY, 'business', ('insurer_owed',),
-         lambda s: money(s.get('ins_overdue', 0)), None, None, None, 'insurer_owed', None),
+         lambda s: money(s.get('ins_overdue', 0)), None, 'insurer_overdue_target', '<=', 'insurer_owed', None),
     # workshop
     Spec('tech_efficiency', _l('Technician efficiency'), PERCENT, 'workshop', ('lines',), _hours_of('clocked_sold_h'),
          lambda s: hours(s.get('line_clocked_s')), 'kpi_efficiency_target', '>=', 'lines', None),
@@ -204,24 +204,28 @@ BALANCES = ('receivables', 'insurer_overdue')
 GROUPS = [('quality', _l('Quality and targets')), ('business', _l('Business')), ('workshop', _l('Workshop')),
           ('compliance', _l('Process compliance'))]
 
+# Insurance jobs (issue 16). In a 4S shop the claims work sits with the advisor who takes the accident car in (the
+# assessment followed up, the insurer's money collected within the month, rulebook 004: 保险不超过当月) and with the
+# claims (warranty) clerk. The advisor's figures are their own orders' (insurer_overdue too: the insurer bills of the
+# orders they advised, as customer receivables are counted per advisor); the clerk's are the shop's, as warranty
+# claims are: no record says which clerk chased which insurer, so a per-clerk share could not be told honestly.
+INSURANCE_FIGURES = ('insurance_jobs', 'insurance_revenue', 'insurance_days', 'insurer_overdue')
+
 # The figures of each role's own scorecard (DOMAIN.md "Targets", per-role lists).
 ROLE_FIGURES = {
     ADVISOR: ['timeliness', 'satisfaction', 'complaint_rate', 'followup_success', 'car_count', 'labour_revenue',
               'parts_revenue', 'avg_ro_value', 'compliance', 'compliance_reminder', 'compliance_walkaround',
               'compliance_belongings', 'compliance_progress', 'compliance_added_work', 'compliance_pickup',
-              'compliance_settlement', 'first_time_fix', 'comeback_rate'],
+              'compliance_settlement', 'first_time_fix', 'comeback_rate'] + list(INSURANCE_FIGURES),
     TECHNICIAN: ['tech_efficiency', 'tech_productivity', 'qc_first_pass', 'rework_rate', 'first_time_fix',
                  'comeback_rate', 'hours_sold'],
     FOREMAN: ['timeliness', 'car_count', 'compliance_acceptance'],
     CUSTOMER_SERVICE: ['followup_success', 'complaint_satisfaction', 'compliance_complaint_answer',
                        'compliance_complaint_handled'],
     PARTS: ['parts_fill_rate', 'stock_variance'],
-    WARRANTY: ['warranty_first_approval', 'first_maintenance_return'],
+    WARRANTY: ['warranty_first_approval', 'first_maintenance_return'] + list(INSURANCE_FIGURES),
     QC: [],
     MANAGER: [s.name for s in SPECS],
 }
 # The dashboard's figures (complaint-handling satisfaction and hours sold live on the scorecards).
-# The insurance figures (issue 16) are counted and drilled like the others, shown on the business report; the
-# dashboard's tablet grid has no room left for them yet.
-INSURANCE_FIGURES = ('insurance_jobs', 'insurance_revenue', 'insurance_days', 'insurer_overdue')
-DASHBOARD = [s.name for s in SPECS if s.name not in ('complaint_satisfaction', 'hours_sold') + INSURANCE_FIGURES]
+DASHBOARD = [s.name for s in SPECS if s.name not in ('complaint_satisfaction', 'hours_sold')]

@@ -16,6 +16,10 @@ How a score is made:
   per-role lists of DOMAIN.md as defaults.
 - Grade bands: excellent ≥ 90, good 80–89.9, pass 60–79.9, fail < 60.
 - Parts and warranty figures are the shop's (the KPI engine counts the counter and the claims as team work).
+- Insurance jobs (the advisor's own, the claims clerk's the shop's): the jobs and their revenue are volumes, shown
+  without a score; the days from the assessment to delivery and the insurer's money past its month (a balance at the
+  period's end, target 0 from rulebook 004: 100 when nothing is overdue, else 0) are scored like the others, with a
+  weight of 0 until the shop gives them one.
 Cost control and parts purchase cost / loss are not recorded per person, so they are not scored.
 """
 from dataclasses import dataclass, field, replace
@@ -30,6 +34,7 @@ from app.core.access import ADVISOR, CUSTOMER_SERVICE, FOREMAN, PARTS, QC, TECHN
 from app.core.db import utcnow
 from app.core.settings import get_setting
 from app.kpi import engine
+from app.kpi.figure import DAYS, PERCENT
 from app.reception.models import RepairOrder
 from app.settlement.models import CreditNote, Settlement
 from app.workshop.models import PartsRequest, QCInspection
@@ -52,13 +57,23 @@ class Kpi:
     figure: str = None              # the KPI engine's figure name (USER, TEAM); its target comes with it
     target_key: str = 'scorecard_accuracy_target'    # OWN: settings key of the target (a share)
     weight_key: str = None          # settings key of its weight (None: the role's convention, see ROLE_KPIS)
+    weighted: bool = True           # False: a volume shown for reading (no target, no weight, no score)
 
 
 def _with_weight_keys(role_kpis):
     """A KPI's weight is the setting scorecard_<role>_<name> unless it names another (customer service: 'cs')."""
     short = {CUSTOMER_SERVICE: 'cs'}
     return {role: [replace(k, weight_key=k.weight_key or 'scorecard_%s_%s' % (short.get(role, role), k.name))
-                   for k in kpis] for role, kpis in role_kpis.items()}
+                   if k.weighted else k for k in kpis] for role, kpis in role_kpis.items()}
+
+
+def _insurance(source):
+    """The insurance figures (app.kpi.specs INSURANCE_FIGURES): the jobs and their revenue shown for reading, the days
+    from the assessment to delivery and the insurer's money past its month scored (weight 0 until the shop says)."""
+    return [Kpi('insurance_jobs', _l('Insurance jobs'), source, 'insurance_jobs', weighted=False),
+            Kpi('insurance_revenue', _l('Insurance job revenue'), source, 'insurance_revenue', weighted=False),
+            Kpi('insurance_days', _l('Days from the assessment to delivery'), source, 'insurance_days'),
+            Kpi('insurer_overdue', _l('Insurer receivables past their month'), source, 'insurer_overdue')]
 
 
 ROLE_KPIS = {
@@ -68,6 +83,8 @@ ROLE_KPIS = {
         Kpi('settlement_accuracy', _l('Settlements without a credit note'), OWN),
         Kpi('complaint_timeliness', _l('Complaints answered in time'), OWN),
         Kpi('first_fix', _l('Jobs fixed the first time'), USER, 'first_time_fix'),
+        # the accident cars they took in: their own orders' (app.kpi.sources.src_insurance, agg_insurer_owed)
+        *_insurance(USER),
     ],
     TECHNICIAN: [
         Kpi('qc_first_pass', _l('Lines passing QC the first time'), USER, 'qc_first_pass'),
@@ -92,6 +109,8 @@ ROLE_KPIS = {
     WARRANTY: [
         Kpi('first_approval', _l('Claims approved at first submission'), USER, 'warranty_first_approval'),
         Kpi('first_maintenance', _l('First-maintenance return rate'), USER, 'first_maintenance_return'),
+        # the claims clerk chases the insurers for the whole shop: the shop's figures (see app.kpi.specs)
+        *_insurance(TEAM),
     ],
     CUSTOMER_SERVICE: [
         Kpi('followup_success', _l('Follow-up success rate'), USER, 'followup_success'),
@@ -139,12 +158,37 @@ class Line:
     lower_is_better: bool
     weight: int
     score: Decimal = None
+    fig: object = None              # the KPI engine's Figure it was made from (None: an own count)
+
+    @property
+    def share(self):
+        """Whether it is a share (shown as a percent), not an amount, a count or days."""
+        return self.fig is None or self.fig.unit == PERCENT
+
+    @property
+    def actual(self):
+        """The value for the page: '92.5%', or the figure's own words for an amount ('1,200.00', '3.5')."""
+        if self.value is None:
+            return '—'
+        return '%.1f%%' % (self.value * 100) if self.share else self.fig.display
+
+    @property
+    def target_text(self):
+        if self.target is None:
+            return '—'
+        if not self.share:
+            return self.fig.target_display
+        return '%s %.1f%%' % ('≤' if self.lower_is_better else '≥', self.target * 100)
 
     @property
     def counted(self):
         """'3 / 4' (counts) or '9.10 / 11.02' (hours, money) for the page."""
         def show(v):
             return str(int(v)) if v == v.to_integral_value() else str(v)
+        if self.fig is not None and self.fig.denominator is None:
+            return '—'             # an amount: nothing to divide
+        if self.fig is not None and self.fig.unit == DAYS:
+            return '%s / %s' % ('{:,.1f}'.format(self.numerator), show(self.denominator))
         return '%s / %s' % (show(self.numerator), show(self.denominator))
 
 
@@ -235,13 +279,13 @@ def _line(kpi, weight, fig=None, own=None, own_target=None):
     if fig is not None:
         num = Decimal(str(fig.numerator or 0))
         den = Decimal(str(fig.denominator or 0))
-        value = fig.value if fig.denominator is not None else None
+        value = fig.value
         target, lower = fig.target, fig.target_op in ('<', '<=')
     else:
         num, den = (Decimal(own[0]), Decimal(own[1])) if own else (Decimal(0), Decimal(0))
         value = (num / den) if den else None
         target, lower = own_target, False
-    line = Line(kpi, num, den, value, target, lower, weight)
+    line = Line(kpi, num, den, value, target, lower, weight, fig=fig)
     line.score = kpi_score(value, target, lower)
     return line
 
@@ -260,7 +304,7 @@ def scorecards(shop, role, period, users=None):
     own = OWN_COUNTS[role](shop, period, [u.id for u in users]) if any(k.source == OWN for k in kpis) else {}
     team_names = [k.figure for k in kpis if k.source == TEAM]
     team = engine.compute([shop.id], period.start, period.end, team_names) if team_names else {}
-    weights = {k.name: get_setting(shop, k.weight_key) for k in kpis}
+    weights = {k.name: get_setting(shop, k.weight_key) if k.weighted else 0 for k in kpis}
     own_targets = {k.name: Decimal(str(get_setting(shop, k.target_key))) for k in kpis if k.source == OWN}
     user_names = [k.figure for k in kpis if k.source == USER]
     everyone = (engine.for_users([shop.id], [u.id for u in users], role, period.start, period.end, user_names)

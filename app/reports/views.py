@@ -209,7 +209,7 @@ def scorecard(user_id):
     user = _person(shop, user_id)
     period = _period(shop, SCORE_KINDS, periods.MONTH)
     cards = _person_cards(shop, user, period)
-    bars = [charts.score_bars([(str(l.kpi.label), l.score) for l in c.lines]) for c in cards]
+    bars = [charts.score_bars([(str(l.kpi.label), l.score) for l in c.lines if l.kpi.weighted]) for c in cards]
     return render('reports/scorecard.html', None, person=user, cards=list(zip(cards, bars)),
                   nav=_nav('reports.scorecard', period, SCORE_KINDS, user_id=user.id))
 

@@ -162,28 +162,33 @@ class PayerOwing:
     payer: str
     total: Decimal
     paid: Decimal
+    advisor_id: int = None       # who advised the order
 
     @property
     def balance(self):
         return self.total - self.paid
 
 
-def payer_bills_owing(shop_ids, at, payer=INSURANCE):
+def payer_bills_owing(shop_ids, at, payer=INSURANCE, advisor=None):
     """Every settled bill of these shops whose `payer` share (insurance, warranty) was not fully paid at the UTC
-    time `at`, oldest first (list of PayerOwing)."""
+    time `at`, oldest first (list of PayerOwing). `advisor`: only the orders this user advised."""
     column = PAYER_TOTALS[payer]
     pay = PayerPayment.alias('opp')
     paid = (pay.select(fn.COALESCE(fn.SUM(pay.amount), 0))
             .where((pay.settlement == Settlement.id) & (pay.payer == payer) & (pay.paid_at < at)))
     q = (Settlement.select(Settlement.id, Settlement.number, Settlement.settled_at, Settlement.order,
-                           Settlement.shop, column.alias('total'), paid.alias('paid'))
+                           Settlement.shop, column.alias('total'), paid.alias('paid'),
+                           RepairOrder.advisor.alias('advisor'))
+         .join(RepairOrder, on=(Settlement.order == RepairOrder.id))
          .where(Settlement.shop.in_(list(shop_ids)) & Settlement.settled_where() & (Settlement.settled_at < at)
                 & (column - paid > _CRUMB))
          .order_by(Settlement.settled_at, Settlement.id))
+    if advisor is not None:
+        q = q.where(RepairOrder.advisor == advisor)
     out = []
     for r in q.dicts():
         row = PayerOwing(r['id'], r['number'] or '', r['settled_at'], r['order'], r['shop'], payer,
-                         money(r['total']), money(r['paid']))
+                         money(r['total']), money(r['paid']), r['advisor'])
         if row.balance > 0:
             out.append(row)
     return out

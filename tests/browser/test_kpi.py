@@ -8,8 +8,57 @@ from tests.browser.helpers import login, shot
 pytestmark = pytest.mark.browser
 
 
+INSURANCE = ('insurance_jobs', 'insurance_revenue', 'insurance_days', 'insurer_overdue')
+# (name, viewport, browser language, extra context options): the tablet both ways, a phone, the office screen
+SCREENS = [('tablet_landscape', (1024, 768), 'en-US', {}), ('tablet_portrait', (768, 1024), 'zh-CN', {}),
+           ('phone', (390, 844), 'zh-CN', {'device_scale_factor': 2, 'is_mobile': True, 'has_touch': True}),
+           ('desktop', (1920, 1080), 'en-US', {})]
+
+
 def _no_horizontal_scroll(page, width):
     assert page.evaluate('document.documentElement.scrollWidth') <= width
+    # nothing wider than the page either (a tile cut off by an overflow: hidden parent would not show in the above)
+    assert page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')
+    too_wide = page.evaluate('''() => {
+        const right = document.documentElement.clientWidth;
+        return [...document.querySelectorAll('.kpi-tile, .kpi-tile *')]
+            .filter(e => e.getBoundingClientRect().right > right + 0.5).map(e => e.id || e.className.baseVal
+                                                                              || e.className || e.tagName);
+    }''')
+    assert too_wide == []
+
+
+@pytest.mark.parametrize('screen', SCREENS, ids=[s[0] for s in SCREENS])
+@pytest.mark.parametrize('view', ['tablet', 'wall'])
+def test_dashboard_fits_every_screen_with_the_insurance_figures(live_server, browser, screen, view):
+    """On a tablet either way up, a phone or the office screen the manager would have to scroll sideways to read
+    the insurance jobs, or would find no insurance figures, or one that leads to no rows."""
+    name, (width, height), locale, extra = screen
+    context = browser.new_context(viewport={'width': width, 'height': height}, locale=locale, **extra)
+    try:
+        page = context.new_page()
+        login(page, live_server, 'manager')
+        page.goto(live_server + '/kpi/?view=%s&scope=shop' % view)
+        page.wait_for_load_state('load')
+        for figure in INSURANCE:
+            tile = page.locator('#kpi-%s' % figure)
+            assert tile.count() == 1, figure
+            assert tile.locator('xpath=ancestor::section[contains(@class, "kpi-group-business")]').count() == 1
+            assert re.search(r'/kpi/drill\?.*name=%s(&|$)' % figure,
+                             tile.locator('.kpi-value a').get_attribute('href')), figure
+        # the demo leaves an insurer's bill unpaid past its month, whatever the day
+        assert page.locator('#kpi-insurer_overdue .kpi-value a').inner_text() not in ('¥0.00', '–')
+        _no_horizontal_scroll(page, width)
+        shot(page, 'kpi_insurance_%s_%s' % (view, name))
+        if view == 'tablet' and name == 'tablet_portrait':
+            with page.expect_navigation():
+                page.locator('#kpi-insurer_overdue .kpi-value a').click()
+            page.wait_for_load_state('load')
+            assert page.locator('table.kpi-rows tbody tr').count() >= 1
+            _no_horizontal_scroll(page, width)
+            shot(page, 'kpi_insurance_drill_%s' % name)
+    finally:
+        context.close()
 
 
 def test_dashboard_on_tablet_and_wall_screen(live_server, browser, tablet):

@@ -8,6 +8,8 @@ from app.aftercare.models import Complaint
 from app.aftercare.rules import answer_state, due_tasks
 from app.core.db import utcnow
 from app.core.timeutil import local_now
+from app.kpi import engine
+from app.kpi.specs import INSURANCE_FIGURES
 from app.parts.purchasing import below_safety
 from app.reports.business import business_report
 from app.core.periods import DAY, MONTH, period_of
@@ -44,8 +46,10 @@ def test_demo_is_realistic_and_idempotent(runner):
 
 
 # The date run's hard days (scripts/test_dates.py), pinned so they are tried on every day of the calendar;
-# None is the real clock. On these days the demo used to have no car handed back this month.
-HARD_DAYS = [None, ('2027-03-01 00:05', 'Asia/Shanghai'), ('2027-03-01 10:30', 'Asia/Shanghai'),
+# None is the real clock. On these days the demo used to have no car handed back this month (00:55 on the 1st: the
+# month's first insurance job).
+HARD_DAYS = [None, ('2027-03-01 00:05', 'Asia/Shanghai'), ('2027-03-01 00:55', 'Asia/Shanghai'),
+             ('2027-03-01 10:30', 'Asia/Shanghai'),
              ('2027-01-02 08:00', 'Asia/Shanghai'), ('2028-02-29 23:40', 'Asia/Shanghai'),
              ('2026-12-13 23:40', 'Asia/Shanghai'), ('2027-03-28 03:10', 'Europe/Berlin')]
 
@@ -80,3 +84,10 @@ def _a_working_shop(shop):
     assert below_safety(shop)
     # nothing happened in the future
     assert not RepairOrder.select().where(RepairOrder.delivered_at > utcnow() + timedelta(seconds=5)).exists()
+    # the KPI dashboard's month shows insurance work: an insurer's bill past its month always, and from the month's
+    # first hour a job settled this month (with its revenue and its days from the assessment)
+    figs = engine.compute([shop.id], month.start, today + timedelta(days=1), list(INSURANCE_FIGURES))
+    assert figs['insurer_overdue'].value > 0
+    if today.day > 1 or now.time() >= time(0, 50):
+        assert figs['insurance_jobs'].value >= 1 and figs['insurance_revenue'].value > 0
+        assert figs['insurance_days'].value is not None

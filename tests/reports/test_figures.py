@@ -95,15 +95,20 @@ def test_per_advisor_and_per_technician(month):
     assert t1.efficiency == D('4.50') / D('3.50') and t2.efficiency == D('0.5')
 
 
+# The insurance figures on the advisor's and the claims clerk's scorecards: jobs and revenue are shown without a
+# score, no insurance job was delivered (no days), nothing past its month scores 100 (all weigh 0 by default).
+INSURANCE_SCORES = {'insurance_jobs': None, 'insurance_revenue': None, 'insurance_days': None,
+                    'insurer_overdue': D('100.0')}
 EXPECTED = {
     # role: {username: (total, grade, {kpi: score})}; targets: satisfaction 85%, timeliness 90%, first-time QC
     # pass 95%, efficiency 100%, compliance 90%, fill rate 98%, first approval 98%, follow-up 90%, own shares 100%.
     'advisor': {'rp_adv': (D('64.3'), 'pass', {'satisfaction': D('58.8'), 'completion': D('55.6'),
                                                 'settlement_accuracy': D('100.0'), 'complaint_timeliness': D('50.0'),
-                                                'first_fix': D('100.0')}),
+                                                'first_fix': D('100.0'), **INSURANCE_SCORES}),
                 'rp_adv2': (D('75.0'), 'pass', {'satisfaction': D('100.0'), 'completion': D('100.0'),
                                                  'settlement_accuracy': D('0.0'), 'complaint_timeliness': None,
-                                                 'first_fix': D('100.0')})},
+                                                 'first_fix': D('100.0'), **INSURANCE_SCORES,
+                                                 'insurer_overdue': D('0.0')})},
     # t2: sold 2 h ÷ 4 h clocked on the line (the September clock too: it is on the same job) = 50%
     # t1: sold 1.5 h ÷ 3.5 h clocked = 42.9%; his o3 and o4 jobs were marked done with no time clocked and are left
     # out (they counted 5.5 sold hours against 3.5 clocked: "157 % efficient")
@@ -117,7 +122,10 @@ EXPECTED = {
                                               'qc_first_pass': D('70.2')})},
     'qc': {'rp_qc': (D('69.7'), 'pass', {'escape_free': D('66.7'), 'timeliness': D('74.1')})},
     'parts': {'rp_pc': (D('51.0'), 'fail', {'fill_rate': D('51.0'), 'stock_variance': None})},
-    'warranty': {'rp_wc': (D('51.0'), 'fail', {'first_approval': D('51.0'), 'first_maintenance': None})},
+    # the insurer's 1,034 of adv2's o4 (settled 2 October) is still owed when October ends: past its month, so adv2
+    # and the shop's claims clerk score 0 on it (weight 0: the totals do not move)
+    'warranty': {'rp_wc': (D('51.0'), 'fail', {'first_approval': D('51.0'), 'first_maintenance': None,
+                                               **INSURANCE_SCORES, 'insurer_overdue': D('0.0')})},
     'customer_service': {'rp_cs': (D('82.2'), 'good', {'followup_success': D('55.6'),
                                                        'complaint_satisfaction': D('100.0'),
                                                        'complaint_answer': D('100.0')})},
