@@ -42,6 +42,13 @@ def _done_order(shop, campaign, car, advisor, tech, at):
     return ro
 
 
+def _service_campaign(shop, clerk, cars, **fields):
+    """A service campaign over the single VINs of `cars`."""
+    c = Campaign.create(shop=shop, kind=Campaign.SERVICE, created_by=clerk, **fields)
+    CampaignVin.insert_many([dict(shop=shop, campaign=c, vin_from=v.vin, vin_to=v.vin) for v in cars]).execute()
+    return c
+
+
 def load(rng):
     shop = Shop.get_or_none(Shop.code == 'XH01')
     if shop is None or Campaign.for_shop(shop).exists():
@@ -71,12 +78,11 @@ def load(rng):
         CampaignVin.insert_many([dict(shop=shop, campaign=hose, vin_from=a, vin_to=b) for a, b in entries]).execute()
         for car, days in ((free[0], 30), (free[1], 18)):
             _done_order(shop, hose, car, advisor, tech, now - timedelta(days=days))
-        ecu = Campaign.create(shop=shop, code='SC-%d-05' % today.year, title='发动机控制软件升级 ECU software update',
-                              kind=Campaign.SERVICE, work='刷写发动机控制单元软件 Flash the engine control unit',
-                              system='engine', labour_hours=Decimal('0.5'), starts_on=today - timedelta(days=10),
-                              ends_on=add_months(today, 3), created_by=clerk)
-        CampaignVin.insert_many([dict(shop=shop, campaign=ecu, vin_from=v.vin, vin_to=v.vin)
-                                 for v in free[7:10]]).execute()
+        ecu = _service_campaign(shop, clerk, free[7:10], code='SC-%d-05' % today.year,
+                                title='发动机控制软件升级 ECU software update',
+                                work='刷写发动机控制单元软件 Flash the engine control unit', system='engine',
+                                labour_hours=Decimal('0.5'), starts_on=today - timedelta(days=10),
+                                ends_on=add_months(today, 3))
         # A claimed part (a warranty job) fitted nearly six months ago: its ½-year check is due within the week.
         fitted = add_months(today + timedelta(days=5), -6)
         at = to_utc(datetime.combine(fitted, time(9)), shop.timezone) - timedelta(days=1)
@@ -88,12 +94,11 @@ def load(rng):
         LineCoverage.create(shop=shop, order=ro, line=lines[0], kind=LineCoverage.WARRANTY, system='air_conditioning',
                             reason='压缩机内漏，质量问题 Compressor leaking: quality fault', within_warranty=True,
                             decided_by=clerk)
-        wiper = Campaign.create(shop=shop, code='SC-%d-02' % today.year, title='雨刮电机检查 Wiper motor check',
-                                kind=Campaign.SERVICE, work='检查雨刮电机连杆 Check the wiper motor linkage',
-                                system='electrical', labour_hours=Decimal('0.3'), starts_on=today - timedelta(days=60),
-                                ends_on=add_months(today, 2), created_by=clerk)
-        CampaignVin.insert_many([dict(shop=shop, campaign=wiper, vin_from=v.vin, vin_to=v.vin)
-                                 for v in free[4:7]]).execute()
+        wiper = _service_campaign(shop, clerk, free[4:7], code='SC-%d-02' % today.year,
+                                  title='雨刮电机检查 Wiper motor check',
+                                  work='检查雨刮电机连杆 Check the wiper motor linkage', system='electrical',
+                                  labour_hours=Decimal('0.3'), starts_on=today - timedelta(days=60),
+                                  ends_on=add_months(today, 2))
     rules.make_calls(ecu, clerk or advisor, today)
     try:
         rules.make_calls(wiper, clerk or advisor, today)
