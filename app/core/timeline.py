@@ -117,6 +117,9 @@ ACTIONS = {
     'recalls.campaign': _l('Campaign entered'),
     'recalls.added': _l('Campaign work added (the maker pays)'),
     'recalls.calls': _l('Campaign calls made'),
+    'recalls.campaign_edited': _l('Campaign changed'),
+    'recalls.campaign_closed': _l('Campaign closed'),
+    'recalls.campaign_reopened': _l('Campaign reopened'),
     'recalls.part_check': _l('Claimed-part check call made'),
     # the parts store
     'parts.part_created': _l('Part added to the catalogue'),

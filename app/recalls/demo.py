@@ -1,6 +1,7 @@
 """Demo recalls: the maker's front brake hose recall covering eight cars on file (two done, one checked in today with
-the work still to add, the rest to call), a software campaign whose owners are already on the call list, and a
-part fitted under a warranty claim nearly six months ago, due for its check."""
+the work still to add, the rest to call), a software campaign whose owners are already on the call list, a wiper
+campaign the maker withdrew (closed: its call tasks cancelled, no car shows it), and a part fitted under a warranty
+claim nearly six months ago, due for its check."""
 import json
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -8,10 +9,11 @@ from decimal import Decimal
 from app.accounts.models import User
 from app.core import stages
 from app.core.db import transaction, utcnow
+from app.core.errors import Refused
 from app.core.models import Shop
 from app.core.timeutil import add_months, shop_today, to_utc
 from app.customers.models import Vehicle
-from app.recalls import rules
+from app.recalls import changes, rules
 from app.recalls.models import Campaign, CampaignJob, CampaignVin
 from app.reception.models import RepairOrder
 from app.warranty.demo_orders import history_order
@@ -38,6 +40,13 @@ def _done_order(shop, campaign, car, advisor, tech, at):
                         reason='%s %s' % (campaign.kind_label, campaign.code), within_warranty=True, decided_by=advisor)
     CampaignJob.create(shop=shop, campaign=campaign, vehicle=car, order=ro, line=lines[0], added_by=advisor)
     return ro
+
+
+def _service_campaign(shop, clerk, cars, **fields):
+    """A service campaign over the single VINs of `cars`."""
+    c = Campaign.create(shop=shop, kind=Campaign.SERVICE, created_by=clerk, **fields)
+    CampaignVin.insert_many([dict(shop=shop, campaign=c, vin_from=v.vin, vin_to=v.vin) for v in cars]).execute()
+    return c
 
 
 def load(rng):
@@ -69,12 +78,11 @@ def load(rng):
         CampaignVin.insert_many([dict(shop=shop, campaign=hose, vin_from=a, vin_to=b) for a, b in entries]).execute()
         for car, days in ((free[0], 30), (free[1], 18)):
             _done_order(shop, hose, car, advisor, tech, now - timedelta(days=days))
-        ecu = Campaign.create(shop=shop, code='SC-%d-05' % today.year, title='发动机控制软件升级 ECU software update',
-                              kind=Campaign.SERVICE, work='刷写发动机控制单元软件 Flash the engine control unit',
-                              system='engine', labour_hours=Decimal('0.5'), starts_on=today - timedelta(days=10),
-                              ends_on=add_months(today, 3), created_by=clerk)
-        CampaignVin.insert_many([dict(shop=shop, campaign=ecu, vin_from=v.vin, vin_to=v.vin)
-                                 for v in free[7:10]]).execute()
+        ecu = _service_campaign(shop, clerk, free[7:10], code='SC-%d-05' % today.year,
+                                title='发动机控制软件升级 ECU software update',
+                                work='刷写发动机控制单元软件 Flash the engine control unit', system='engine',
+                                labour_hours=Decimal('0.5'), starts_on=today - timedelta(days=10),
+                                ends_on=add_months(today, 3))
         # A claimed part (a warranty job) fitted nearly six months ago: its ½-year check is due within the week.
         fitted = add_months(today + timedelta(days=5), -6)
         at = to_utc(datetime.combine(fitted, time(9)), shop.timezone) - timedelta(days=1)
@@ -86,5 +94,16 @@ def load(rng):
         LineCoverage.create(shop=shop, order=ro, line=lines[0], kind=LineCoverage.WARRANTY, system='air_conditioning',
                             reason='压缩机内漏，质量问题 Compressor leaking: quality fault', within_warranty=True,
                             decided_by=clerk)
+        wiper = _service_campaign(shop, clerk, free[4:7], code='SC-%d-02' % today.year,
+                                  title='雨刮电机检查 Wiper motor check',
+                                  work='检查雨刮电机连杆 Check the wiper motor linkage', system='electrical',
+                                  labour_hours=Decimal('0.3'), starts_on=today - timedelta(days=60),
+                                  ends_on=add_months(today, 2))
     rules.make_calls(ecu, clerk or advisor, today)
+    try:
+        rules.make_calls(wiper, clerk or advisor, today)
+    except Refused:
+        pass            # no owner of its cars wants calls: the campaign is closed all the same
+    changes.close_campaign(wiper, clerk or advisor, reason=Campaign.WITHDRAWN, expected_version=wiper.version,
+                           note='厂家撤回：经复核无需检查 The maker withdrew it: no check needed after review')
     return []

@@ -1,11 +1,14 @@
-"""Forms of recalls and campaigns: a campaign (typed, or with the maker's file), and the one-tap add."""
+"""Forms of recalls and campaigns: a campaign (typed, or with the maker's file), its edit and close, and the one-tap
+add."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms.fields.choices import SelectChoice
-from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (DateField, DecimalField, HiddenField, IntegerField, RadioField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.accounts.forms import MultiCheckboxField
 from app.recalls.models import Campaign
 from app.warranty.models import SYSTEMS
 
@@ -37,6 +40,20 @@ class CampaignForm(FlaskForm):
 
 class VersionForm(FlaskForm):
     version = IntegerField(validators=[InputRequired()])
+
+
+class EditCampaignForm(CampaignForm):
+    """The campaign as entered, changed: VINs typed or in the file are added, the entries ticked are removed."""
+    vins = TextAreaField(_l('VINs to add, one a line (a range as FROM-TO)'), validators=[Optional()],
+                         render_kw={'rows': 4})
+    remove = MultiCheckboxField(_l('Entries to remove'), coerce=int, validate_choice=False, choices=[])
+    version = IntegerField(validators=[InputRequired()])
+
+
+class CloseForm(VersionForm):
+    reason = RadioField(_l('Why is it closed?'), choices=lambda: [SelectChoice(k, v) for k, v in Campaign.CLOSE_REASONS],
+                        validators=[InputRequired(_l('Choose why the campaign is closed.'))])
+    note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)], render_kw={'rows': 2})
 
 
 class PartCheckForm(FlaskForm):

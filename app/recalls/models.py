@@ -32,9 +32,39 @@ class Campaign(ShopScoped):
     note = pw.TextField(default='')
     created_by = pw.ForeignKeyField(User, null=True, backref='+', on_delete='SET NULL')
     created_at = pw.DateTimeField(default=utcnow)
+    version = pw.IntegerField(default=1)                  # bumped by every edit, close and reopen
+    closed_at = pw.DateTimeField(null=True)               # closed by the shop: no longer an open recall anywhere
+    closed_by = pw.ForeignKeyField(User, null=True, backref='+', on_delete='SET NULL')
+    close_reason = pw.CharField(max_length=12, default='')  # CLOSE_REASONS
+    close_note = pw.TextField(default='')
+
+    COMPLETED, WITHDRAWN, OTHER = 'completed', 'withdrawn', 'other'
+    CLOSE_REASONS = [(COMPLETED, _l('Completed')), (WITHDRAWN, _l('Withdrawn by the maker')), (OTHER, _l('Other'))]
+    CLOSE_REASON_LABELS = dict(CLOSE_REASONS)
+    # What the list says of a campaign on a given day (`state`): not yet started, running, past its end, closed.
+    UPCOMING, ACTIVE, ENDED, CLOSED = 'upcoming', 'active', 'ended', 'closed'
+    STATES = {UPCOMING: _l('Not started'), ACTIVE: _l('Running'), ENDED: _l('Ended'), CLOSED: _l('Closed')}
 
     class Meta:
         indexes = ((('shop', 'code'), True),)
+
+    @classmethod
+    def running(cls, shop, today):
+        """The campaigns whose cars have an open recall on `today`: started, not past their end, not closed."""
+        return (cls.for_shop(shop)
+                .where((cls.starts_on <= today) & (cls.ends_on.is_null() | (cls.ends_on >= today))
+                       & cls.closed_at.is_null()))
+
+    def state(self, today):
+        if self.closed_at is not None:
+            return self.CLOSED
+        if self.starts_on > today:
+            return self.UPCOMING
+        return self.ENDED if self.ends_on is not None and self.ends_on < today else self.ACTIVE
+
+    @property
+    def close_reason_label(self):
+        return self.CLOSE_REASON_LABELS.get(self.close_reason, self.close_reason)
 
     @property
     def kind_label(self):

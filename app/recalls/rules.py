@@ -5,7 +5,8 @@ How things are counted:
 - A campaign covers single VINs and VIN ranges. A range "FROM-TO" is of one vehicle line: its ends share
   positions 1-8 and 10-11 (position 9 is the check digit, which changes with the serial), and a VIN is in it when
   it shares them too and its serial (positions 12-17) lies between the ends' serials.
-- A car's recall is open while the campaign runs (from its start day, to its end day if it has one) and no order of
+- A car's recall is open while the campaign runs (from its start day, to its end day if it has one, and not closed
+  by the shop: Campaign.running, the one query every page's "open recall" reads) and no order of
   the car, other than a cancelled one, carries the campaign's work. It is done once that job is done or its order
   delivered; added but not yet done, the car is "in the shop".
 - Adding the work is one tap: a job line with the campaign's hours and parts on the order, decided as warranty (the
@@ -133,10 +134,8 @@ def parse_parts(text):
     return out
 
 
-def create_campaign(shop, by, *, code, title, kind, work, system, hours, parts_text, starts_on, ends_on, note,
-                    vin_rows):
-    """A campaign with its VINs, all or nothing (a bad row refuses the whole)."""
-    code = (code or '').strip()
+def checked_fields(*, code, title, kind, work, system, hours, parts_text, starts_on, ends_on, note):
+    """A campaign's columns as entered or edited, checked alike (one place): refused naming the field at fault."""
     if kind not in Campaign.KIND_LABELS:
         raise Refused(_l('Choose recall or service campaign.'), 'kind')
     if system not in SYSTEM_LABELS:
@@ -144,24 +143,37 @@ def create_campaign(shop, by, *, code, title, kind, work, system, hours, parts_t
     if ends_on is not None and ends_on < starts_on:
         raise Refused(_l('The campaign ends before it starts.'), 'ends_on')
     parts = parse_parts(parts_text)
+    return dict(code=(code or '').strip(), title=(title or '').strip(), kind=kind, work=(work or '').strip(),
+                system=system, labour_hours=hours or Decimal('0'), parts=json.dumps(parts, ensure_ascii=False),
+                starts_on=starts_on, ends_on=ends_on, note=(note or '').strip())
+
+
+def check_code_free(shop, code, campaign=None):
+    """The maker's campaign number is the shop's only campaign of that number (call inside the transaction)."""
+    same = Campaign.for_shop(shop).where(Campaign.code == code)
+    if campaign is not None:
+        same = same.where(Campaign.id != campaign.id)
+    if same.exists():
+        raise Refused(_l('A campaign with this number exists already.'), 'code')
+
+
+def no_vins():
+    return Refused(_l('Give the VINs the campaign covers: typed, or in the maker\'s file.'), 'vins')
+
+
+def create_campaign(shop, by, *, vin_rows, **typed):
+    """A campaign with its VINs, all or nothing (a bad row refuses the whole). `typed`: checked_fields' keywords."""
+    fields = checked_fields(**typed)
     vins = parse_rows(vin_rows)
     if not vins:
-        raise Refused(_l('Give the VINs the campaign covers: typed, or in the maker\'s file.'), 'vins')
+        raise no_vins()
     with transaction():
-        if Campaign.for_shop(shop).where(Campaign.code == code).exists():
-            raise Refused(_l('A campaign with this number exists already.'), 'code')
-        c = Campaign.create(shop=shop, code=code, title=title.strip(), kind=kind, work=work.strip(), system=system,
-                            labour_hours=hours or Decimal('0'), parts=json.dumps(parts, ensure_ascii=False),
-                            starts_on=starts_on, ends_on=ends_on, note=(note or '').strip(), created_by=by)
+        check_code_free(shop, fields['code'])
+        c = Campaign.create(shop=shop, created_by=by, **fields)
         CampaignVin.insert_many([dict(shop=shop, campaign=c, vin_from=a, vin_to=b) for a, b in vins]).execute()
         audit.record('recalls.campaign', 'campaign', c.id, shop=shop, actor=by,
-                     after={'code': code, 'kind': kind, 'vins': len(vins), 'parts': len(parts)})
+                     after={'code': c.code, 'kind': c.kind, 'vins': len(vins), 'parts': len(c.part_list)})
     return c
-
-
-def _running(shop, today):
-    return (Campaign.for_shop(shop)
-            .where((Campaign.starts_on <= today) & (Campaign.ends_on.is_null() | (Campaign.ends_on >= today))))
 
 
 def _entries(shop, today):
@@ -171,10 +183,16 @@ def _entries(shop, today):
     if key not in cache:
         found = {}
         for v in (CampaignVin.select(CampaignVin, Campaign).join(Campaign)
-                  .where(CampaignVin.campaign.in_(_running(shop, today).select(Campaign.id)))):
+                  .where(CampaignVin.campaign.in_(Campaign.running(shop, today).select(Campaign.id)))):
             found.setdefault(v.campaign, []).append((v.vin_from, v.vin_to))
         cache[key] = found
     return cache[key]
+
+
+def forget_entries():
+    """After a campaign or its VINs changed: this request reads the running campaigns afresh."""
+    if _has_g():
+        g.pop('_recall_entries', None)
 
 
 def _has_g():
@@ -306,6 +324,8 @@ def add_to_order(campaign, order, by, *, expected_version):
 def make_calls(campaign, by, today=None):
     """Call tasks for the owners of the cars not done and not in the shop (who agreed to be contacted), once each."""
     today = today or shop_today(campaign.shop)
+    if campaign.closed_at is not None:
+        raise Refused(_l('This campaign is closed: reopen it to make call tasks.'))
     todo = [a for a in affected(campaign)
             if a.state == 'open' and a.call is None and a.customer.consent_contact]
     if not todo:

@@ -1,5 +1,6 @@
-"""Recalls and service campaigns: the list, a new campaign (typed or from the maker's file), the cars a campaign
-covers with their owners, call tasks, the one-tap add on an order, and the claimed-part checks due."""
+"""Recalls and service campaigns: the list, a new campaign (typed or from the maker's file), its edit, close and
+reopen, the cars a campaign covers with their owners, call tasks, the one-tap add on an order, and the claimed-part
+checks due."""
 from functools import partial
 
 from flask import Blueprint, request, url_for
@@ -13,9 +14,9 @@ from app.core.access import ADVISOR, CUSTOMER_SERVICE, FOREMAN, MANAGER, TECHNIC
 from app.core.idempotency import idempotent
 from app.core.timeutil import shop_today
 from app.core.web import act, record_action, render, replay
-from app.recalls import imports, parts_due, rules
-from app.recalls.forms import CampaignForm, PartCheckForm, VersionForm
-from app.recalls.models import Campaign
+from app.recalls import changes, imports, parts_due, rules
+from app.recalls.forms import CampaignForm, CloseForm, EditCampaignForm, PartCheckForm, VersionForm
+from app.recalls.models import Campaign, CampaignVin
 from app.reception.models import RepairOrder
 
 bp = Blueprint('recalls', __name__)
@@ -48,15 +49,34 @@ def _recall_helpers():
 @bp.route('/recalls')
 @allow(*READERS)
 def index():
-    """The shop's campaigns, newest first, with how many of their cars are done."""
-    shop = current_shop()
+    """The shop's campaigns, newest first, with how many of their cars are done: running (or not yet started),
+    ended, and closed, each apart."""
+    shop, today = current_shop(), shop_today(current_shop())
     campaigns = list(Campaign.for_shop(shop).order_by(Campaign.starts_on.desc(), Campaign.code))
-    counts = {}
+    counts, groups = {}, {Campaign.ACTIVE: [], Campaign.ENDED: [], Campaign.CLOSED: []}
     for c in campaigns:
         cars = rules.affected(c)
         counts[c.id] = (sum(1 for a in cars if a.done), len(cars))
-    return render('recalls/index.html', None, campaigns=campaigns, counts=counts, today=shop_today(shop),
+        state = c.state(today)
+        groups[Campaign.ACTIVE if state == Campaign.UPCOMING else state].append(c)
+    return render('recalls/index.html', None, groups=groups, counts=counts, today=today,
                   checks=len(parts_due.due(shop)))
+
+
+def _vin_rows(form):
+    """The VIN entries the form brings: typed, then the maker's file's rows (numbered as in the file)."""
+    upload = form.file.data
+    rows = rules.text_rows(form.vins.data)
+    if upload is not None and getattr(upload, 'filename', ''):
+        rows += imports.vin_rows(upload.filename, upload.read())
+    return rows
+
+
+def _typed(form):
+    """The campaign's columns as typed, for rules.checked_fields (entering and editing alike)."""
+    return dict(code=form.code.data, title=form.title.data, kind=form.kind.data, work=form.work.data,
+                system=form.system.data, hours=form.hours.data, parts_text=form.parts.data,
+                starts_on=form.starts_on.data, ends_on=form.ends_on.data, note=form.note.data)
 
 
 def _new_page(status=200, form=None, error=None, bad=None, **_given):
@@ -77,14 +97,7 @@ def new():
     made = []
 
     def run():
-        upload = form.file.data
-        rows = rules.text_rows(form.vins.data)
-        if upload is not None and getattr(upload, 'filename', ''):
-            rows += imports.vin_rows(upload.filename, upload.read())
-        made.append(rules.create_campaign(
-            current_shop(), current_user, code=form.code.data, title=form.title.data, kind=form.kind.data,
-            work=form.work.data, system=form.system.data, hours=form.hours.data, parts_text=form.parts.data,
-            starts_on=form.starts_on.data, ends_on=form.ends_on.data, note=form.note.data, vin_rows=rows))
+        made.append(rules.create_campaign(current_shop(), current_user, vin_rows=_vin_rows(form), **_typed(form)))
 
     def piece(status, form=None, error=None, refused=None, **given):
         bad = getattr(refused, 'rows', None)
@@ -98,9 +111,9 @@ def _campaign(campaign_id):
     return Campaign.get_for_shop_or_404(current_shop(), campaign_id)
 
 
-def _campaign_page(campaign, status=200, error=None, **_given):
+def _campaign_page(campaign, status=200, error=None, close_form=None, **_given):
     return render('recalls/campaign.html', None, campaign=campaign, cars=rules.affected(campaign), error=error,
-                  today=shop_today(current_shop())), status
+                  today=shop_today(current_shop()), close_form=close_form or CloseForm(formdata=None)), status
 
 
 @bp.route('/recalls/<int:campaign_id>')
@@ -117,6 +130,56 @@ def calls(found, _form):
     """Call tasks for the owners of the cars not yet done (once each car)."""
     n = rules.make_calls(found, current_user)
     return _('%(n)d call tasks made: they are on the follow-up call list.', n=n)
+
+
+# --- edit, close, reopen ---------------------------------------------------------------------------------------
+
+def _edit_page(campaign, status=200, error=None, form=None, refused=None, **_given):
+    """The edit form: as typed after a refusal, else (first drawn, or stale) the campaign as it is now."""
+    if form is None:
+        form = EditCampaignForm(formdata=None, data=changes.form_data(campaign))
+    entries = list(campaign.vins.order_by(CampaignVin.id))
+    form.remove.choices = [(v.id, v.vin_from if v.vin_from == v.vin_to else '%s – %s' % (v.vin_from, v.vin_to))
+                           for v in entries]
+    bad = getattr(refused, 'rows', None)
+    return render('recalls/edit.html', None, campaign=campaign, form=form, error=error if not bad else None,
+                  bad=bad or []), status
+
+
+@bp.route('/recalls/<int:campaign_id>/edit')
+@allow(*EDITORS)
+def edit(campaign_id):
+    """Change a campaign: its work, parts, dates and VIN list (work already on orders stays as it was added)."""
+    return _edit_page(_campaign(campaign_id))
+
+
+@bp.route('/recalls/<int:campaign_id>/edit', methods=['POST'])
+@allow(*EDITORS)
+@record_action(_campaign, _edit_page, 'recalls.campaign', form=EditCampaignForm)
+def edit_save(found, form):
+    """Save the changed campaign (refused, with the fresh form, when someone changed it since the form was drawn)."""
+    changes.update_campaign(found, current_user, expected_version=form.version.data, vin_rows=_vin_rows(form),
+                            remove=form.remove.data or [], **_typed(form))
+    return _('Campaign %(code)s saved.', code=found.code)
+
+
+@bp.route('/recalls/<int:campaign_id>/close', methods=['POST'])
+@allow(*EDITORS)
+@record_action(_campaign, _campaign_page, 'recalls.campaign', form=CloseForm, form_as='close_form')
+def close(found, form):
+    """Close the campaign: no open recall on any car from now on, its open call tasks cancelled."""
+    n = changes.close_campaign(found, current_user, reason=form.reason.data, note=form.note.data,
+                               expected_version=form.version.data)
+    return _('Campaign %(code)s closed; %(n)d open call tasks cancelled.', code=found.code, n=n)
+
+
+@bp.route('/recalls/<int:campaign_id>/reopen', methods=['POST'])
+@allow(*EDITORS)
+@record_action(_campaign, _campaign_page, 'recalls.campaign', form=VersionForm, form_as='version_form')
+def reopen(found, form):
+    """Open a closed campaign again (its call tasks are made again only with the button)."""
+    changes.reopen_campaign(found, current_user, expected_version=form.version.data)
+    return _('Campaign %(code)s reopened.', code=found.code)
 
 
 # --- one tap on an order ---------------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""Small builders for recall tests: a campaign over given VIN entries, cars with VINs of one vehicle line."""
+"""Small builders for recall tests: a campaign over given VIN entries, cars with VINs of one vehicle line, a maker's
+CSV file."""
+import csv
+import io
 import json
 from datetime import date
 from decimal import Decimal
@@ -28,3 +31,10 @@ def campaign(shop, entries, code='RC-1', starts_on=date(2020, 1, 1), **kw):
 def car(shop, serial, consent=True, **kw):
     owner = factories.make_customer(shop, consent_contact=consent)
     return factories.make_vehicle(shop, owner, vin=vin(serial), **kw)
+
+
+def csv_file(rows):
+    """A maker's CSV file (UTF-8 with BOM, as Excel writes it) of the given rows."""
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    return io.BytesIO(buf.getvalue().encode('utf-8-sig'))

@@ -1,6 +1,5 @@
 """Recalls and campaigns: VIN ranges, entering and importing a campaign, the open recall on every page, the one-tap
 add billed to the maker, the cars not done and their call tasks, and other shops' records kept out."""
-import csv
 import io
 from datetime import date, timedelta
 
@@ -19,7 +18,7 @@ from app.settlement.totals import live_items
 from app.warranty.models import LineCoverage
 from tests import factories
 from tests.helpers import at_stage, reload, sign_in
-from tests.recalls.helpers import campaign, car, vin
+from tests.recalls.helpers import campaign, car, csv_file, vin
 
 
 @pytest.fixture
@@ -88,12 +87,6 @@ def test_bad_rows_are_reported_with_line_numbers_and_nothing_is_written(client, 
     assert Campaign.select().count() == 0 and CampaignVin.select().count() == 0
 
 
-def _csv(rows):
-    buf = io.StringIO()
-    csv.writer(buf).writerows(rows)
-    return io.BytesIO(buf.getvalue().encode('utf-8-sig'))
-
-
 def _xlsx(rows):
     book = Workbook()
     for row in rows:
@@ -108,7 +101,7 @@ def test_import_the_makers_csv_and_xlsx(client, shop, people):
     """The maker's files, with a VIN column or from / to columns, are read into the campaign."""
     sign_in(client, people[WARRANTY])
     resp = client.post('/recalls/new', content_type='multipart/form-data', data=_form(
-        file=(_csv([['车架号'], [vin(1)], [vin(2)]]), 'recall.csv')))
+        file=(csv_file([['车架号'], [vin(1)], [vin(2)]]), 'recall.csv')))
     assert resp.status_code == 302
     assert sorted(v.vin_from for v in Campaign.get(Campaign.code == 'RC-2026-017').vins) == sorted([vin(1), vin(2)])
     resp = client.post('/recalls/new', content_type='multipart/form-data', data=_form(
