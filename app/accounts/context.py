@@ -17,7 +17,7 @@ def current_shop():
 def my_shops():
     """The shops the signed-in user belongs to, read once per request (the shop switcher on every page)."""
     if 'my_shops' not in g:
-        g.my_shops = list(current_user.shops()) if current_user.is_authenticated else []
+        g.my_shops = list(current_user.member_shops()) if current_user.is_authenticated else []
     return g.my_shops
 
 

@@ -42,7 +42,7 @@ from app.reception.models import RepairOrder as RO
 from app.settlement.models import Settlement as S
 from app.settlement.models import SettlementLine as SL
 from app.settlement.models import VehicleDelivery as VD
-from app.settlement.receivables import bills_owing, owed_by_bucket, payer_bills_owing, payer_due_on
+from app.settlement.receivables import bills_owing, owed_by_bucket, payer_bills_owing_at, payer_due_on
 from app.warranty import comebacks
 from app.warranty import rules as warranty
 from app.warranty.models import Claim
@@ -400,15 +400,17 @@ def rows_receivables(ctx, _col):
     return out
 
 
-def _insurer_owing(ctx, k, advisor=None):
-    """What insurers owed at the end of bucket k (app.settlement.receivables, the one rule), each bill with whether
-    it was past the month it was settled in (rulebook 004: 保险不超过当月). `advisor`: only their orders."""
-    now = utcnow()
+def _insurer_owing(ctx, advisor=None):
+    """What insurers owed at the end of each bucket (app.settlement.receivables, the one rule), {bucket: [(bill,
+    whether it was past the month it was settled in)]} (rulebook 004: 保险不超过当月). `advisor`: only their orders."""
+    now = ctx.now or utcnow()
+    out = {k: [] for k in range(len(ctx.b))}
     for tz, ids in ctx.b.zones.items():
-        end = min(ctx.b.utc_range(tz, k)[1], now)
-        today = to_local(end, tz).date()
-        for r in payer_bills_owing(ids, end, INSURANCE, advisor):
-            yield r, today > payer_due_on(r.settled_at, tz)
+        ends = [min(ctx.b.utc_range(tz, k)[1], now) for k in range(len(ctx.b))]
+        for k, (end, rows) in enumerate(zip(ends, payer_bills_owing_at(ids, ends, INSURANCE, advisor))):
+            today = to_local(end, tz).date()
+            out[k] += [(r, today > payer_due_on(r.settled_at, tz)) for r in rows]
+    return out
 
 
 def _insurer_who(ctx):
@@ -424,14 +426,14 @@ def agg_insurer_owed(ctx):
     if who is None:
         return None
     out = {}
-    for k in range(len(ctx.b)):
-        if isinstance(who, PerUser):
-            for r, late in _insurer_owing(ctx, k):
+    per_user = isinstance(who, PerUser)
+    for k, owing in _insurer_owing(ctx, None if per_user or who is True else who).items():
+        if per_user:
+            for r, late in owing:
                 d = out.setdefault((r.advisor_id, k), {'ins_overdue': ZERO})
                 d['ins_overdue'] += r.balance if late else ZERO
         else:
-            out[k] = {'ins_overdue': sum((r.balance for r, late in
-                                          _insurer_owing(ctx, k, None if who is True else who) if late), ZERO)}
+            out[k] = {'ins_overdue': sum((r.balance for r, late in owing if late), ZERO)}
     return out
 
 
@@ -440,9 +442,9 @@ def rows_insurer_owed(ctx, _col):
     who = _insurer_who(ctx)
     if who is None or isinstance(who, PerUser):
         return []
+    owing = _insurer_owing(ctx, None if who is True else who)[len(ctx.b) - 1]
     return [DrillRow('settlement', r.settlement_id, r.number, r.settled_at, r.order_id, 'bad', False, r.balance,
-                     r.shop_id) for r, late in _insurer_owing(ctx, len(ctx.b) - 1, None if who is True else who)
-            if late]
+                     r.shop_id) for r, late in owing if late]
 
 
 OTHER_SOURCES = {'parts': agg_parts, 'warranty': agg_warranty, 'receivables': agg_receivables,

@@ -172,25 +172,43 @@ class PayerOwing:
 def payer_bills_owing(shop_ids, at, payer=INSURANCE, advisor=None):
     """Every settled bill of these shops whose `payer` share (insurance, warranty) was not fully paid at the UTC
     time `at`, oldest first (list of PayerOwing). `advisor`: only the orders this user advised."""
-    column = PAYER_TOTALS[payer]
-    pay = PayerPayment.alias('opp')
-    paid = (pay.select(fn.COALESCE(fn.SUM(pay.amount), 0))
-            .where((pay.settlement == Settlement.id) & (pay.payer == payer) & (pay.paid_at < at)))
+    return payer_bills_owing_at(shop_ids, [at], payer, advisor)[0]
+
+
+def payer_bills_owing_at(shop_ids, moments, payer=INSURANCE, advisor=None):
+    """payer_bills_owing at each UTC time of `moments` (a list of lists: the ends of a KPI period's buckets), from
+    one read of the bills with a share of that payer and one of their payments."""
+    if not moments:
+        return []
+    column, last = PAYER_TOTALS[payer], max(moments)
+    # the payer's share first: most bills have none
     q = (Settlement.select(Settlement.id, Settlement.number, Settlement.settled_at, Settlement.order,
-                           Settlement.shop, column.alias('total'), paid.alias('paid'),
-                           RepairOrder.advisor.alias('advisor'))
+                           Settlement.shop, column.alias('total'), RepairOrder.advisor.alias('advisor'))
          .join(RepairOrder, on=(Settlement.order == RepairOrder.id))
-         .where(Settlement.shop.in_(list(shop_ids)) & Settlement.settled_where() & (Settlement.settled_at < at)
-                & (column - paid > _CRUMB))
+         .where(Settlement.shop.in_(list(shop_ids)) & (column > _CRUMB) & Settlement.settled_where()
+                & (Settlement.settled_at < last))
          .order_by(Settlement.settled_at, Settlement.id))
     if advisor is not None:
         q = q.where(RepairOrder.advisor == advisor)
+    bills = list(q.dicts())
+    paid = {}
+    if bills:
+        for p in (PayerPayment.select(PayerPayment.settlement, PayerPayment.paid_at, PayerPayment.amount)
+                  .where(PayerPayment.settlement.in_([b['id'] for b in bills]) & (PayerPayment.payer == payer)
+                         & (PayerPayment.paid_at < last))):
+            paid.setdefault(p.settlement_id, []).append((p.paid_at, money(p.amount)))
     out = []
-    for r in q.dicts():
-        row = PayerOwing(r['id'], r['number'] or '', r['settled_at'], r['order'], r['shop'], payer,
-                         money(r['total']), money(r['paid']), r['advisor'])
-        if row.balance > 0:
-            out.append(row)
+    for at in moments:
+        rows = []
+        for b in bills:
+            if b['settled_at'] >= at:
+                break                       # oldest first: the rest were settled later still
+            row = PayerOwing(b['id'], b['number'] or '', b['settled_at'], b['order'], b['shop'], payer,
+                             money(b['total']), sum((a for t, a in paid.get(b['id'], ()) if t < at), ZERO),
+                             b['advisor'])
+            if row.balance > 0:
+                rows.append(row)
+        out.append(rows)
     return out
 
 
