@@ -9,6 +9,7 @@ through `_WaitingConnect`, which waits up to DATABASE_CONNECT_WAIT seconds for a
 import os
 import sys
 import time
+import weakref
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from urllib.parse import urlparse
@@ -202,36 +203,91 @@ def served():
 class Prepared:
     """A select built and compiled to SQL once per kind of database; a call only binds its arguments and runs it.
 
-    For the hottest reads (the job card's order and its 5-second poll), where peewee compiling a query of many
-    subqueries costs more than the database running it. `build(*args)` makes the query from plain values (ids, not
-    models); each argument must reach the SQL as a parameter of its own, unchanged."""
-    _MARK = -730_000_001          # stand-ins for the arguments while compiling: no real id is negative
+    For the hottest reads (the job card's order and its 5-second poll, the status page's state), where peewee
+    compiling a query of many subqueries costs more than the database running it, and PostgreSQL planning it costs
+    more than executing it: there each pooled connection prepares it once (PREPARE, then EXECUTE; outside a
+    transaction only, where a failed PREPARE loses nothing). `build(*args)` makes the query from plain values
+    of the types `kinds` names (int ids, str hashes), each reaching the SQL as a parameter of its own, unchanged.
+    """
+    _count = 0
 
-    def __init__(self, build):
-        self._build, self._compiled = build, {}
+    def __init__(self, build, *kinds):
+        Prepared._count += 1
+        self._build, self._kinds, self._compiled = build, kinds, {}
+        self.name = 'servicebay_prepared_%d' % Prepared._count
 
-    def _compile(self, database, arity):
-        marks = [self._MARK - i for i in range(arity)]
+    def _marks(self):
+        """Stand-ins for the arguments while compiling: no real id is negative, no real text starts with NUL."""
+        return [-730_000_001 - i if kind is int else '\0prepared-%d' % i for i, kind in enumerate(self._kinds)]
+
+    def _compile(self, database):
+        marks = self._marks()
         template = self._build(*marks)
         sql, params = database.get_sql_context().sql(template).query()
-        slots = [(i, marks.index(p)) for i, p in enumerate(params) if isinstance(p, int) and p in marks]
-        if {a for _i, a in slots} != set(range(arity)):
+        slots = [(i, marks.index(p)) for i, p in enumerate(params) if type(p) in self._kinds and p in marks]
+        if {a for _i, a in slots} != set(range(len(marks))):
             raise ValueError('an argument of a prepared query is not a parameter of its SQL')
-        return template, sql, params, slots
+        prepare = _prepare_sql(self.name, sql, params, dict(slots), self._kinds) \
+            if isinstance(database, pw.PostgresqlDatabase) else None
+        return template, sql, params, slots, prepare
 
     def __call__(self, *args):
         """The query, already run: iterate it, or .first() when it was built with .limit(1)."""
         database = db.obj
-        key = (type(database), len(args))
+        key = type(database)
         if key not in self._compiled:
-            self._compiled[key] = self._compile(database, len(args))
-        template, sql, params, slots = self._compiled[key]
+            self._compiled[key] = self._compile(database)
+        template, sql, params, slots, prepare = self._compiled[key]
         params = list(params)
         for i, a in slots:
             params[i] = args[a]
+        if prepare is not None and not database.in_transaction():
+            cursor = _run_prepared(database, self.name, prepare, args)
+        else:
+            cursor = database.execute_sql(sql, params)
         query = template.clone()
-        query._cursor_wrapper = query._get_cursor_wrapper(database.execute_sql(sql, params))
+        query._cursor_wrapper = query._get_cursor_wrapper(cursor)
         return query
+
+
+def _literal(value):
+    """A fixed parameter written into a prepared statement (None when it cannot be written safely)."""
+    if isinstance(value, bool):
+        return 'TRUE' if value else 'FALSE'
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and '\0' not in value:
+        return "'%s'" % value.replace("'", "''")
+    return None
+
+
+def _prepare_sql(name, sql, params, slots, kinds):
+    """PostgreSQL's PREPARE of a compiled query: the arguments as $1..$n, the fixed parameters written in (None
+    when one cannot be, or the SQL holds a literal %: it then runs as it is)."""
+    pieces = sql.split('%s')
+    if '%%' in sql or len(pieces) != len(params) + 1:
+        return None
+    values = ['$%d' % (slots[i] + 1) if i in slots else _literal(p) for i, p in enumerate(params)]
+    if None in values:
+        return None
+    types = ', '.join('bigint' if kind is int else 'text' for kind in kinds)
+    return 'PREPARE %s (%s) AS %s' % (name, types, ''.join(a + b for a, b in zip(pieces, values + [''])))
+
+
+_prepared_on = weakref.WeakKeyDictionary()      # a PostgreSQL connection -> the statements prepared on it
+
+
+def _run_prepared(database, name, prepare, args):
+    connection = database.connection()
+    done = _prepared_on.setdefault(connection, set())
+    if name not in done:
+        try:
+            database.execute_sql(prepare)
+        except pw.ProgrammingError as exc:     # prepared already (outside a transaction: nothing lost)
+            if 'already exists' not in str(exc):
+                raise
+        done.add(name)
+    return database.execute_sql('EXECUTE %s (%s)' % (name, ', '.join(['%s'] * len(args))), args)
 
 
 class BaseModel(pw.Model):

@@ -15,7 +15,7 @@ import peewee as pw
 from flask import current_app, url_for
 
 from app.core import stages
-from app.core.db import utcnow
+from app.core.db import Prepared, utcnow
 from app.core.models import Event
 from app.core.settings import get_setting
 from app.core.timeutil import to_local
@@ -298,54 +298,16 @@ def _page_state_query(token_hash):
             .where(StatusLink.token_hash == token_hash))
 
 
-_TOKEN_SLOT = 'token-hash-goes-here'
-
-
-@lru_cache(maxsize=8)
-def _page_state_sql(database):
-    """The query's SQL, made once per database (building it costs more than running it)."""
-    sql, params = _page_state_query(_TOKEN_SLOT).bind(database).sql()
-    fields = [StatusLink.nonce, StatusLink.revoked_at, StatusLink.expires_at, RepairOrder.id, RepairOrder.version,
-              RepairOrder.stage, RepairOrder.promised_at, RepairOrder.delivered_at, RepairOrder.vehicle,
-              RepairOrder.shop, Customer.language]
-    return sql, tuple(params), params.index(_TOKEN_SLOT), fields
-
-
-PREPARED = 'servicebay_status_page_state'
-
-
-def _prepare_sql(sql, params, slot):
-    """PostgreSQL: the query as a prepared statement of the token hash alone ($1; the rest are fixed names)."""
-    pieces = sql.split('%s')
-    assert len(pieces) == len(params) + 1 and all(p.isidentifier() for i, p in enumerate(params) if i != slot)
-    values = ['$1' if i == slot else "'%s'" % p for i, p in enumerate(params)]
-    return 'PREPARE %s (text) AS %s' % (PREPARED, ''.join(a + b for a, b in zip(pieces, values + [''])))
-
-
-def _run_prepared(database, sql, params, slot, token_hash):
-    """Planning the query costs PostgreSQL more than running it: each connection prepares it once."""
-    execute = 'EXECUTE %s (%%s)' % PREPARED
-    try:
-        return database.execute_sql(execute, (token_hash,))
-    except pw.DatabaseError as exc:      # not prepared on this connection yet (outside a transaction: nothing lost)
-        if 'does not exist' not in str(exc):
-            raise
-        database.execute_sql(_prepare_sql(sql, params, slot))
-        return database.execute_sql(execute, (token_hash,))
+# compiled once and prepared on PostgreSQL: building and planning it cost more than running it
+_page_state = Prepared(lambda token_hash: _page_state_query(token_hash).tuples().limit(1), str)
 
 
 def page_state(token_hash):
     """The PageState of the link with this token hash, or None."""
-    database = StatusLink._meta.database.obj
-    sql, params, slot, fields = _page_state_sql(database)
-    if isinstance(database, pw.PostgresqlDatabase) and not database.in_transaction():
-        row = _run_prepared(database, sql, params, slot, token_hash).fetchone()
-    else:
-        row = database.execute_sql(sql, params[:slot] + (token_hash,) + params[slot + 1:]).fetchone()
+    row = _page_state(token_hash).first()
     if row is None:
         return None
-    values = [f.python_value(v) for f, v in zip(fields, row)]
-    return PageState(*values, events=tuple(row[len(fields):]))
+    return PageState(*row[:11], events=tuple(row[11:]))
 
 
 def status_view(found, token, locale):

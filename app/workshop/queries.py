@@ -66,7 +66,7 @@ def _build_card_order(shop_id, order_id):
 
 
 # compiled once: peewee building this query of a dozen subqueries cost more than SQLite running it
-_card_order = Prepared(_build_card_order)
+_card_order = Prepared(_build_card_order, int, int)
 
 
 # What the card counts along with the order (card_order), so a piece it has none of costs no query.
@@ -102,7 +102,7 @@ def card_version(shop, order_id):
 
 
 _card_version = Prepared(lambda shop_id, order_id: RepairOrder.select(*_version_columns()).where(
-    (RepairOrder.id == order_id) & (RepairOrder.shop == shop_id)).tuples().limit(1))
+    (RepairOrder.id == order_id) & (RepairOrder.shop == shop_id)).tuples().limit(1), int, int)
 
 
 def stage_version_and_line_status(order_id, line_id):

@@ -121,3 +121,29 @@ def test_unchanged_board_poll_opens_no_connection(app, client, make_user, monkey
         for _ in range(3):
             assert client.get('/board/poll?view=wall&since=%s' % token, headers=HX).status_code == 204
         assert opened == []
+
+
+def test_a_prepared_query_is_compiled_once_and_answers_each_call_with_its_own_arguments(app, shop):
+    """The job card's and the status page's hottest reads: built once per database, each call binding its own ids
+    and text (a wrong binding would show one car's card or link for another), on PostgreSQL as a statement each
+    connection prepares once."""
+    from app.core.models import Shop
+    other = Shop.create(code='PQ2', name='Other', timezone='Asia/Shanghai')
+    built = []
+
+    def build(shop_id, code):
+        built.append((shop_id, code))
+        return (Shop.select(Shop.id, Shop.code).where((Shop.id == shop_id) & (Shop.code == code)
+                                                      & (Shop.name != "it's fixed")).tuples().limit(1))
+    query = core_db.Prepared(build, int, str)
+    with core_db.connection():
+        assert query(shop.id, shop.code).first() == (shop.id, shop.code)
+        assert query(other.id, 'PQ2').first() == (other.id, 'PQ2')
+        assert query(other.id, shop.code).first() is None
+        assert len(built) == 1
+        if TEST_DB == 'postgres':
+            names = [n for (n,) in core_db.db.execute_sql('SELECT name FROM pg_prepared_statements')]
+            assert query.name in names
+    with pytest.raises(ValueError):       # an argument folded into the SQL would be bound to every call
+        with core_db.connection():
+            core_db.Prepared(lambda shop_id: Shop.select().where(Shop.id == shop_id + 1), int)(shop.id)
