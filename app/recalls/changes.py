@@ -24,8 +24,9 @@ from app.recalls.rules import check_code_free, checked_fields, forget_entries, n
 AUDITED = ('code', 'title', 'kind', 'work', 'system', 'labour_hours', 'parts', 'starts_on', 'ends_on', 'note')
 
 
-def _entry(v):
-    return v.vin_from if v.vin_from == v.vin_to else '%s-%s' % (v.vin_from, v.vin_to)
+def _entry(vin_from, vin_to):
+    """An entry as it is typed: one VIN, or a range FROM-TO."""
+    return vin_from if vin_from == vin_to else '%s-%s' % (vin_from, vin_to)
 
 
 def update_campaign(campaign, by, *, expected_version, vin_rows=(), remove=(), **typed):
@@ -50,9 +51,9 @@ def update_campaign(campaign, by, *, expected_version, vin_rows=(), remove=(), *
             CampaignVin.insert_many([dict(shop=campaign.shop_id, campaign=campaign, vin_from=a, vin_to=b)
                                      for a, b in new]).execute()
         audit.record('recalls.campaign_edited', 'campaign', campaign.id, shop=campaign.shop_id, actor=by,
-                     before=dict({k: before[k] for k in changed}, vins_removed=[_entry(v) for v in gone]),
-                     after=dict({k: getattr(campaign, k) for k in changed},
-                                vins_added=[a if a == b else '%s-%s' % (a, b) for a, b in new]))
+                     before=dict({k: before[k] for k in changed},
+                                 vins_removed=[_entry(v.vin_from, v.vin_to) for v in gone]),
+                     after=dict({k: getattr(campaign, k) for k in changed}, vins_added=[_entry(a, b) for a, b in new]))
     forget_entries()
     return campaign
 

@@ -35,6 +35,7 @@ from app.core.db import utcnow
 from app.core.settings import get_setting
 from app.kpi import engine
 from app.kpi.figure import DAYS, PERCENT
+from app.kpi.specs import INSURANCE_FIGURES, SPEC_BY_NAME
 from app.reception.models import RepairOrder
 from app.settlement.models import CreditNote, Settlement
 from app.workshop.models import PartsRequest, QCInspection
@@ -70,10 +71,9 @@ def _with_weight_keys(role_kpis):
 def _insurance(source):
     """The insurance figures (app.kpi.specs INSURANCE_FIGURES): the jobs and their revenue shown for reading, the days
     from the assessment to delivery and the insurer's money past its month scored (weight 0 until the shop says)."""
-    return [Kpi('insurance_jobs', _l('Insurance jobs'), source, 'insurance_jobs', weighted=False),
-            Kpi('insurance_revenue', _l('Insurance job revenue'), source, 'insurance_revenue', weighted=False),
-            Kpi('insurance_days', _l('Days from the assessment to delivery'), source, 'insurance_days'),
-            Kpi('insurer_overdue', _l('Insurer receivables past their month'), source, 'insurer_overdue')]
+    volumes = ('insurance_jobs', 'insurance_revenue')
+    return [Kpi(name, SPEC_BY_NAME[name].label, source, name, weighted=name not in volumes)
+            for name in INSURANCE_FIGURES]
 
 
 ROLE_KPIS = {
@@ -188,7 +188,7 @@ class Line:
         if self.fig is not None and self.fig.denominator is None:
             return '—'             # an amount: nothing to divide
         if self.fig is not None and self.fig.unit == DAYS:
-            return '%s / %s' % ('{:,.1f}'.format(self.numerator), show(self.denominator))
+            return '%s / %s' % (self.fig.numerator_display, show(self.denominator))
         return '%s / %s' % (show(self.numerator), show(self.denominator))
 
 
