@@ -25,7 +25,8 @@ def test_a_declined_repairs_fee_is_billed_paid_and_shown_on_the_exit_notice(serv
     found = re.search(r'class="plate"><a[^>]*>粤([A-Z0-9]{6,7})<', listing)
     assert found, 'a closed demo order with a plate is needed'
     page.goto(server + '/checkin')
-    page.click('[data-testid=checkin-new]')
+    with page.expect_navigation():             # the search box's htmx is live once the new check-in page loaded
+        page.click('[data-testid=checkin-new]')
     with page.expect_response(lambda r: '/vehicle/find' in r.url):
         page.locator('#find-q').type(found.group(1)[:4])
     page.locator('#checkin-results a.result').first.click()
