@@ -1,13 +1,14 @@
 """The database: chosen by DATABASE_URL, connected when a request first needs it, writes in one transaction.
 
-PostgreSQL connections come from a pool per process (playhouse.pool), sized by `pool_settings`, and go back to it
-when the request ends. SQLite keeps one connection per thread across requests (opening the file and setting its
+PostgreSQL connections come from a pool per process (playhouse.pool), sized by `pool_settings`; a thread keeps
+its connection between requests, checked before it is used again (PooledPostgres). SQLite keeps one connection per thread across requests (opening the file and setting its
 pragmas costs more than most queries), closed only if a request left a transaction open. A request that never
 queries (static files, robots.txt, the fast poll paths) never connects: peewee connects on the first query,
 through `_WaitingConnect`, which waits up to DATABASE_CONNECT_WAIT seconds for a database that is restarting.
 """
 import os
 import sys
+import threading
 import time
 import weakref
 from contextlib import contextmanager
@@ -68,27 +69,107 @@ class WaitingSqliteDatabase(_WaitingConnect, pw.SqliteDatabase):
 
 
 class PooledPostgres(_WaitingConnect, PooledPostgresqlDatabase):
-    """PostgreSQL through the process's pool: close() hands the connection back, a dead one is never handed out.
+    """PostgreSQL through the process's pool: a thread keeps its connection between requests; a dead one is never
+    handed out.
 
-    A connection idle in the pool for more than PING_AFTER seconds is asked `SELECT 1` before it is handed out (a
-    server restart ends connections without them knowing); one handed back a moment ago is not, so a busy worker
-    pays no round trip per request for it.
+    Handing a connection back and taking one again cost more than a status page's one query, so at the end of a
+    request (release) a thread keeps its idle connection, as SQLite's threads keep theirs. Kept, it still counts in
+    the pool. Before its next use it is checked as a pooled one is: one idle for more than PING_AFTER seconds is asked
+    `SELECT 1` (a server restart ends connections without them knowing), one older than the pool's stale_timeout is
+    closed and opened afresh; one used a moment ago is not asked, so a busy worker pays no round trip for it. A
+    connection left in a transaction or broken goes back to the pool, which rolls it back or drops it. A thread that
+    ended leaves its kept connection to the next thread short of one.
     """
     PING_AFTER = 1.0
 
     def __init__(self, *args, **kwargs):
         self._returned = {}
+        self._kept = {}         # thread ident -> its kept connection (idle, between requests)
         super().__init__(*args, **kwargs)
+
+    def keep(self):
+        """This thread's request is done with its connection: kept if idle and sound, else handed back."""
+        conn = self._state.conn
+        if conn.closed or self._adapter.txn_status(conn) != self._adapter.txn_idle:
+            return self.close()
+        with self._pool_lock:
+            earlier = self._kept.get(threading.get_ident())
+            if earlier is not None and earlier is not conn:   # a thread that ended had this ident
+                self._drop(earlier)
+            self._kept[threading.get_ident()] = conn
+        self._state.kept_at = time.monotonic()
+
+    def _take_kept(self):
+        """Before a kept connection is used again: checked as the pool would check it on handing it out."""
+        kept_at = getattr(self._state, 'kept_at', None)
+        if kept_at is None:
+            return
+        self._state.kept_at = None
+        conn = self._state.conn
+        with self._pool_lock:
+            mine = conn is not None and self._kept.pop(threading.get_ident(), None) is conn
+        if not mine:
+            if conn is not None:                    # closed meanwhile (close_idle): connect afresh
+                self._state.reset()
+            return
+        entry = self._in_use.get(self.conn_key(conn))
+        stale = entry is None or (self._stale_timeout and self._is_stale(entry.timestamp))
+        if stale or self._dead(conn, time.monotonic() - kept_at):
+            with self._pool_lock:
+                self._drop(conn)
+            self._state.reset()
+
+    def _drop(self, conn):
+        self._in_use.pop(self.conn_key(conn), None)
+        self._close_raw(conn)
+
+    def connection(self):
+        self._take_kept()
+        return super().connection()
+
+    def cursor(self, named_cursor=None):
+        self._take_kept()
+        return super().cursor(named_cursor)
+
+    def _connect(self):
+        try:
+            return super()._connect()
+        except MaxConnectionsExceeded:
+            if not self._drop_kept(lambda ident, alive: ident not in alive):
+                raise
+            return super()._connect()
+
+    def _drop_kept(self, which):
+        """Close the kept connections `which(ident, alive idents)` picks; how many."""
+        with self._pool_lock:
+            alive = {t.ident for t in threading.enumerate()}
+            idents = [ident for ident in self._kept if which(ident, alive)]
+            for ident in idents:
+                self._drop(self._kept.pop(ident))
+            return len(idents)
+
+    def close_idle(self):
+        """The idle connections closed: those in the pool and those threads keep."""
+        self._drop_kept(lambda ident, alive: True)
+        super().close_idle()
 
     def _close(self, conn, close_conn=False):
         if close_conn:
             self._returned.pop(self.conn_key(conn), None)
         else:
             self._returned[self.conn_key(conn)] = time.monotonic()
+        with self._pool_lock:
+            if self._kept.get(threading.get_ident()) is conn:      # closed by its thread while kept
+                del self._kept[threading.get_ident()]
+                self._state.kept_at = None
         return super()._close(conn, close_conn)
 
     def _is_closed(self, conn):
-        if time.monotonic() - self._returned.pop(self.conn_key(conn), 0.0) > self.PING_AFTER:
+        return self._dead(conn, time.monotonic() - self._returned.pop(self.conn_key(conn), 0.0))
+
+    def _dead(self, conn, idle_for):
+        """Whether a connection idle for `idle_for` seconds is gone: asked the server past PING_AFTER."""
+        if idle_for > self.PING_AFTER:
             return super()._is_closed(conn)
         return bool(conn.closed) or self._adapter.txn_status(conn) == self._adapter.txn_unknown
 
@@ -184,11 +265,14 @@ def init_app(app):
 
 def release():
     """The end of a request's use of the database (see the module's docstring)."""
-    if db.is_closed():
+    database = db.obj
+    if database is None or database._state.closed:
         return
-    if isinstance(db.obj, pw.SqliteDatabase) and not db.connection().in_transaction:
+    if isinstance(database, pw.SqliteDatabase) and not database._state.conn.in_transaction:
         return
-    db.close()
+    if isinstance(database, PooledPostgres) and not database.in_transaction():
+        return database.keep()
+    database.close()
 
 
 @contextmanager

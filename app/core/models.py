@@ -58,7 +58,9 @@ class Event(ShopScoped):
     note = pw.TextField(default='')
 
     class Meta:
-        indexes = ((('record_type', 'record_id', 'at'), False),)
+        # (…, id): the newest event of a record, which the status page and the job card read as their version, is
+        # the last entry of this index, with no table rows read
+        indexes = ((('record_type', 'record_id', 'at'), False), (('record_type', 'record_id', 'id'), False))
 
     def save(self, *args, **kwargs):
         if self.id is not None and not kwargs.get('force_insert'):

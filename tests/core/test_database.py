@@ -1,5 +1,6 @@
 """The connection: a pool for PostgreSQL, sized from the server's threads; nothing opened for requests that need none."""
 import re
+import threading
 import time
 
 import peewee as pw
@@ -8,7 +9,9 @@ from playhouse.pool import PooledPostgresqlDatabase
 
 from app.board import queries as board_queries
 from app.core import db as core_db
-from tests.helpers import HX, TEST_DB, mid_minute, sign_in
+from tests.helpers import HX, TEST_DATABASE_URL, TEST_DB, mid_minute, sign_in
+
+postgres_only = pytest.mark.skipif(TEST_DB != 'postgres', reason='PostgreSQL connections')
 
 
 def test_pool_settings_from_the_environment():
@@ -147,3 +150,87 @@ def test_a_prepared_query_is_compiled_once_and_answers_each_call_with_its_own_ar
     with pytest.raises(ValueError):       # an argument folded into the SQL would be bound to every call
         with core_db.connection():
             core_db.Prepared(lambda shop_id: Shop.select().where(Shop.id == shop_id + 1), int)(shop.id)
+
+
+def _kept(database):
+    return database._kept.get(threading.get_ident())
+
+
+@postgres_only
+def test_a_thread_keeps_its_connection_between_requests(client, make_user, monkeypatch):
+    """No handing back and taking again per request: the next request of the thread uses the connection it kept."""
+    sign_in(client, make_user('sam', ['technician']))
+    assert client.get('/jobs').status_code == 200
+    database = core_db.db.obj
+    kept = _kept(database)
+    assert kept is not None and kept is database._state.conn and database._state.kept_at is not None
+    taken = []
+    monkeypatch.setattr(database, '_connect', lambda: taken.append(1) or pytest.fail('taken from the pool'))
+    for path in ('/jobs', '/', '/jobs'):
+        assert client.get(path).status_code == 200, path
+        assert _kept(database) is kept
+    assert taken == []
+
+
+def _end_on_the_server(conn):
+    import psycopg2
+    admin = psycopg2.connect(TEST_DATABASE_URL)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute('SELECT pg_terminate_backend(%s)', (conn.get_backend_pid(),))
+    admin.close()
+
+
+@postgres_only
+def test_a_kept_connection_idle_a_while_is_checked_and_replaced_when_the_server_ended_it(client, make_user):
+    """A server restart ends kept connections without them knowing: one idle past PING_AFTER is asked first, and a
+    dead one is replaced, so the request shows its page instead of "try again"."""
+    sign_in(client, make_user('sam', ['technician']))
+    assert client.get('/jobs').status_code == 200
+    database = core_db.db.obj
+    kept = _kept(database)
+    _end_on_the_server(kept)
+    database._state.kept_at -= database.PING_AFTER + 1       # idle past PING_AFTER
+    assert client.get('/jobs').status_code == 200
+    assert kept.closed and _kept(database) is not kept and _kept(database) is not None
+    assert database.conn_key(kept) not in database._in_use
+
+
+@postgres_only
+def test_a_kept_connection_past_the_stale_timeout_is_opened_afresh(client, make_user):
+    sign_in(client, make_user('sam', ['technician']))
+    assert client.get('/jobs').status_code == 200
+    database = core_db.db.obj
+    kept = _kept(database)
+    entry = database._in_use[database.conn_key(kept)]
+    database._in_use[database.conn_key(kept)] = entry._replace(timestamp=entry.timestamp
+                                                               - database._stale_timeout - 1)
+    assert client.get('/jobs').status_code == 200
+    assert kept.closed and _kept(database) not in (None, kept)
+
+
+@postgres_only
+def test_threads_that_ended_leave_their_kept_connections_to_others(app):
+    """A pool of two and three threads one after another, each keeping its connection as a request does: the third
+    takes over one a finished thread kept instead of waiting for a free one; close_idle closes the kept ones."""
+    database = core_db.open_database(TEST_DATABASE_URL, pool={'max_connections': 2, 'stale_timeout': 300,
+                                                              'timeout': 1})
+    pids, errors = [], []
+
+    def request():
+        try:
+            pids.append(database.execute_sql('SELECT pg_backend_pid()').fetchone()[0])
+            database.keep()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+    for n in range(3):
+        t = threading.Thread(target=request)
+        t.start()
+        t.join()
+        if t.ident in database._kept:     # as if no later thread got the same ident again
+            database._kept[-1 - n] = database._kept.pop(t.ident)
+    assert errors == [] and len(pids) == 3
+    assert len(database._kept) <= 2 and len(database._in_use) <= 2
+    kept = list(database._kept.values())
+    database.close_idle()
+    assert database._kept == {} and all(conn.closed for conn in kept)
