@@ -12,7 +12,7 @@ from werkzeug.exceptions import Forbidden
 
 from app.core import audit
 from app.core.access import ADMIN, MANAGER, ROLES
-from app.core.db import BaseModel, transaction, utcnow
+from app.core.db import BaseModel, Prepared, transaction, utcnow
 from app.core.models import Shop
 
 
@@ -84,11 +84,10 @@ class User(BaseModel):
         # the user (and device) with the user's roles and shops, one row per role and shop: one query for every
         # signed-in request instead of three
         if not key:
-            rows = list(cls._with_roles_and_shops(cls.select(cls, UserRole.role, Shop)).where(cls.id == int(user_id)))
+            rows = list(_user_rows(int(user_id)))
             user, device = (rows[0] if rows else None), None
         else:
-            rows = list(cls._with_roles_and_shops(UserSession.select(UserSession, cls, UserRole.role, Shop).join(cls))
-                        .where(UserSession.key_hash == UserSession.hash_key(key)))
+            rows = list(_device_rows(UserSession.hash_key(key)))
             device = rows[0] if rows else None
             user = device.user if device is not None else None
             if user is not None and (user.id != int(user_id) or not device.usable()):
@@ -531,3 +530,10 @@ def _serialise_attempts(address):
     if not is_sqlite():
         key = int.from_bytes(hashlib.sha256(('login:' + address).encode()).digest()[:8], 'big', signed=True)
         db.execute_sql('SELECT pg_advisory_xact_lock(%s)', (key,))
+
+
+# Every signed-in request reads these: compiled once, and prepared on PostgreSQL (app.core.db.Prepared).
+_user_rows = Prepared(lambda user_id: User._with_roles_and_shops(User.select(User, UserRole.role, Shop))
+                      .where(User.id == user_id), int)
+_device_rows = Prepared(lambda key_hash: User._with_roles_and_shops(
+    UserSession.select(UserSession, User, UserRole.role, Shop).join(User)).where(UserSession.key_hash == key_hash), str)

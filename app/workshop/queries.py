@@ -134,12 +134,13 @@ def _clock_select():
             .join_from(RepairOrder, Vehicle, JOIN.LEFT_OUTER))
 
 
-def _running_of(user, shop):
-    return (TimeEntry.technician == user.id) & TimeEntry.ended_at.is_null() & (TimeEntry.shop == shop)
+def _running_of(user_id, shop_id):
+    return (TimeEntry.technician == user_id) & TimeEntry.ended_at.is_null() & (TimeEntry.shop == shop_id)
 
 
 def running_clock(user, shop, now=None):
-    entry = _clock_select().where(_running_of(user, shop)).order_by(TimeEntry.id.desc()).first()
+    entry = (_clock_select().where(_running_of(user.id, getattr(shop, 'id', shop))).order_by(TimeEntry.id.desc())
+             .first())
     return RunningClock(entry, shop, now or utcnow()) if entry else None
 
 
@@ -203,8 +204,7 @@ class JobCard:
     @cached_property
     def _entries(self):
         """The order's clocks and my running clock (on this car or another): one query."""
-        return list(_clock_select().where((TimeEntry.order == self.order.id) | _running_of(self.user, self.shop))
-                    .order_by(TimeEntry.id.desc()))
+        return list(_card_entries(self.order.id, self.user.id, getattr(self.shop, 'id', self.shop)))
 
     @cached_property
     def _order_entries(self):
@@ -222,8 +222,7 @@ class JobCard:
     # --- the jobs
     @cached_property
     def lines(self):
-        return list(OrderLine.select(OrderLine, User).join_from(OrderLine, User, JOIN.LEFT_OUTER)
-                    .where(OrderLine.order == self.order.id).order_by(OrderLine.position, OrderLine.id))
+        return list(_card_lines(self.order.id))
 
     @cached_property
     def reader(self):
@@ -327,15 +326,11 @@ class JobCard:
     def parts_requests(self):
         if not self._has('parts_requests'):
             return []
-        answered = _name_of(PartsRequest.answered_by).alias('answered_name')
-        return list(PartsRequest.select(PartsRequest, OrderLine, answered)
-                    .join_from(PartsRequest, OrderLine, JOIN.LEFT_OUTER)
-                    .where(PartsRequest.order == self.order.id).order_by(PartsRequest.id.desc()))
+        return list(_card_parts_requests(self.order.id))
 
     @cached_property
     def canned_jobs(self):
-        return list(CannedJob.for_shop(self.shop).where(CannedJob.active == True)  # noqa: E712
-                    .order_by(CannedJob.code))
+        return list(_card_canned_jobs(getattr(self.shop, 'id', self.shop)))
 
     # --- the walk-around from reception
     @cached_property
@@ -377,6 +372,19 @@ class JobCard:
                       .order_by(Photo.id)):
                 found.setdefault(p.record_id, []).append(p)
         return found
+
+
+# The card's other fixed reads, compiled once and prepared on PostgreSQL like the order (each a query per card).
+_card_lines = Prepared(lambda order_id: OrderLine.select(OrderLine, User).join_from(OrderLine, User, JOIN.LEFT_OUTER)
+                       .where(OrderLine.order == order_id).order_by(OrderLine.position, OrderLine.id), int)
+_card_entries = Prepared(lambda order_id, user_id, shop_id: _clock_select().where(
+    (TimeEntry.order == order_id) | _running_of(user_id, shop_id)).order_by(TimeEntry.id.desc()), int, int, int)
+_card_parts_requests = Prepared(lambda order_id: PartsRequest.select(
+    PartsRequest, OrderLine, _name_of(PartsRequest.answered_by).alias('answered_name'))
+    .join_from(PartsRequest, OrderLine, JOIN.LEFT_OUTER)
+    .where(PartsRequest.order == order_id).order_by(PartsRequest.id.desc()), int)
+_card_canned_jobs = Prepared(lambda shop_id: CannedJob.for_shop(shop_id).where(CannedJob.active == True)  # noqa: E712
+                             .order_by(CannedJob.code), int)
 
 
 def _with_joined(rows):
