@@ -39,7 +39,7 @@ def _aggregate(ctx, source):
     A source grouped by person (PerUser) gives {(user id, bucket): {column: summed value}}."""
     build = fact_sources.SOURCES.get(source) if ctx.facts else None
     if build is not None and rollup.applies(ctx, build):
-        return rollup.aggregate(ctx, build, lambda part: _summed(part, build(part), True))
+        return rollup.aggregate(ctx, build, lambda part, built: _summed(part, built(part), True))
     return _summed(ctx, (build or SQL_SOURCES[source])(ctx), build is not None)
 
 
