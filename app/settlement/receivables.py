@@ -125,7 +125,7 @@ def _may_go_negative(shop_ids, advisor=None):
                            Settlement.written_off, Settlement.written_off_at)
          .where(Settlement.shop.in_(list(shop_ids)) & Settlement.settled_where() & (Settlement.customer_total > 0)
                 & (Settlement.written_off_at.is_null(False)
-                   | fn.EXISTS(CreditNote.select(SQL('1')).where(CreditNote.settlement == Settlement.id)))))
+                   | Settlement.id.in_(CreditNote.select(CreditNote.settlement)))))   # the few credited, once
     if advisor is not None:
         q = q.join(RepairOrder, on=(Settlement.order == RepairOrder.id)).where(RepairOrder.advisor == advisor)
     bills = {s.id: {'shop': s.shop_id, 'settled_at': s.settled_at, 'total': money(s.customer_total),
