@@ -109,4 +109,7 @@ def by_bucket(buckets):
                      .where(buckets.within(StockMove.shop, StockMove.at) & _issued_and_returned())
                      .group_by(SQL('1')).tuples()):
         out[int(k)]['parts_cost'] = _cost(total)
+    for d in out.values():          # nothing counted reads 0, not 0.00, as the dashboard has always shown it
+        for key in ('variance', 'book', 'parts_cost'):
+            d[key] = d[key] or Decimal('0')
     return out
