@@ -114,11 +114,11 @@ def _days(ctx, build, count, start, stop):
     and stored."""
     name, made_for = build.__name__, '%d:%s' % (VERSION, _digest(ctx.settings_key()))
     found = {}
-    for shop_id, day, made, sums in (KpiDay.select(KpiDay.shop_id, KpiDay.day, KpiDay.made_for, KpiDay.sums)
-                                     .where(KpiDay.shop_id.in_([s.id for s in ctx.shops]) & (KpiDay.source == name)
-                                            & (KpiDay.day >= start) & (KpiDay.day < stop)).tuples()):
-        if made == made_for:
-            found[(shop_id, _as_date(day))] = _decode(sums)
+    for shop_id, day, sums in (KpiDay.select(KpiDay.shop_id, KpiDay.day, KpiDay.sums)
+                               .where(KpiDay.shop_id.in_([s.id for s in ctx.shops]) & (KpiDay.source == name)
+                                      & (KpiDay.day >= start) & (KpiDay.day < stop)
+                                      & (KpiDay.made_for == made_for)).tuples()):
+        found[(shop_id, _as_date(day))] = _decode(sums)
     every = [start + timedelta(days=i) for i in range((stop - start).days)]
     for shop in ctx.shops:
         missing = [d for d in every if (shop.id, d) not in found]
@@ -174,11 +174,10 @@ def forget(shop_id, days=None):
 
 def _add(into, sums):
     for key, value in sums.items():
-        have = into.get(key, 0)
-        if isinstance(have, Decimal) != isinstance(value, Decimal) and (isinstance(have, float)
-                                                                          or isinstance(value, float)):
-            have, value = Decimal(str(have)), Decimal(str(value))
-        into[key] = have + value
+        try:
+            into[key] = into.get(key, 0) + value
+        except TypeError:       # a Decimal and a float (SQLite sums some columns as floats): both as Decimal
+            into[key] = Decimal(str(into[key])) + Decimal(str(value))
 
 
 def _encode(sums):
@@ -186,8 +185,11 @@ def _encode(sums):
 
 
 def _decode(text):
-    return {k: (Decimal(v[2:]) if isinstance(v, str) and v.startswith('D:') else v)
-            for k, v in json.loads(text or '{}').items()}
+    text = text or '{}'
+    sums = json.loads(text)
+    if '"D:' not in text:       # no Decimal stored (counts only)
+        return sums
+    return {k: (Decimal(v[2:]) if isinstance(v, str) and v.startswith('D:') else v) for k, v in sums.items()}
 
 
 def _digest(text):

@@ -183,3 +183,15 @@ def test_the_year_page_reads_the_stored_days(month, client):
     assert any('INSERT INTO "kpi_day"' in q for q in first)
     assert not any('kpi_day' in q and not q.lstrip().startswith('SELECT') for q in second)
     assert len(second) < len(first)
+
+
+def test_stored_sums_add_up_and_read_back_as_they_were_counted():
+    """A day's Decimal sums read back as floats, or a float and a Decimal that cannot be added, would change a year's
+    money figures or break the page."""
+    into = {}
+    for sums in ({'n': 2, 'money': D('1.10'), 'h': 0.5}, {'n': 3, 'money': 0.2, 'h': D('0.25'), 'new': D('7')},
+                 {'money': D('0.01')}):
+        rollup._add(into, rollup._decode(rollup._encode(sums)))
+    assert into == {'n': 5, 'money': D('1.31'), 'h': D('0.75'), 'new': D('7')}
+    assert isinstance(into['money'], D) and isinstance(into['n'], int)
+    assert rollup._decode(None) == {} and rollup._decode(rollup._encode({'n': 1})) == {'n': 1}
