@@ -26,7 +26,7 @@ from app.kpi.context import Ctx
 from app.kpi.figure import COUNT, ON_TIME, STATUSES, DrillRow, Figure, meets, ratio
 from app.kpi.sources import OTHER_ROWS, OTHER_SOURCES, SOURCE_KIND, SQL_SOURCES
 from app.kpi.specs import BALANCES, COMPLIANCE_STEPS, DASHBOARD, ROLE_FIGURES, SPEC_BY_NAME, SPECS, STEP_COLUMNS
-from app.kpi.sql import DISTINCT, NUM
+from app.kpi.sql import DISTINCT, NUM, STATUS
 from app.reception.models import RepairOrder
 
 USE_FACTS = True     # tests switch it off to count the same figures from the records directly
@@ -39,7 +39,7 @@ def _aggregate(ctx, source):
     A source grouped by person (PerUser) gives {(user id, bucket): {column: summed value}}."""
     build = fact_sources.SOURCES.get(source) if ctx.facts else None
     if build is not None and rollup.applies(ctx, build):
-        return rollup.aggregate(ctx, build, lambda part: _summed(part, build(part), True))
+        return rollup.aggregate(ctx, build, lambda part, built: _summed(part, built(part), True))
     return _summed(ctx, (build or SQL_SOURCES[source])(ctx), build is not None)
 
 
@@ -53,8 +53,10 @@ def _summed(ctx, built, from_facts):
     # (both SQLite and PostgreSQL would otherwise fold the subquery into the outer query).
     ctes = list(inner._cte_list or [])    # a source's own CTEs go first in the one WITH clause
     inner._cte_list = None
-    # (The facts' sources read plain columns: nothing to work out once, so SQLite may fold them in.)
-    t = inner.cte('t', materialized=None if from_facts else True)
+    # (The facts' sources read plain columns, and a source without a status column has each column read by one
+    # SUM: nothing to work out once, so the database may fold them in.)
+    once = not from_facts and STATUS in kinds.values()
+    t = inner.cte('t', materialized=True if once else None)
     sel = [t.c.k.alias('k')] + ([t.c.u.alias('u')] if per_user else [])
     names = []
     for name, kind in kinds.items():

@@ -76,21 +76,40 @@ def lines(ctx):
     return narrowed(q, who, cols)
 
 
-def fixes(ctx):
-    """The job lines fixed the first time or come back (sources.src_fixes) from the line facts; the comeback is
-    looked up live (it is recorded after the delivery), so this source is never stored by day (app.kpi.rollup)."""
+def _fix_rows(ctx, cols, *where):
+    """The job lines fixes counts, with these columns (F: the line facts)."""
     F, O = KpiLineFact, KpiOrderFact
     who = ctx.who({TECHNICIAN: F.technician_id, ADVISOR: O.advisor_id})
     if who is None:
         return None
-    cols = {'k': ctx.b.bucket(F.shop_id, F.delivered_at), 'fix_lines': pw.Value(1),
-            'came_back': flag(comebacks.came_back(F.line_id))}
+    cols = {'k': ctx.b.bucket(F.shop_id, F.delivered_at), **cols}
     q = (selecting(F, cols)
          .where(ctx.b.within(F.shop_id, F.delivered_at) & F.stage.not_in(list(NOT_A_REPAIR))
-                & (F.status == stages.LINE_DONE)))
+                & (F.status == stages.LINE_DONE), *where))
     if ctx.role == ADVISOR:
         q = q.join(O, on=(O.order_id == F.order_id))
     return narrowed(q, who, cols)
+
+
+def fixes(ctx):
+    """The job lines fixed the first time or come back (sources.src_fixes) from the line facts; the comeback is
+    looked up live (it is recorded after the delivery). Over a long period the lines are stored by day
+    (`fix_lines`) and only the lines that came back are counted live (`came_back`), app.kpi.rollup."""
+    return _fix_rows(ctx, {'fix_lines': pw.Value(1),
+                           'came_back': flag(comebacks.came_back(KpiLineFact.line_id))})
+
+
+def fix_lines(ctx):
+    """fixes without its comebacks: what can be stored by day."""
+    return _fix_rows(ctx, {'fix_lines': pw.Value(1)})
+
+
+def came_back(ctx):
+    """fixes' lines that came back, counted live: read from the few comebacks."""
+    return _fix_rows(ctx, {'came_back': pw.Value(1)}, KpiLineFact.line_id.in_(comebacks.lines_came_back()))
+
+
+fixes.stored, fixes.live = fix_lines, came_back
 
 
 SOURCES = {'delivered': delivered, 'settled': settled, 'clocks': clocks, 'present': clocks, 'lines': lines,

@@ -71,7 +71,8 @@ class KpiOrderFact(_Fact):
     fu_by_e = pw.BigIntegerField(null=True)
 
     class Meta:
-        indexes = ((('shop_id', 'delivered_at'), False),)
+        # (shop_id, fu_by): the orders whose follow-up is not yet due (app.kpi.rollup's first live day), migration 0029
+        indexes = ((('shop_id', 'delivered_at'), False), (('shop_id', 'fu_by'), False))
 
 
 class KpiLineFact(_Fact):

@@ -10,7 +10,10 @@ the bucket (tests/kpi/test_rollup.py holds the two together). It stays right bec
   after the change (a day whose facts changed is counted again when next needed);
 - the days that may still change without any record changing are counted live, never stored: the last
   LIVE_DAYS days, and every day from the first delivered order whose follow-up call is not yet due
-  (app.kpi.steps.not_due_yet: the one mark that moves with the day it is counted on).
+  (app.kpi.steps.not_due_yet: the one mark that moves with the day it is counted on);
+- a source's columns that change without its facts changing (the job lines that came back: a comeback is
+  recorded after the delivery) are never stored: the source stores the rest (`build.stored`) and counts those
+  live over the whole period (`build.live`, app.kpi.fact_sources.fixes).
 Each person's own figures (scorecards) and periods shorter than MIN_DAYS are counted from the facts directly.
 Not followed: a concurrent refresh that changes a day between its count and its storing leaves that day stale
 until its facts change again or `flask kpi rebuild` runs (the stored days go with the facts).
@@ -38,29 +41,46 @@ CHUNK_DAYS = 31      # days counted per query when storing (each day is one WHEN
 
 # The fact and the time each fact source dates its rows by (its buckets), by the source's name.
 DATED = {'delivered': (KpiOrderFact, KpiOrderFact.delivered_at), 'lines': (KpiLineFact, KpiLineFact.delivered_at),
+         'fix_lines': (KpiLineFact, KpiLineFact.delivered_at),
          'settled': (KpiSettlementFact, KpiSettlementFact.settled_at),
          'clocks': (KpiClockFact, KpiClockFact.started_at)}
 
 
+def _stored(build):
+    """The part of a source stored by day: the source, or `build.stored` for a source with columns that change
+    without its facts changing (`build.live`, counted live over the whole period: app.kpi.fact_sources.fixes)."""
+    return getattr(build, 'stored', build)
+
+
 def applies(ctx, build):
     """Whether the source is counted from the stored days here: the shop's figures over a long period."""
-    return (build.__name__ in DATED and ctx.facts and ctx.role is None and not ctx.per_user
+    return (_stored(build).__name__ in DATED and ctx.facts and ctx.role is None and not ctx.per_user
             and (ctx.b.end - ctx.b.starts[0]).days >= MIN_DAYS)
 
 
 def aggregate(ctx, build, count):
-    """{bucket: {column: sum}} of the source `build` over ctx's buckets, as `count(ctx)` gives it: the stored days
-    up to the live ones, then the live part counted by `count` over the same buckets."""
+    """{bucket: {column: sum}} of the source `build` over ctx's buckets, as `count(ctx, build)` gives it: the stored
+    days up to the live ones, then the live part counted by `count` over the same buckets (and a source's live
+    columns, `build.live`, over the whole period)."""
+    live = getattr(build, 'live', None)
+    out = _aggregate_stored(ctx, _stored(build), count)
+    if live is not None and out is not None:
+        for k, sums in (count(ctx, live) or {}).items():
+            _add(out.setdefault(k, {}), sums)
+    return out
+
+
+def _aggregate_stored(ctx, build, count):
     start, end = ctx.b.starts[0], ctx.b.end
     stop = min(_first_live_day(ctx), end)
     if stop <= start:
-        return count(ctx)
+        return count(ctx, build)
     out = {}
     for (_shop, day), sums in _days(ctx, build, count, start, stop).items():
         _add(out.setdefault(bisect_right(ctx.b.starts, day) - 1, {}), sums)
     if stop < end:
         starts = [stop] + [s for s in ctx.b.starts if stop < s < end]
-        live = count(replace(ctx, b=Buckets.at(ctx.shops, starts, end)))
+        live = count(replace(ctx, b=Buckets.at(ctx.shops, starts, end)), build)
         for k, sums in (live or {}).items():
             _add(out.setdefault(bisect_right(ctx.b.starts, starts[k]) - 1, {}), sums)
     return out
@@ -94,11 +114,11 @@ def _days(ctx, build, count, start, stop):
     and stored."""
     name, made_for = build.__name__, '%d:%s' % (VERSION, _digest(ctx.settings_key()))
     found = {}
-    for shop_id, day, made, sums in (KpiDay.select(KpiDay.shop_id, KpiDay.day, KpiDay.made_for, KpiDay.sums)
-                                     .where(KpiDay.shop_id.in_([s.id for s in ctx.shops]) & (KpiDay.source == name)
-                                            & (KpiDay.day >= start) & (KpiDay.day < stop)).tuples()):
-        if made == made_for:
-            found[(shop_id, _as_date(day))] = _decode(sums)
+    for shop_id, day, sums in (KpiDay.select(KpiDay.shop_id, KpiDay.day, KpiDay.sums)
+                               .where(KpiDay.shop_id.in_([s.id for s in ctx.shops]) & (KpiDay.source == name)
+                                      & (KpiDay.day >= start) & (KpiDay.day < stop)
+                                      & (KpiDay.made_for == made_for)).tuples()):
+        found[(shop_id, _as_date(day))] = _decode(sums)
     every = [start + timedelta(days=i) for i in range((stop - start).days)]
     for shop in ctx.shops:
         missing = [d for d in every if (shop.id, d) not in found]
@@ -107,7 +127,7 @@ def _days(ctx, build, count, start, stop):
             first = missing[0]
             window = [d for d in missing if d < first + timedelta(days=CHUNK_DAYS)]
             last = window[-1] + timedelta(days=1)
-            counted = count(replace(ctx, shops=[shop], b=Buckets.make([shop], first, last, 'day'))) or {}
+            counted = count(replace(ctx, shops=[shop], b=Buckets.make([shop], first, last, 'day')), build) or {}
             for d in window:
                 fresh[d] = counted.get((d - first).days, {})
             missing = missing[len(window):]
@@ -132,7 +152,7 @@ def dated_days(shop_id, order_ids):
     """The shop's local days the facts of these orders are dated on (None: all of the shop's orders)."""
     tz = Shop.get_by_id(shop_id).timezone
     days = set()
-    for model, at in DATED.values():
+    for model, at in dict.fromkeys(DATED.values()):      # a fact dated once, whichever sources read it
         q = model.select(at).where((model.shop_id == shop_id) & at.is_null(False))
         if order_ids is not None:
             q = q.where(model.order_id.in_(order_ids))
@@ -154,11 +174,10 @@ def forget(shop_id, days=None):
 
 def _add(into, sums):
     for key, value in sums.items():
-        have = into.get(key, 0)
-        if isinstance(have, Decimal) != isinstance(value, Decimal) and (isinstance(have, float)
-                                                                          or isinstance(value, float)):
-            have, value = Decimal(str(have)), Decimal(str(value))
-        into[key] = have + value
+        try:
+            into[key] = into.get(key, 0) + value
+        except TypeError:       # a Decimal and a float (SQLite sums some columns as floats): both as Decimal
+            into[key] = Decimal(str(into[key])) + Decimal(str(value))
 
 
 def _encode(sums):
@@ -166,8 +185,11 @@ def _encode(sums):
 
 
 def _decode(text):
-    return {k: (Decimal(v[2:]) if isinstance(v, str) and v.startswith('D:') else v)
-            for k, v in json.loads(text or '{}').items()}
+    text = text or '{}'
+    sums = json.loads(text)
+    if '"D:' not in text:       # no Decimal stored (counts only)
+        return sums
+    return {k: (Decimal(v[2:]) if isinstance(v, str) and v.startswith('D:') else v) for k, v in sums.items()}
 
 
 def _digest(text):

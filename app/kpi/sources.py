@@ -274,29 +274,11 @@ SOURCE_KIND = {'delivered': 'order', 'settled': 'settlement', 'clocks': 'clock',
 
 # --- computed by other areas' rules: {bucket: {column: value}}, and their drill-down rows ------------------------
 
-def _zone_ranges(ctx):
-    for tz, ids in ctx.b.zones.items():
-        for k in range(len(ctx.b)):
-            lo, hi = ctx.b.utc_range(tz, k)
-            yield tz, ids, k, lo, hi
-
-
 def agg_parts(ctx):
     """Parts fill rate, stock variance and the parts cost per bucket, from app.parts.kpi (the counter's team work)."""
     if ctx.who({PARTS: True}) is None and ctx.role is not None:
         return None
-    out = {}
-    for _tz, ids, k, lo, hi in _zone_ranges(ctx):
-        served, requests = parts_kpi.fill_rate(ids, lo, hi)
-        variance, book = parts_kpi.stock_variance(ids, lo, hi)
-        cost = parts_kpi.parts_cost(ids, lo, hi)
-        d = out.setdefault(k, {'served': 0, 'requests': 0, 'variance': ZERO, 'book': ZERO, 'parts_cost': ZERO})
-        d['served'] += served
-        d['requests'] += requests
-        d['variance'] += Decimal(variance or 0)
-        d['book'] += Decimal(book or 0)
-        d['parts_cost'] += Decimal(cost or 0)
-    return out
+    return parts_kpi.by_bucket(ctx.b)
 
 
 def _part_row(r):

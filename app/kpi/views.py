@@ -1,6 +1,6 @@
 """The manager's KPI dashboard: every figure for a shop or all the manager's shops, its trend, its rows."""
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -56,9 +56,16 @@ def _args(form, period_start, period_end, **extra):
 
 
 def _drill_url(form, period_start, period_end):
-    """drill_url(**extra): a drill-down link keeping the period (hundreds on a page: the route is resolved once)."""
-    base = url_for('kpi.drill')
-    return lambda **extra: '%s?%s' % (base, urlencode(_args(form, period_start, period_end, **extra)))
+    """drill_url(**extra): a drill-down link keeping the period (hundreds on a page: the route is resolved once, and
+    each key and value quoted once, as urlencode quotes them)."""
+    base, fixed, quoted = url_for('kpi.drill'), _args(form, period_start, period_end), {}
+
+    def q(text):
+        if text not in quoted:
+            quoted[text] = quote_plus(text)
+        return quoted[text]
+    return lambda **extra: '%s?%s' % (base, '&'.join('%s=%s' % (q(str(k)), q(str(v)))
+                                                     for k, v in {**fixed, **extra}.items()))
 
 
 def _default_period(today):

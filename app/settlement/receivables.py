@@ -7,11 +7,12 @@ to that customer, which is not netted against what other customers owe. Amounts 
 (SQLite's sums of decimals are floating point), after the database has picked the bills that can owe anything.
 """
 import calendar
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from peewee import SQL, Case, fn
+from peewee import JOIN, SQL, Case, fn
 
 from app.core.money import INSURANCE, ZERO, WARRANTY, money
 from app.core.timeutil import to_local
@@ -81,10 +82,11 @@ def owed_at(shop_ids, at, advisor=None):
 def owed_by_bucket(buckets, advisor=None):
     """What customers owed at the end of each bucket of a KPI period (app.core.periods.Buckets), [Decimal].
 
-    The signed balances of all bills add up in a few grouped queries (a bill's settling, its payments, credit notes
-    and write-off, each counted once in the bucket it happened in, then summed forward); only a bill that had a
-    credit note or a write-off can ever be below zero, so for those few the negative part is taken back out,
-    bill by bill. The same figure as `owed_at` at each bucket's end (a test holds them together).
+    The signed balances of all bills add up in a few grouped queries (a bill's settling, its payments and credit
+    notes, each counted once in the bucket it happened in, then summed forward); only a bill that had a credit note
+    or a write-off can ever be below zero, so those few are read bill by bill: their write-offs are added up from
+    them, and the negative part is taken back out. The same figure as `owed_at` at each bucket's end (a test holds
+    them together).
     """
     n = len(buckets)
     ids = buckets.shop_ids
@@ -92,12 +94,13 @@ def owed_by_bucket(buckets, advisor=None):
     per = [ZERO] * (n + 1)                      # index 0: before the period
     parts = [(Settlement, Settlement.settled_at, Settlement.customer_total, 1),
              (Payment, Payment.paid_at, Payment.amount, -1),
-             (CreditNote, CreditNote.created_at, CreditNote.total, -1),
-             (Settlement, Settlement.written_off_at, Settlement.written_off, -1)]
+             (CreditNote, CreditNote.created_at, CreditNote.total, -1)]
     for model, at, amount, sign in parts:
         k = buckets.bucket(shop_of, at, before=-1)
         q = model.select(k.alias('k'), fn.SUM(amount))
-        if model is not Settlement:
+        if model is CreditNote:     # read from the few credit notes, not every bill's (SQLite keeps this order)
+            q = q.join(Settlement, JOIN.CROSS).where(model.settlement == Settlement.id)
+        elif model is not Settlement:
             q = q.join(Settlement, on=(model.settlement == Settlement.id))
         q = q.where(at.is_null(False) & buckets.before_end(shop_of, at) & Settlement.settled_where()
                     & (Settlement.customer_total > 0))
@@ -105,11 +108,18 @@ def owed_by_bucket(buckets, advisor=None):
             q = q.join(RepairOrder, on=(Settlement.order == RepairOrder.id)).where(RepairOrder.advisor == advisor)
         for kk, total in q.group_by(SQL('1')).tuples():
             per[int(kk) + 1] += sign * money(total)
+    bills = _may_go_negative(ids, advisor)
+    for bill_rows in bills:
+        if bill_rows['written'] is not None:
+            at, amount = bill_rows['written']
+            k = _bucket_of(buckets, bill_rows['shop'], at)
+            if k is not None:
+                per[k + 1] -= amount
     running, out = per[0], []
     for k in range(n):
         running += per[k + 1]
         out.append(running)
-    for bill_rows in _may_go_negative(ids, advisor):
+    for bill_rows in bills:
         for k in range(n):
             end = buckets.bound(bill_rows['shop'], k + 1)
             balance = (bill_rows['total'] if bill_rows['settled_at'] < end else ZERO) \
@@ -119,16 +129,26 @@ def owed_by_bucket(buckets, advisor=None):
     return out
 
 
+def _bucket_of(buckets, shop_id, at):
+    """The bucket of a UTC time in its shop's zone, as Buckets.bucket(before=-1) numbers it in SQL (-1: before the
+    period); None from the period's end on."""
+    n = len(buckets)
+    bounds = [buckets.bound(shop_id, k) for k in range(n + 1)]
+    return None if at >= bounds[n] else bisect_right(bounds, at, 0, n) - 1
+
+
 def _may_go_negative(shop_ids, advisor=None):
-    """Settled bills with a credit note or a write-off: their settling and every movement, in Python."""
+    """Settled bills with a credit note or a write-off: their settling, every movement and the write-off
+    (`written`: (time, amount), or None), in Python."""
     q = (Settlement.select(Settlement.id, Settlement.shop, Settlement.settled_at, Settlement.customer_total,
                            Settlement.written_off, Settlement.written_off_at)
          .where(Settlement.shop.in_(list(shop_ids)) & Settlement.settled_where() & (Settlement.customer_total > 0)
                 & (Settlement.written_off_at.is_null(False)
-                   | fn.EXISTS(CreditNote.select(SQL('1')).where(CreditNote.settlement == Settlement.id)))))
+                   | Settlement.id.in_(CreditNote.select(CreditNote.settlement)))))   # the few credited, once
     if advisor is not None:
         q = q.join(RepairOrder, on=(Settlement.order == RepairOrder.id)).where(RepairOrder.advisor == advisor)
     bills = {s.id: {'shop': s.shop_id, 'settled_at': s.settled_at, 'total': money(s.customer_total),
+                    'written': (s.written_off_at, money(s.written_off)) if s.written_off_at else None,
                     'moves': [(s.written_off_at, money(s.written_off))] if s.written_off_at else []} for s in q}
     if bills:
         for p in Payment.select(Payment.settlement, Payment.paid_at, Payment.amount).where(

@@ -142,10 +142,21 @@ def counted_lines_where(ro, ol):
     return (ro.stage.not_in(list(NOT_A_REPAIR)) & (ol.status == stages.LINE_DONE) & ol.technician.is_null(False))
 
 
+def _names_a_fault(cb):
+    return cb.cause != Comeback.NEW_FAULT
+
+
 def came_back(line_id):
     """SQL: a comeback other than a new fault names this job line (it was not fixed the first time)."""
     cb = Comeback.alias('cbk')
-    return fn.EXISTS(cb.select(pw.SQL('1')).where((cb.earlier_line == line_id) & (cb.cause != Comeback.NEW_FAULT)))
+    return fn.EXISTS(cb.select(pw.SQL('1')).where((cb.earlier_line == line_id) & _names_a_fault(cb)))
+
+
+def lines_came_back():
+    """SQL: the ids of the job lines that came back (`came_back`), for `line_id IN (…)`: read from the few
+    comebacks instead of a lookup per line."""
+    cb = Comeback.alias('cbl')
+    return cb.select(cb.earlier_line).where(cb.earlier_line.is_null(False) & _names_a_fault(cb))
 
 
 BY = {'technician': _l('Technician'), 'advisor': _l('Advisor'), 'job': _l('Job type')}

@@ -85,6 +85,30 @@ def test_a_past_day_whose_facts_change_is_counted_again(month, monkeypatch):
     assert KpiDay.select().where(KpiDay.shop_id == month.shop.id).count() == stored   # counted again, not added
 
 
+def test_a_comeback_recorded_after_the_days_were_stored_counts_on_the_year(month, monkeypatch):
+    """A comeback is recorded on a later order, long after the earlier job's day was stored: the year would keep
+    saying the job was fixed the first time."""
+    from app.warranty.models import Comeback
+    ids = [month.shop.id]
+    before = _year(ids, *YEAR, now=km.NOW)
+    done = list(OrderLine.select().join(RepairOrder, on=(OrderLine.order == RepairOrder.id))
+                .where((OrderLine.shop == month.shop) & OrderLine.technician.is_null(False)
+                       & (OrderLine.status == 'done') & RepairOrder.delivered_at.is_null(False)
+                       & (RepairOrder.delivered_at < km.T(3, 20, 0))).order_by(OrderLine.id))
+    assert len(done) >= 3
+    for ln, cause in zip(done, (Comeback.WORKMANSHIP, Comeback.NEW_FAULT, Comeback.PART)):
+        Comeback.create(shop=month.shop, order=ln.order_id, earlier_order=ln.order_id, earlier_line=ln,
+                        technician=ln.technician_id, system='brakes', cause=cause)
+    after = _year(ids, *YEAR, now=km.NOW)
+    assert after['comeback_rate'][0][0] == before['comeback_rate'][0][0] + 2     # the new fault does not count
+    assert after['first_time_fix'][0][0] == before['first_time_fix'][0][0] - 2
+    assert after['comeback_rate'][0][1] == before['comeback_rate'][0][1]
+    assert after == _direct(monkeypatch, ids, *YEAR, now=km.NOW)
+    with monkeypatch.context() as m:
+        m.setattr(engine, 'USE_FACTS', False)
+        assert _year(ids, *YEAR, now=km.NOW) == after
+
+
 def test_other_settings_count_the_days_again(month, monkeypatch):
     """After the manager moved the progress-check window, a year would still be counted with the old one."""
     ids = [month.shop.id]
@@ -159,3 +183,15 @@ def test_the_year_page_reads_the_stored_days(month, client):
     assert any('INSERT INTO "kpi_day"' in q for q in first)
     assert not any('kpi_day' in q and not q.lstrip().startswith('SELECT') for q in second)
     assert len(second) < len(first)
+
+
+def test_stored_sums_add_up_and_read_back_as_they_were_counted():
+    """A day's Decimal sums read back as floats, or a float and a Decimal that cannot be added, would change a year's
+    money figures or break the page."""
+    into = {}
+    for sums in ({'n': 2, 'money': D('1.10'), 'h': 0.5}, {'n': 3, 'money': 0.2, 'h': D('0.25'), 'new': D('7')},
+                 {'money': D('0.01')}):
+        rollup._add(into, rollup._decode(rollup._encode(sums)))
+    assert into == {'n': 5, 'money': D('1.31'), 'h': D('0.75'), 'new': D('7')}
+    assert isinstance(into['money'], D) and isinstance(into['n'], int)
+    assert rollup._decode(None) == {} and rollup._decode(rollup._encode({'n': 1})) == {'n': 1}

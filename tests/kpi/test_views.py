@@ -1,9 +1,11 @@
 """The dashboard and drill-down pages, a dealer group across time zones, and who may see them."""
 from datetime import date, datetime
+from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import pytest
 
-from app.kpi import engine, specs
+from app.kpi import engine, specs, views
 from app.reception.models import RepairOrder
 from tests import factories
 from tests.helpers import sign_in
@@ -104,3 +106,15 @@ def test_only_managers_see_the_dashboard(month, client):
     sign_in(client, 'amy')
     assert client.get('/kpi/').status_code == 403
     assert client.get('/kpi/drill?name=timeliness').status_code == 403
+
+
+def test_drill_links_are_the_arguments_urlencoded(app):
+    """A drill-down link quoted by hand would lose or garble the period, scope or a value with spaces or 中文."""
+    form = SimpleNamespace(scope=SimpleNamespace(data='group'), view=SimpleNamespace(data=None))
+    start, end = date(2026, 1, 1), date(2027, 1, 1)
+    with app.test_request_context('/kpi/'):
+        url = views._drill_url(form, start, end)
+        for extra in ({}, {'name': 'receivables'}, {'name': 'tech_efficiency', 'status': 'good'},
+                      {'name': 'x', 'start': '2026-03-01', 'last': '2026-03-31'}, {'name': 'a b&c=d/中文'}):
+            assert url(**extra) == '/kpi/drill?' + urlencode(views._args(form, start, end, **extra)), extra
+            assert url(**extra) == url(**extra)

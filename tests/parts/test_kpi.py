@@ -1,7 +1,8 @@
 """The parts figures the KPI dashboard reads: fill rate, stock variance from counts, parts cost."""
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from app.core.periods import Buckets
 from app.parts import kpi
 from app.parts.models import StockCount, StockCountLine, StockMove
 from app.workshop.models import PartsRequest
@@ -76,3 +77,41 @@ def test_parts_cost_is_issues_minus_returns_at_cost(shop, staff, order):
     assert kpi.parts_cost([shop.id], START, END) == Decimal('620.00')
     assert kpi.parts_cost([shop.id], END - timedelta(days=40), START) == Decimal('0.00')
     assert str(kpi.parts_cost([factories.make_shop('S2').id], START, END)) == '0.00'
+
+
+def test_the_figures_of_a_kpi_periods_buckets_are_each_buckets_own(shop, staff, order, line):
+    """The dashboard reads every bucket of a year at once: a request, a count or an issue at a bucket's edge, or a
+    shop in another time zone, would land in the neighbouring month."""
+    berlin = factories.make_shop('S2', timezone='Europe/Berlin')
+    user = staff['parts']
+    edge = Buckets.make([shop], date(2026, 3, 1), date(2026, 4, 1)).bounds[shop.timezone][0]     # 1 March, local
+    for at, status, expected in ((edge, 'issued', False), (edge - timedelta(seconds=1), 'issued', False),
+                                 (edge + timedelta(days=3), 'issued', True), (edge + timedelta(days=40), 'issued', False),
+                                 (edge + timedelta(days=5), 'backordered', True), (edge, 'cancelled', False)):
+        _req(order, staff, line, at, status, expected)
+    for s, number in ((shop, 'SC-1'), (berlin, 'SC-B')):
+        pads = make_part(s)
+        _sheet(s, user, edge + timedelta(hours=2), [(pads, '10', '9', '300.0000')], number=number)
+        post(pads, StockMove.RECEIPT, 10, user, unit_cost='300', at=edge - timedelta(days=3))
+        post(pads, StockMove.ISSUE, -3, user, at=edge - timedelta(hours=1), order=order.id if s == shop else None)
+        post(pads, StockMove.ISSUE, -2, user, at=edge + timedelta(hours=1), order=order.id if s == shop else None)
+        post(pads, StockMove.RETURN, 1, user, unit_cost='300', at=edge + timedelta(days=35),
+             order=order.id if s == shop else None)
+    shops = [shop, berlin]
+    b = Buckets.make(shops, date(2026, 2, 1), date(2026, 6, 1), 'month')
+    expected = {}
+    for tz, ids in b.zones.items():
+        for k in range(len(b)):
+            lo, hi = b.utc_range(tz, k)
+            d = expected.setdefault(k, {'served': 0, 'requests': 0, 'variance': Decimal('0'), 'book': Decimal('0'),
+                                        'parts_cost': Decimal('0')})
+            served, requests = kpi.fill_rate(ids, lo, hi)
+            variance, book = kpi.stock_variance(ids, lo, hi)
+            d.update(served=d['served'] + served, requests=d['requests'] + requests, variance=d['variance'] + variance,
+                     book=d['book'] + book, parts_cost=d['parts_cost'] + kpi.parts_cost(ids, lo, hi))
+    got = kpi.by_bucket(b)
+    assert got == expected
+    assert got[1]['requests'] == 3 and got[1]['served'] == 1 and got[0]['requests'] == 1
+    # Berlin's 1 March (Shanghai) 02:00 is still 28 February there
+    assert got[0]['book'] == got[1]['book'] == Decimal('3000.00')
+    assert (got[0]['parts_cost'], got[1]['parts_cost']) == (Decimal('2400.00'), Decimal('600.00'))

@@ -103,3 +103,42 @@ def test_the_trend_is_the_rule_at_each_week_end(app, shop, manager, month):
     for k, value in enumerate(series):
         assert value == owed_at([shop.id], b.bound(shop.id, k + 1))[0]
     assert series[-1] == order_money(month['b']).balance + order_money(month['e']).balance
+
+
+def test_the_trend_is_the_rule_at_each_bucket_end_with_movements_across_them(app, shop, advisor, manager, month):
+    """Bills settled in one week, paid in part the next, credited or written off later still (one on a week's very
+    first instant): every point of the trend must be what the list would have shown at that moment."""
+    from app.core.periods import Buckets
+    from app.settlement.models import CreditNote, Payment
+    from app.settlement.receivables import owed_at, owed_by_bucket
+    today = shop_today(shop)
+    b = Buckets.make([shop], today - timedelta(days=35), today + timedelta(days=1), 'week')
+    ends = [b.bound(shop.id, k) for k in range(len(b) + 1)]
+    _pay(month['e'], advisor, '200.00')                                      # e: a second part payment
+    bill = {k: Settlement.get(Settlement.order == o) for k, o in month.items()}
+    hour = timedelta(hours=1)
+
+    def moved(key, **times):
+        Settlement.update(**times).where(Settlement.id == bill[key].id).execute()
+
+    def paid(key, *times):
+        pays = list(Payment.select().where(Payment.settlement == bill[key]).order_by(Payment.id))
+        assert len(pays) == len(times)
+        for p, at in zip(pays, times):
+            Payment.update(paid_at=at).where(Payment.id == p.id).execute()
+    moved('b', settled_at=ends[0] - 48 * hour)                              # before the period, part paid in week 1
+    paid('b', ends[1] + 3 * hour)
+    moved('c', settled_at=ends[0] + hour)                                   # paid at once, credited at week 2's start
+    paid('c', ends[0] + 2 * hour)
+    CreditNote.update(created_at=ends[2]).where(CreditNote.settlement == bill['c']).execute()
+    moved('d', settled_at=ends[1] + hour, written_off_at=ends[3])            # written off on week 3's first instant
+    moved('e', settled_at=ends[1] + 2 * hour)                               # paid in part across two week ends
+    paid('e', ends[2] - timedelta(seconds=1), ends[3] + 5 * hour)
+    moved('a', settled_at=ends[2] + hour)
+    paid('a', ends[2] + 2 * hour)
+
+    series = owed_by_bucket(b)
+    assert series == [owed_at([shop.id], end)[0] for end in ends[1:]]
+    assert len(set(series)) == 3                                            # the movements fall in different weeks
+    assert series[2] - series[3] == bill['d'].customer_total + Decimal('200.00')        # d written off, e paid
+    assert owed_by_bucket(b, advisor.id) == [owed_at([shop.id], end, advisor.id)[0] for end in ends[1:]]
