@@ -306,9 +306,10 @@ def find_capacity(app, args):
                                                         spawn_rate=spawn, settle=settle)
         failures += ['server log'] * (sum(app.log_errors().values()) - logged)
         ok = within_targets(samples, failures)
-        print('capacity step: %d shops: p95 tap %.0f ms, board poll %.0f ms, status page %.0f ms, %d failed: %s'
+        print('capacity step: %d shops: p95 tap %.0f ms, board poll %.0f ms, status page %.0f ms, %d failed%s: %s'
               % (shops, pct(samples['tech_tap'], 95), pct(samples['board_poll'], 95),
-                 pct(samples['status_page'], 95), len(failures), 'inside the targets' if ok else 'OUTSIDE'),
+                 pct(samples['status_page'], 95), len(failures), ' (first: %s)' % failures[0] if failures else '',
+                 'inside the targets' if ok else 'OUTSIDE'),
               flush=True)
         if ok:
             held = shops if held is None else max(held, shops)
