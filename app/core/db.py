@@ -1,8 +1,9 @@
 """The database: chosen by DATABASE_URL, connected when a request first needs it, writes in one transaction.
 
 PostgreSQL connections come from a pool per process (playhouse.pool), sized by `pool_settings`; a thread keeps
-its connection between requests, checked before it is used again (PooledPostgres). SQLite keeps one connection per thread across requests (opening the file and setting its
-pragmas costs more than most queries), closed only if a request left a transaction open. A request that never
+its connection between requests, checked before it is used again (PooledPostgres). SQLite keeps one connection
+per thread across requests (opening the file and setting its pragmas costs more than most queries), closed only
+if a request left a transaction open. A request that never
 queries (static files, robots.txt, the fast poll paths) never connects: peewee connects on the first query,
 through `_WaitingConnect`, which waits up to DATABASE_CONNECT_WAIT seconds for a database that is restarting.
 """
@@ -313,7 +314,8 @@ class Prepared:
             raise ValueError('an argument of a prepared query is not a parameter of its SQL')
         prepare = _prepare_sql(self.name, sql, params, dict(slots), self._kinds) \
             if isinstance(database, pw.PostgresqlDatabase) else None
-        return template, sql, params, slots, prepare
+        execute = 'EXECUTE %s (%s)' % (self.name, ', '.join(['%s'] * len(marks)))
+        return template, sql, params, slots, (prepare, execute) if prepare else None
 
     def __call__(self, *args):
         """The query, already run: iterate it, or .first() when it was built with .limit(1)."""
@@ -322,12 +324,12 @@ class Prepared:
         if key not in self._compiled:
             self._compiled[key] = self._compile(database)
         template, sql, params, slots, prepare = self._compiled[key]
-        params = list(params)
-        for i, a in slots:
-            params[i] = args[a]
         if prepare is not None and not database.in_transaction():
-            cursor = _run_prepared(database, self.name, prepare, args)
+            cursor = _run_prepared(database, self.name, *prepare, args)
         else:
+            params = list(params)
+            for i, a in slots:
+                params[i] = args[a]
             cursor = database.execute_sql(sql, params)
         query = template.clone()
         query._cursor_wrapper = query._get_cursor_wrapper(cursor)
@@ -361,7 +363,7 @@ def _prepare_sql(name, sql, params, slots, kinds):
 _prepared_on = weakref.WeakKeyDictionary()      # a PostgreSQL connection -> the statements prepared on it
 
 
-def _run_prepared(database, name, prepare, args):
+def _run_prepared(database, name, prepare, execute, args):
     connection = database.connection()
     done = _prepared_on.setdefault(connection, set())
     if name not in done:
@@ -372,7 +374,7 @@ def _run_prepared(database, name, prepare, args):
             if 'already exists' not in str(exc):
                 raise
         done.add(name)
-    return database.execute_sql('EXECUTE %s (%s)' % (name, ', '.join(['%s'] * len(args))), args)
+    return database.execute_sql(execute, args)
 
 
 class BaseModel(pw.Model):

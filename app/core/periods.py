@@ -12,6 +12,7 @@ instants: the same SQL on SQLite and PostgreSQL, no date truncation in the datab
 - `epoch()`: the only dialect difference, seconds since 1970 of a stored time, for durations (accepted within
   10 minutes, settled within 3 days…).
 """
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -200,6 +201,12 @@ class Buckets:
         """The UTC instant bucket k starts at in a shop's zone (k = len(self): the period's end)."""
         tz = next(tz for tz, ids in self.zones.items() if shop_id in ids)
         return self.bounds[tz][k]
+
+    def bucket_at(self, shop_id, at):
+        """The bucket number of a UTC time in its shop's zone, as bucket(..., before=-1) numbers it in SQL (-1:
+        before the period); None from the period's end on."""
+        b = self.bounds[next(tz for tz, ids in self.zones.items() if shop_id in ids)]
+        return None if at >= b[-1] else bisect_right(b, at, 0, len(self.starts)) - 1
 
     def utc_range(self, tz, k=None):
         """[start, end) UTC instants of bucket k (or the whole period) for a time zone."""

@@ -7,7 +7,6 @@ to that customer, which is not netted against what other customers owe. Amounts 
 (SQLite's sums of decimals are floating point), after the database has picked the bills that can owe anything.
 """
 import calendar
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -112,7 +111,7 @@ def owed_by_bucket(buckets, advisor=None):
     for bill_rows in bills:
         if bill_rows['written'] is not None:
             at, amount = bill_rows['written']
-            k = _bucket_of(buckets, bill_rows['shop'], at)
+            k = buckets.bucket_at(bill_rows['shop'], at)
             if k is not None:
                 per[k + 1] -= amount
     running, out = per[0], []
@@ -127,14 +126,6 @@ def owed_by_bucket(buckets, advisor=None):
             if balance < 0:
                 out[k] -= balance
     return out
-
-
-def _bucket_of(buckets, shop_id, at):
-    """The bucket of a UTC time in its shop's zone, as Buckets.bucket(before=-1) numbers it in SQL (-1: before the
-    period); None from the period's end on."""
-    n = len(buckets)
-    bounds = [buckets.bound(shop_id, k) for k in range(n + 1)]
-    return None if at >= bounds[n] else bisect_right(bounds, at, 0, n) - 1
 
 
 def _may_go_negative(shop_ids, advisor=None):
