@@ -12,6 +12,9 @@ class Config:
     # seconds after which a connection is closed and opened afresh.
     DATABASE_POOL_SIZE = os.environ.get('DATABASE_POOL_SIZE')
     DATABASE_POOL_STALE = float(os.environ.get('DATABASE_POOL_STALE', '300'))
+    # PostgreSQL: one more connection per process LISTENs for changed records, so the status page's refresh is
+    # answered from state kept in the process (app.core.changes); 0 reads the database on every refresh.
+    CHANGE_FEED = os.environ.get('CHANGE_FEED', '1') != '0'
     # Babel: source strings are English; Simplified Chinese is the shop default.
     LANGUAGES = ('zh', 'en')
     BABEL_DEFAULT_LOCALE = 'zh'

@@ -68,6 +68,9 @@ TEST_CONFIG = {
     'SERVER_NAME': None,
     'BABEL_DEFAULT_LOCALE': 'en',  # assertions read English; zh is tested with Accept-Language
     'DEMO_TIMEZONE': factories.SHOP_TZ,
+    # A change reaches app.core.changes' feed a moment after its commit, and a test reads right after it writes:
+    # the tests that keep reads turn it on and wait for the feed (tests/core/test_changes.py).
+    'CHANGE_FEED': False,
 }
 
 

@@ -180,9 +180,9 @@ def pool_settings(config, environ=os.environ):
 
     max_connections: DATABASE_POOL_SIZE, else the gunicorn worker's threads (GUNICORN_THREADS, set by
     gunicorn.conf.py), else 8; every thread holds at most one connection, so a worker never waits for one and the
-    server sees workers x threads connections at most. stale_timeout: DATABASE_POOL_STALE seconds (300), after
-    which a connection is closed and opened afresh. timeout: how long a thread waits for a free connection, the
-    same DATABASE_CONNECT_WAIT as for a restarting database.
+    server sees workers x threads connections at most (and one more per worker: app.core.changes). stale_timeout:
+    DATABASE_POOL_STALE seconds (300), after which a connection is closed and opened afresh. timeout: how long a
+    thread waits for a free connection, the same DATABASE_CONNECT_WAIT as for a restarting database.
     """
     size = config.get('DATABASE_POOL_SIZE') or environ.get('DATABASE_POOL_SIZE') or environ.get('GUNICORN_THREADS')
     return {'max_connections': max(1, int(size or 8)),

@@ -9,6 +9,11 @@ bare request. So a thin WSGI layer in front of the app reads the page's version 
 MAX_PAGES, only pages without cookies). Anything else goes to the app untouched and is answered there: another
 path, a staff member's cookies (their language and preview rules are the app's), an address over the rate limit,
 an unknown, revoked or ended link (the ended page does not refresh itself), a changed page, or any doubt at all.
+
+On PostgreSQL that one query is a round trip to another process, costing more than the rest of the answer; so the
+state read is kept in the process until the database's change feed says a record it depends on changed (its order,
+link, customer, vehicle or shop: app.core.changes), and most refreshes ask the database nothing. A change shows at
+most a moment (the notification's way back) after its commit, well inside the refresh's 30 s.
 """
 import hmac
 import threading
@@ -18,13 +23,15 @@ from urllib.parse import parse_qs
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_cookie, parse_etags
 
-from app.core.db import served
+from app.core import changes
+from app.core.db import db, served
 from app.core.i18n import browser_language
 from app.reception import links
 from app.status import queries, ratelimit
 
 PREFIX = '/s/'
 MAX_PAGES = 1000           # pages kept per process: ~3 KB each
+MAX_STATES = 5000          # page states kept per process (PostgreSQL): ~1 KB each
 # Every answer in the link space carries these (app.status.views adds them to the app's answers).
 LINK_SPACE_HEADERS = {'X-Robots-Tag': 'noindex, nofollow, noarchive', 'Referrer-Policy': 'same-origin, no-referrer'}
 
@@ -37,6 +44,7 @@ class UnchangedPage:
         self.wsgi_app = wsgi_app
         self.pages = OrderedDict()          # (token, version) -> (status, headers, body), most recent last
         self.lock = threading.Lock()
+        self.states = None                  # changes.KeptReads of token hash -> PageState, on PostgreSQL
 
     def __call__(self, environ, start_response):
         path = environ.get('PATH_INFO', '')
@@ -97,8 +105,7 @@ class UnchangedPage:
         with app.app_context():
             if ratelimit.blocked(environ.get('REMOTE_ADDR')):
                 return None
-            with served():
-                state = queries.page_state(links.hash_token(token))
+            state = self._state(links.hash_token(token))
             if (state is None or state.revoked_at or state.link_expires_at or state.delivered_at
                     or state.stage in links.ENDED or not hmac.compare_digest(links.derive_token(state.nonce), token)):
                 return None
@@ -107,3 +114,18 @@ class UnchangedPage:
             lang = queries.page_language(asked, state.customer_language, app.config['LANGUAGES'],
                                          lambda: browser_language(accept, app.config))
             return queries.page_version(state, None, lang, events=state.events)
+
+    def _state(self, token_hash):
+        """The PageState of a link, kept while the database's change feed runs (PostgreSQL), else read."""
+        def read():
+            with served():
+                state = queries.page_state(token_hash)
+            return state, state.records() if state is not None else ()
+        feed = changes.feed_for(self.app, db.obj)
+        if feed is None:
+            return read()[0]
+        with self.lock:
+            if self.states is None or self.states.feed is not feed:
+                self.states = changes.KeptReads(feed, MAX_STATES)
+            states = self.states
+        return states.get(token_hash, read)

@@ -284,15 +284,23 @@ class PageState:
     delivered_at: datetime | None
     vehicle_id: int | None
     shop_id: int
+    customer_id: int | None
     customer_language: str | None
     events: tuple
+
+    def records(self):
+        """The records whose change may change this state (app.core.changes keys; a link's own changes are its
+        order's)."""
+        return ['repair_order:%d' % self.id, 'shop:%d' % self.shop_id] + \
+            (['vehicle:%d' % self.vehicle_id] if self.vehicle_id else []) + \
+            (['customer:%d' % self.customer_id] if self.customer_id else [])
 
 
 def _page_state_query(token_hash):
     order = RepairOrder
     return (StatusLink.select(StatusLink.nonce, StatusLink.revoked_at, StatusLink.expires_at, order.id, order.version,
                               order.stage, order.promised_at, order.delivered_at, order.vehicle, order.shop,
-                              Customer.language, *_newest_events(order.id, order.vehicle, order.shop))
+                              order.customer, Customer.language, *_newest_events(order.id, order.vehicle, order.shop))
             .join(order, on=(StatusLink.order == order.id))
             .join(Customer, pw.JOIN.LEFT_OUTER, on=(order.customer == Customer.id))
             .where(StatusLink.token_hash == token_hash))
@@ -307,7 +315,7 @@ def page_state(token_hash):
     row = _page_state(token_hash).first()
     if row is None:
         return None
-    return PageState(*row[:11], events=tuple(row[11:]))
+    return PageState(*row[:12], events=tuple(row[12:]))
 
 
 def status_view(found, token, locale):
