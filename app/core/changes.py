@@ -105,15 +105,25 @@ class ChangeFeed:
                 self.heard_at = time.monotonic()
 
 
-_feeds = {}
+_feeds = {}                 # id(database) -> its feed, in this process
 _feeds_lock = threading.Lock()
+
+
+def _forget_parents_feeds():
+    """A forked worker listens on its own connection: its parent's feed threads did not come with it."""
+    global _feeds_lock
+    _feeds.clear()
+    _feeds_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_parents_feeds)
 
 
 def feed_for(app, database):
     """This process's running feed of the database, or None (SQLite, or CHANGE_FEED off)."""
     if not app.config.get('CHANGE_FEED', True) or not isinstance(database, pw.PostgresqlDatabase):
         return None
-    key = (os.getpid(), id(database))        # a forked worker listens on its own connection
+    key = id(database)
     feed = _feeds.get(key)
     if feed is None:
         with _feeds_lock:

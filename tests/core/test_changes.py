@@ -95,6 +95,17 @@ def test_no_feed_on_sqlite_or_when_turned_off(app):
     assert changes.feed_for(app, core_db.db.obj) is None
 
 
+def test_a_forked_worker_starts_without_its_parents_feeds(monkeypatch):
+    """gunicorn forks its workers: a feed whose thread stayed in the parent is not the child's."""
+    import os
+    monkeypatch.setitem(changes._feeds, 12345, FakeFeed())
+    pid = os.fork()
+    if pid == 0:                                      # the child: report through the exit code, nothing else
+        os._exit(0 if changes._feeds == {} else 1)
+    assert os.waitpid(pid, 0)[1] == 0
+    assert 12345 in changes._feeds                    # the parent keeps its own
+
+
 # --- PostgreSQL ---------------------------------------------------------------------------------------------------
 
 class Heard:
