@@ -13,8 +13,8 @@ import pytest
 from app import create_app
 from app.core import db as core_db
 from tests import factories
-from tests.helpers import (TEST_CONFIG, TEST_DATABASE_URL, TEST_DB, FreshContextClient, postgres_available,  # noqa: F401
-                           require, reset_postgres)
+from tests.helpers import (TEST_CONFIG, TEST_DATABASE_URL, TEST_DB, FeedWatch, FreshContextClient,  # noqa: F401
+                           postgres_available, require, reset_postgres)
 
 @pytest.fixture(scope='session')
 def database_template(tmp_path_factory):
@@ -135,3 +135,13 @@ def is_sqlite():
 def integrity_errors():
     """What the database raises when a trigger or constraint refuses a write."""
     return (pw.IntegrityError, pw.InternalError, pw.OperationalError, pw.DatabaseError)
+
+
+@pytest.fixture
+def change_feed(app):
+    """The app's change feed on (PostgreSQL; the tests run with it off), stopped after the test."""
+    from app.core import changes
+    try:
+        yield FeedWatch(app)
+    finally:
+        changes.stop_feeds()

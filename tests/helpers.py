@@ -2,6 +2,8 @@
 the clock. The generators of records are tests.factories (`make_*`); an area's own helpers live in
 tests/<area>/helpers.py. No test file imports another test file or a conftest."""
 import os
+import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -10,6 +12,7 @@ import pytest
 import time_machine
 from flask.testing import FlaskClient
 
+from app.core import changes
 from app.core import db as core_db
 from app.core.db import db
 from tests import factories
@@ -167,3 +170,33 @@ def mid_minute():
     now = datetime.now(timezone.utc).replace(second=30, microsecond=0)
     with time_machine.travel(now, tick=False):
         yield now
+
+
+class FeedWatch:
+    """The app's change feed (app.core.changes) turned on and listening, with the keys it has told so far."""
+
+    def __init__(self, app, timeout=10):
+        app.config['CHANGE_FEED'] = True
+        self.feed = changes.feed_for(app, core_db.db.obj)
+        self.keys, self.cond, self.markers = [], threading.Condition(), 0
+        self.feed.subscribe(self._changed)
+        deadline = time.monotonic() + timeout
+        while not self.feed.trusted():
+            assert time.monotonic() < deadline, 'the change feed did not start listening'
+            time.sleep(0.02)
+
+    def _changed(self, key):
+        with self.cond:
+            self.keys.append(key)
+            self.cond.notify_all()
+
+    def wait_for(self, key, timeout=10):
+        with self.cond:
+            assert self.cond.wait_for(lambda: key in self.keys, timeout), (key, self.keys)
+
+    def caught_up(self):
+        """Wait until the feed has told everything committed so far: a marker of our own, told after it."""
+        self.markers += 1
+        marker = 'test-marker:%d' % self.markers
+        core_db.db.execute_sql("SELECT pg_notify('servicebay_changes', %s)", (marker,))
+        self.wait_for(marker)

@@ -1,5 +1,4 @@
 """PostgreSQL's change feed (migration 0030's triggers, ChangeFeed) and the reads kept until it reports a change."""
-import threading
 import time
 
 import pytest
@@ -108,34 +107,9 @@ def test_a_forked_worker_starts_without_its_parents_feeds(monkeypatch):
 
 # --- PostgreSQL ---------------------------------------------------------------------------------------------------
 
-class Heard:
-    """The keys a feed passed on, and a wait for one."""
-
-    def __init__(self, feed):
-        self.keys, self.cond = [], threading.Condition()
-        feed.subscribe(self._changed)
-
-    def _changed(self, key):
-        with self.cond:
-            self.keys.append(key)
-            self.cond.notify_all()
-
-    def wait_for(self, key, timeout=10):
-        with self.cond:
-            assert self.cond.wait_for(lambda: key in self.keys, timeout), (key, self.keys)
-
-
 @pytest.fixture
-def feed(app):
-    app.config['CHANGE_FEED'] = True
-    feed = changes.feed_for(app, core_db.db.obj)
-    heard = Heard(feed)
-    deadline = time.monotonic() + 10
-    while not feed.trusted():
-        assert time.monotonic() < deadline, 'the change feed did not start listening'
-        time.sleep(0.02)
-    yield feed, heard
-    changes.stop_feeds()
+def feed(change_feed):
+    return change_feed.feed, change_feed
 
 
 def _listener_pid(feed):

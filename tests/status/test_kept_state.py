@@ -1,6 +1,5 @@
 """On PostgreSQL the status page's refresh asks the database nothing while the change feed says nothing it shows
 changed; every change that makes a new page still makes it, once the feed has told it (app.core.changes)."""
-import threading
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -15,29 +14,10 @@ pytestmark = pytest.mark.skipif(TEST_DB != 'postgres', reason='PostgreSQL change
 
 
 @pytest.fixture
-def caught_up(app):
-    """A wait until the feed has told everything committed so far: a marker of our own, told after it."""
-    app.config['CHANGE_FEED'] = True
-    feed = changes.feed_for(app, core_db.db.obj)
-    heard, cond, count = [], threading.Condition(), [0]
-
-    def changed(key):
-        with cond:
-            heard.append(key)
-            cond.notify_all()
-    feed.subscribe(changed)
-
-    def wait():
-        count[0] += 1
-        marker = 'test-marker:%d' % count[0]
-        with cond:
-            assert cond.wait_for(feed.trusted, 10), 'the change feed is not listening'
-        core_db.db.execute_sql("SELECT pg_notify('servicebay_changes', %s)", (marker,))
-        with cond:
-            assert cond.wait_for(lambda: marker in heard, 10), 'the change feed told nothing'
-    wait()
-    yield wait
-    changes.stop_feeds()
+def caught_up(change_feed):
+    """A wait until the feed has told everything committed so far."""
+    change_feed.caught_up()
+    return change_feed.caught_up
 
 
 def _page(client, token, etag=None, **kw):
