@@ -45,7 +45,9 @@ def timed(fn, n):
 
 
 def p95(samples):
-    return statistics.quantiles(samples, n=100)[94]
+    """The 95th percentile, interpolated between the samples. (The default 'exclusive' method extrapolates past the
+    slowest sample when there are fewer than 20: for a dozen it gave 404 ms from a slowest of 392 ms.)"""
+    return statistics.quantiles(samples, n=100, method='inclusive')[94]
 
 
 def report(name, value, unit, op, target, digits=1):

@@ -13,7 +13,7 @@ import threading
 import time
 import weakref
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from urllib.parse import urlparse
 
 import peewee as pw
@@ -292,7 +292,8 @@ class Prepared:
     compiling a query of many subqueries costs more than the database running it, and PostgreSQL planning it costs
     more than executing it: there each pooled connection prepares it once (PREPARE, then EXECUTE; outside a
     transaction only, where a failed PREPARE loses nothing). `build(*args)` makes the query from plain values
-    of the types `kinds` names (int ids, str hashes), each reaching the SQL as a parameter of its own, unchanged.
+    of the types `kinds` names (int ids, str hashes, dates), each reaching the SQL as a parameter of its own,
+    unchanged.
     """
     _count = 0
 
@@ -302,8 +303,10 @@ class Prepared:
         self.name = 'servicebay_prepared_%d' % Prepared._count
 
     def _marks(self):
-        """Stand-ins for the arguments while compiling: no real id is negative, no real text starts with NUL."""
-        return [-730_000_001 - i if kind is int else '\0prepared-%d' % i for i, kind in enumerate(self._kinds)]
+        """Stand-ins for the arguments while compiling: no real id is negative, no real text starts with NUL, no
+        real day is in the first century."""
+        return [-730_000_001 - i if kind is int else date(1, 1, 1 + i) if kind is date else '\0prepared-%d' % i
+                for i, kind in enumerate(self._kinds)]
 
     def _compile(self, database):
         marks = self._marks()
@@ -356,7 +359,7 @@ def _prepare_sql(name, sql, params, slots, kinds):
     values = ['$%d' % (slots[i] + 1) if i in slots else _literal(p) for i, p in enumerate(params)]
     if None in values:
         return None
-    types = ', '.join('bigint' if kind is int else 'text' for kind in kinds)
+    types = ', '.join({int: 'bigint', date: 'date'}.get(kind, 'text') for kind in kinds)
     return 'PREPARE %s (%s) AS %s' % (name, types, ''.join(a + b for a, b in zip(pieces, values + [''])))
 
 

@@ -234,12 +234,10 @@ class Buckets:
 
     def _case_for(self, tz, at, before=None):
         b = self.bounds[tz]
-        whens = [(at < b[k + 1], k) for k in range(len(self.starts) - 1)]
+        bounds, numbers = b[1:len(self.starts)], list(range(len(self.starts)))
         if before is not None:
-            whens.insert(0, (at < b[0], before))
-        if not whens:
-            return pw.Value(len(self.starts) - 1)
-        return Case(None, whens, len(self.starts) - 1)
+            bounds, numbers = [b[0]] + bounds, [before] + numbers
+        return first_below(at, bounds, numbers)
 
     def bucket(self, shop_field, at, before=None):
         """SQL: the bucket number of a stored UTC time (use with within()); `before` numbers earlier times."""
@@ -253,8 +251,7 @@ class Buckets:
         return (day_field >= self.starts[0]) & (day_field < self.end)
 
     def date_bucket(self, day_field):
-        whens = [(day_field < self.starts[k + 1], k) for k in range(len(self.starts) - 1)]
-        return Case(None, whens, len(self.starts) - 1) if whens else pw.Value(0)
+        return first_below(day_field, self.starts[1:], list(range(len(self.starts))))
 
     def utc_offset_seconds(self, tz):
         """The zone's offset at the middle of the period (seconds east of UTC)."""
@@ -267,6 +264,19 @@ class Buckets:
         if len(self.zones) == 1:
             return pw.Value(self.utc_offset_seconds(next(iter(self.zones))))
         return Case(None, [(shop_field.in_(ids), self.utc_offset_seconds(tz)) for tz, ids in self.zones.items()], 0)
+
+
+def first_below(value, bounds, numbers):
+    """SQL: numbers[k] for the first of the ascending `bounds` the value is below, else the last number (one more
+    number than bounds; a NULL value gives the last too). A balanced tree of comparisons, not a CASE of one WHEN per
+    bound: a year by month is four comparisons a row instead of seven on average, and the year's KPI queries
+    bucket every row they read."""
+    if len(bounds) <= 2:
+        whens = [(value < b, n) for b, n in zip(bounds, numbers)]
+        return Case(None, whens, numbers[-1]) if whens else pw.Value(numbers[-1])
+    mid = len(bounds) // 2
+    return Case(None, [(value < bounds[mid], first_below(value, bounds[:mid], numbers[:mid + 1]))],
+                first_below(value, bounds[mid + 1:], numbers[mid + 1:]))
 
 
 # --- durations in SQL ------------------------------------------------------------------------------------

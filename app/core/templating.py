@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.core import timeline
 from app.core.access import ROLE_LABELS, may_use
-from app.core.i18n import LANGUAGE_NAMES, current_language, html_lang
+from app.core.i18n import LANGUAGE_NAMES, current_language, html_lang, template_gettext
 from app.core.idempotency import idem_key
 from app.core.money import format_money
 from app.core.timeutil import to_local, zone_name
@@ -30,6 +30,7 @@ def init_app(app, current_shop, tiles_for):
             'event_detail': timeline.detail,
             'event_sentence': timeline.sentence,
             'audit_raw': lambda: timeline.shows_raw(current_user),
+            **template_gettext(),
         }
 
     @app.template_filter('local')

@@ -82,18 +82,20 @@ def first_maintenance_window(vehicle, shop, lim=None):
 
 
 def first_maintenance_cohort(shop, since, until, today=None):
-    """Vehicles sold in [since, until] (both days included), split into returned / missed / pending."""
+    """Vehicles sold in [since, until] (both days included), split into returned / missed / pending: rows with the
+    car's id, plate, sale_date and mileage (and the returned ones' order: id, vehicle_id, checked_in_at, odometer)."""
     today = today or local_day(shop, utcnow())
-    # narrow rows: a year's cohort is hundreds of cars, and only these columns are counted or shown
-    cohort = list(Vehicle.for_shop(shop, Vehicle.id, Vehicle.shop, Vehicle.plate, Vehicle.sale_date, Vehicle.mileage)
-                  .where(Vehicle.sale_date.between(since, until)).order_by(Vehicle.sale_date))
+    # narrow rows, as named tuples, not models: a year's cohort is hundreds of cars with their orders, and only
+    # these columns are counted or shown
+    cohort = list(Vehicle.for_shop(shop, Vehicle.id, Vehicle.plate, Vehicle.sale_date, Vehicle.mileage)
+                  .where(Vehicle.sale_date.between(since, until)).order_by(Vehicle.sale_date).namedtuples())
     maintenance_orders = {}
     if cohort:
-        rows = (RepairOrder.select(RepairOrder.id, RepairOrder.shop, RepairOrder.vehicle, RepairOrder.checked_in_at,
+        rows = (RepairOrder.select(RepairOrder.id, RepairOrder.vehicle.alias('vehicle_id'), RepairOrder.checked_in_at,
                                    RepairOrder.odometer)
                 .where((RepairOrder.vehicle.in_([v.id for v in cohort])) & RepairOrder.maintenance_where()
                        & RepairOrder.stage.not_in(list(NOT_A_REPAIR)) & RepairOrder.checked_in_at.is_null(False))
-                .order_by(RepairOrder.checked_in_at))
+                .order_by(RepairOrder.checked_in_at).namedtuples())
         for order in rows:
             maintenance_orders.setdefault(order.vehicle_id, []).append(order)
     result = FirstMaintenance([], [], [])

@@ -152,6 +152,24 @@ def test_a_prepared_query_is_compiled_once_and_answers_each_call_with_its_own_ar
             core_db.Prepared(lambda shop_id: Shop.select().where(Shop.id == shop_id + 1), int)(shop.id)
 
 
+def test_a_prepared_query_binds_a_day(app, shop):
+    """A day is an argument too (the recalls running on the shop's today): each call compares with its own day, on
+    PostgreSQL as a prepared statement's date parameter."""
+    from datetime import date, datetime
+
+    from app.core.models import Shop
+    Shop.update(created_at=datetime(2026, 3, 1, 12)).where(Shop.id == shop.id).execute()
+    query = core_db.Prepared(lambda shop_id, day: Shop.select(Shop.id).where(
+        (Shop.id == shop_id) & (pw.fn.DATE(Shop.created_at) <= day)).tuples(), int, date)
+    with core_db.connection():
+        assert list(query(shop.id, date(2026, 3, 1))) == [(shop.id,)]
+        assert list(query(shop.id, date(2026, 2, 28))) == []
+        assert list(query(shop.id, date(2027, 1, 1))) == [(shop.id,)]
+        if TEST_DB == 'postgres':
+            names = [n for (n,) in core_db.db.execute_sql('SELECT name FROM pg_prepared_statements')]
+            assert query.name in names
+
+
 def _kept(database):
     return database._kept.get(threading.get_ident())
 

@@ -94,3 +94,22 @@ def test_language_switch_next_cannot_leave_the_site(client):
     resp = client.post('/language', data={'lang': 'en', 'next': 'https://evil.example/'})
     assert resp.headers['Location'] in ('/', '/login') or resp.headers['Location'].startswith('/')
     assert 'evil' not in resp.headers['Location']
+
+
+def test_templates_translate_with_the_catalogue_of_the_render(app):
+    """The templates' gettext is bound to the catalogue once per render (app.core.i18n.template_gettext): the same
+    words, plurals, escaping and placeholders as Flask-Babel's, in the language in force when the render starts, also
+    inside force_locale (a print in the customer's language)."""
+    from flask import render_template_string, session
+    from flask_babel import force_locale
+
+    page = ("{{ _('Job card') }}|{{ _('%(n)s marks', n='<b>') }}|{{ ngettext('%(num)d part', '%(num)d parts', 3) }}"
+            "|{{ gettext('Job card') }}")
+    with app.app_context(), app.test_request_context('/'):      # its own app context: Flask-Babel keeps the locale in g
+        session['lang'] = 'zh'
+        assert render_template_string(page) == '工单|&lt;b&gt; 处标记|3 个配件|工单'
+        with force_locale('en'):
+            assert render_template_string(page) == 'Job card|&lt;b&gt; marks|3 parts|Job card'
+        assert render_template_string(page) == '工单|&lt;b&gt; 处标记|3 个配件|工单'
+    with app.app_context(), app.test_request_context('/', headers={'Accept-Language': 'en'}):
+        assert render_template_string("{{ ngettext('%(num)d part', '%(num)d parts', 1) }}") == '1 part'
