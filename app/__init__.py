@@ -35,6 +35,8 @@ def create_app(test_config=None):
     from app.core import db as core_db
     core_db.init_app(app)
 
+    from app.core import widgets
+    widgets.install()
     from app.core.i18n import select_locale
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)

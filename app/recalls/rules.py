@@ -181,16 +181,22 @@ def _entries(shop, today):
     cache = g.setdefault('_recall_entries', {}) if _has_g() else {}
     key = (getattr(shop, 'id', shop), today)
     if key not in cache:
-        found = {}
-        for v in _running_vins(*key):
-            found.setdefault(v.campaign, []).append((v.vin_from, v.vin_to))
+        found, campaigns = {}, {}
+        for vin_from, vin_to, *campaign in _running_vins(*key):
+            c = campaigns.get(campaign[0])       # one model per campaign, not one per entry
+            if c is None:
+                c = campaigns[campaign[0]] = Campaign(**dict(zip(_CAMPAIGN_FIELDS, campaign)))
+            found.setdefault(c, []).append((vin_from, vin_to))
         cache[key] = found
     return cache[key]
 
 
-# compiled once: peewee building it cost twenty times SQLite running it, on every order page and job card
-_running_vins = Prepared(lambda shop_id, today: CampaignVin.select(CampaignVin, Campaign).join(Campaign).where(
-    CampaignVin.campaign.in_(Campaign.running(shop_id, today).select(Campaign.id))), int, date)
+# compiled once: peewee building it cost twenty times SQLite running it, on every order page and job card; read
+# as plain rows: a model per row cost more than the rest of the recalls on the page
+_running_vins = Prepared(lambda shop_id, today: CampaignVin.select(
+    CampaignVin.vin_from, CampaignVin.vin_to, *Campaign._meta.sorted_fields).join(Campaign).where(
+    CampaignVin.campaign.in_(Campaign.running(shop_id, today).select(Campaign.id))).tuples(), int, date)
+_CAMPAIGN_FIELDS = [f.name for f in Campaign._meta.sorted_fields]
 
 
 def forget_entries():
