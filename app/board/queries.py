@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from peewee import JOIN, fn
 
 from app.accounts.models import User
-from app.core import stages
+from app.core import changes, stages
 from app.core.db import db, utcnow
 from app.core.models import Event
 from app.customers.models import Vehicle
@@ -50,9 +50,15 @@ def newest_event_id(shop_id):
 def board_version(shop):
     """The board's version: (the shop's newest audit event id, the minute). Every change writes an event.
 
-    One query on the (shop_id, id) index; the same in every worker and server, since it lives in the database.
+    One query on the (shop_id, id) index; the same in every worker and server, since it lives in the database. On
+    PostgreSQL the id is kept in the process until the change feed tells an event was written: every page's
+    navigation asks it (app.queues), and most pages are opened while nothing happened.
     """
-    return newest_event_id(shop.id), clock_bucket()
+    newest = changes.kept_read('newest_event', shop.id, lambda: (newest_event_id(shop.id), _EVENT_WRITTEN))
+    return newest, clock_bucket()
+
+
+_EVENT_WRITTEN = (changes.table_changed(Event._meta.table_name),)
 
 
 @dataclass

@@ -107,12 +107,14 @@ class ChangeFeed:
 
 _feeds = {}                 # id(database) -> its feed, in this process
 _feeds_lock = threading.Lock()
+_kept = {}                  # name -> the KeptReads of kept_read, on the feed it listens to
 
 
 def _forget_parents_feeds():
     """A forked worker listens on its own connection: its parent's feed threads did not come with it."""
     global _feeds_lock
     _feeds.clear()
+    _kept.clear()
     _feeds_lock = threading.Lock()
 
 
@@ -206,3 +208,28 @@ class KeptReads:
 
     def __len__(self):
         return len(self._values)
+
+
+def kept_read(name, key, read, size=256):
+    """read() -> (value, the records it depends on): the value, kept in the process under `name` and `key` while the
+    app's change feed runs (PostgreSQL) until one of those records changes, else read at each call. For reads many
+    requests repeat and few changes touch (the labour catalogue on a job card); a kept value is shared between
+    requests and threads, so it must not be changed by whoever gets it."""
+    from flask import current_app
+
+    from app.core.db import db
+    feed = feed_for(current_app, db.obj)
+    if feed is None:
+        return read()[0]
+    kept = _kept.get(name)
+    if kept is None or kept.feed is not feed:
+        with _feeds_lock:
+            kept = _kept.get(name)
+            if kept is None or kept.feed is not feed:
+                kept = _kept[name] = KeptReads(feed, size)
+    return kept.get(key, read)
+
+
+def table_changed(table):
+    """The record key told for any change to a table whose statements notify (migration 0031)."""
+    return 'table:%s' % table

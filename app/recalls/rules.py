@@ -24,7 +24,7 @@ from flask import g
 from flask_babel import lazy_gettext as _l
 
 from app.aftercare.models import FollowUpTask
-from app.core import audit, stages
+from app.core import audit, changes, stages
 from app.core.db import Prepared, transaction
 from app.core.errors import Refused
 from app.core.settings import get_setting
@@ -177,18 +177,28 @@ def create_campaign(shop, by, *, vin_rows, **typed):
 
 
 def _entries(shop, today):
-    """{campaign: [(from, to)]} of the running campaigns, read once per request in one query."""
-    cache = g.setdefault('_recall_entries', {}) if _has_g() else {}
+    """{campaign: [(from, to)]} of the running campaigns, read once per request in one query, and kept between
+    requests on PostgreSQL until a campaign or its VINs change (not once this request changed them)."""
+    if not _has_g():
+        return _read_entries((getattr(shop, 'id', shop), today))
+    cache = g.setdefault('_recall_entries', {})
     key = (getattr(shop, 'id', shop), today)
     if key not in cache:
-        found, campaigns = {}, {}
-        for vin_from, vin_to, *campaign in _running_vins(*key):
-            c = campaigns.get(campaign[0])       # one model per campaign, not one per entry
-            if c is None:
-                c = campaigns[campaign[0]] = Campaign(**dict(zip(_CAMPAIGN_FIELDS, campaign)))
-            found.setdefault(c, []).append((vin_from, vin_to))
-        cache[key] = found
+        if g.get('_recall_changed'):
+            cache[key] = _read_entries(key)     # the feed tells a change a moment after its commit
+        else:
+            cache[key] = changes.kept_read('running_recalls', key, lambda: (_read_entries(key), _RECALL_TABLES))
     return cache[key]
+
+
+def _read_entries(key):
+    found, campaigns = {}, {}
+    for vin_from, vin_to, *campaign in _running_vins(*key):
+        c = campaigns.get(campaign[0])       # one model per campaign, not one per entry
+        if c is None:
+            c = campaigns[campaign[0]] = Campaign(**dict(zip(_CAMPAIGN_FIELDS, campaign)))
+        found.setdefault(c, []).append((vin_from, vin_to))
+    return found
 
 
 # compiled once: peewee building it cost twenty times SQLite running it, on every order page and job card; read
@@ -197,12 +207,14 @@ _running_vins = Prepared(lambda shop_id, today: CampaignVin.select(
     CampaignVin.vin_from, CampaignVin.vin_to, *Campaign._meta.sorted_fields).join(Campaign).where(
     CampaignVin.campaign.in_(Campaign.running(shop_id, today).select(Campaign.id))).tuples(), int, date)
 _CAMPAIGN_FIELDS = [f.name for f in Campaign._meta.sorted_fields]
+_RECALL_TABLES = tuple(changes.table_changed(m._meta.table_name) for m in (Campaign, CampaignVin))
 
 
 def forget_entries():
     """After a campaign or its VINs changed: this request reads the running campaigns afresh."""
     if _has_g():
         g.pop('_recall_entries', None)
+        g._recall_changed = True
 
 
 def _has_g():

@@ -12,7 +12,7 @@ from flask import abort
 from peewee import JOIN, fn
 
 from app.accounts.models import User
-from app.core import stages
+from app.core import changes, stages
 from app.core.access import FOREMAN, may_use
 from app.core.db import Prepared, utcnow
 from app.core.models import Event
@@ -330,7 +330,10 @@ class JobCard:
 
     @cached_property
     def canned_jobs(self):
-        return list(_card_canned_jobs(getattr(self.shop, 'id', self.shop)))
+        shop_id = getattr(self.shop, 'id', self.shop)
+        # kept between cards on PostgreSQL until the catalogue changes: a round trip and a model per job saved
+        return list(changes.kept_read('card_canned_jobs', shop_id, lambda: (
+            tuple(_card_canned_jobs(shop_id)), (changes.table_changed(CannedJob._meta.table_name),))))
 
     # --- the walk-around from reception
     @cached_property
