@@ -12,6 +12,7 @@
 Every request is named by its kind (`tech_tap`, `board_poll`, ...) for the per-kind percentiles. PACE
 scales every think time: 1 in the paced scenario, 0 in the saturation phase (same users, no waiting).
 """
+import collections
 import io
 import itertools
 import json
@@ -27,6 +28,7 @@ from locust.exception import StopUser
 DATA = {}
 PACE = {'factor': 1.0}
 _counters = {}
+_dealt = collections.Counter()      # login -> how many users of this phase were dealt it
 
 FORM_RE = re.compile(r'<form\b[^>]*\baction="([^"]+)"[^>]*>(.*?)</form>', re.S)
 INPUT_RE = re.compile(r'<input\b[^>]*\bname="([^"]+)"[^>]*\bvalue="([^"]*)"', re.S)
@@ -57,6 +59,7 @@ def shop_for(n):
 
 def reset_counters():
     _counters.clear()
+    _dealt.clear()
 
 
 def pause(seconds):
@@ -84,8 +87,7 @@ class Staff(FastHttpUser):
         self.data, k = shop_for(next_index(self.kind))
         names = self.data[self.logins]
         self.username = names[k % len(names)]
-        # Past the shops set up, a step deals the same logins again: two phones as one person on the same jobs.
-        self.shared = k >= len(names)
+        _dealt[self.username] += 1
         with self.client.get('/login', name='login_page', catch_response=True) as resp:
             token = CSRF_RE.search(resp.text or '')
             if not token:
@@ -98,6 +100,11 @@ class Staff(FastHttpUser):
                 raise StopUser()
             found = CSRF_RE.search(resp.text or '')
             self.csrf = found.group(1) if found else token.group(1)
+
+    def shared(self):
+        """Past the shops set up, a step deals the same logins again: two phones as one person on the same jobs
+        (either may be the one that tapped second)."""
+        return _dealt[self.username] > 1
 
     def htmx(self, **extra):
         headers = {'HX-Request': 'true', 'X-CSRFToken': self.csrf}
@@ -139,7 +146,7 @@ class Technician(Staff):
             data = {'version': fields.get('version', ''), 'idem': uuid.uuid4().hex, 'csrf_token': self.csrf}
             with self.client.post(action, data=data, name='tech_tap', catch_response=True, headers=self.htmx(**{
                     'HX-Target': 'line-%s' % line_id, 'HX-Current-URL': self.host + card_url})) as resp:
-                if resp.status_code == 409 and self.shared:
+                if resp.status_code == 409 and self.shared():
                     resp.success()    # the other phone tapped this line first: the app's right answer
         self.wait_polling(random.uniform(10, 20))
 
